@@ -1,0 +1,63 @@
+import type { InstanceData } from '../../src/core/instance.js'
+import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
+import { AutodlClient } from './client.js'
+import { RELEASE_AFTER_STOP_DAYS, toInstance } from './map.js'
+import { checkPayload } from './raw.js'
+import type { AutodlConfig } from './schema.js'
+
+/** Page size asked for; the server may answer with a smaller one, so paging follows `max_page`. */
+export const PAGE_SIZE = 100
+/** Safety stop for a server that reports an absurd `max_page`. */
+export const MAX_PAGES = 500
+
+/** AutoDL web console account (reference/providers.md §1). */
+export class AutodlProvider implements Provider {
+  readonly capabilities: ProviderCapabilities = {
+    powerOn: true,
+    powerOff: true,
+    noGpuMode: true,
+    releaseAfterStopSeconds: RELEASE_AFTER_STOP_DAYS * 86400
+  }
+
+  readonly #client: AutodlClient
+  readonly #deps: ProviderDeps
+
+  constructor (config: AutodlConfig, deps: ProviderDeps, now?: () => number) {
+    this.#deps = deps
+    this.#client = new AutodlClient({ config, http: deps.http, store: deps.store, log: deps.log, secrets: deps.secrets, now })
+  }
+
+  async authenticate (_options?: CallOptions): Promise<void> {
+    await this.#client.authenticate()
+  }
+
+  /** `POST /api/v1/instance`, page by page up to `data.max_page` (§1.4). Duplicates across pages are dropped. */
+  async listInstances (options: CallOptions = {}): Promise<InstanceData[]> {
+    const byId = new Map<string, InstanceData>()
+    let maxPage = 1
+    for (let page = 1; page <= maxPage; page++) {
+      if (page > MAX_PAGES) {
+        this.#deps.log.warn({ maxPage }, `AutoDL reports more than ${MAX_PAGES} pages; listing stops there`)
+        break
+      }
+      const data = await this.#client.call('/api/v1/instance', {
+        date_from: '', date_to: '', page_index: page, page_size: PAGE_SIZE, status: [], charge_type: []
+      }, { signal: options.signal, readOnly: true })
+      const result = checkPayload('instancePage', data, `AutoDL POST /api/v1/instance page ${page}`)
+      for (const raw of result.list) byId.set(raw.uuid, toInstance(raw))
+      maxPage = result.max_page
+    }
+    return [...byId.values()]
+  }
+
+  /** `POST /api/v1/instance/power_on`; `payload: "non_gpu"` for no-GPU mode (seed 000, §1.5). Accepted asynchronously. */
+  async powerOn (instanceId: string, options: CallOptions & { mode: PowerOnMode }): Promise<void> {
+    const body = options.mode === 'no_gpu' ? { instance_uuid: instanceId, payload: 'non_gpu' } : { instance_uuid: instanceId }
+    await this.#client.call('/api/v1/instance/power_on', body, { signal: options.signal })
+  }
+
+  /** `POST /api/v1/instance/power_off` (§1.5). Accepted asynchronously. */
+  async powerOff (instanceId: string, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('/api/v1/instance/power_off', { instance_uuid: instanceId }, { signal: options.signal })
+  }
+}

@@ -1,0 +1,7 @@
+import type { ProviderDefinition } from '../src/core/provider.js'
+import autodl from './autodl/index.js'
+
+/** Built-in provider types. Adding one is one line here (see README "Writing a provider"). */
+export const builtinProviders: readonly ProviderDefinition<any>[] = [
+  autodl
+]

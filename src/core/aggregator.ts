@@ -1,0 +1,255 @@
+import { EventEmitter } from 'node:events'
+import { performance } from 'node:perf_hooks'
+import { describeError, NotFoundError, ProviderTimeoutError } from './errors.js'
+import type { Instance, InstanceData } from './instance.js'
+import type { Logger } from './logger.js'
+import type { Provider } from './provider.js'
+import type { SecretRegistry } from './secrets.js'
+import type { ProviderStatus, Snapshot, Viewer } from './snapshot.js'
+
+/** One provider entry the aggregator polls. */
+export interface AggregatorEntry {
+  /** Unique id, e.g. `lab` or `tg-123456789`. */
+  id: string
+  /** Provider type, e.g. `autodl`. */
+  type: string
+  provider: Provider
+  /** Child logger of the entry. */
+  log: Logger
+  /** The only Telegram user who may see this entry (accounts added through the bot); undefined = everyone. */
+  owner?: number | undefined
+}
+
+export interface AggregatorOptions {
+  /** Time between the starts of two polls of one entry, milliseconds. */
+  pollIntervalMs: number
+  /** Budget of one poll (authenticate + listInstances), milliseconds. */
+  pollTimeoutMs: number
+  log: Logger
+  secrets: SecretRegistry
+  /** Clock, for tests. */
+  now?: () => Date
+}
+
+interface EntryState {
+  entry: AggregatorEntry
+  instances: InstanceData[]
+  polled: boolean
+  ok: boolean
+  authenticated: boolean
+  lastSuccessAt: string | null
+  lastErrorAt: string | null
+  durationMs: number | null
+  error: { code: string; message: string } | null
+  inflight: Promise<void> | null
+  controller: AbortController | null
+  timer: NodeJS.Timeout | null
+  removed: boolean
+}
+
+const NOT_POLLED = { code: 'CW_ERR_NOT_POLLED_YET', message: 'the first poll has not finished yet' }
+
+/**
+ * Polls every provider entry on its own schedule and keeps ONE snapshot — the aggregated view the
+ * API and the bot read. Entries are independent: a slow or failing provider never delays or fails
+ * another, and a failing one keeps its last good instances, marked `stale`.
+ *
+ * Emits `snapshot` (with the new {@link Snapshot}) whenever an entry's poll finishes.
+ */
+export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
+  readonly #options: AggregatorOptions
+  readonly #states = new Map<string, EntryState>()
+  readonly #now: () => Date
+  #running = false
+  #snapshot: Snapshot
+
+  constructor (options: AggregatorOptions) {
+    super()
+    this.#options = options
+    this.#now = options.now ?? (() => new Date())
+    this.#snapshot = { generatedAt: this.#now().toISOString(), instances: [], providers: [] }
+  }
+
+  /** The current aggregated view (every entry, whoever owns it). */
+  get snapshot (): Snapshot {
+    return this.#snapshot
+  }
+
+  /** The view as `viewer` may see it: entries with an owner are shown to that Telegram user only. */
+  view (viewer: Viewer): Snapshot {
+    const visible = (id: string): boolean => {
+      const owner = this.#states.get(id)?.entry.owner
+      return owner === undefined || owner === viewer.telegramUserId
+    }
+    const s = this.#snapshot
+    return { generatedAt: s.generatedAt, instances: s.instances.filter(i => visible(i.provider)), providers: s.providers.filter(p => visible(p.id)) }
+  }
+
+  /** Entry ids in order. */
+  ids (): string[] {
+    return [...this.#states.keys()]
+  }
+
+  /** The entry with this id, or undefined. */
+  get (id: string): AggregatorEntry | undefined {
+    return this.#states.get(id)?.entry
+  }
+
+  /**
+   * Add an entry, replacing (and closing) one with the same id. When the aggregator is running the
+   * new entry is polled at once.
+   */
+  async add (entry: AggregatorEntry): Promise<void> {
+    if (this.#states.has(entry.id)) await this.remove(entry.id)
+    const state: EntryState = {
+      entry, instances: [], polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
+      durationMs: null, error: NOT_POLLED, inflight: null, controller: null, timer: null, removed: false
+    }
+    this.#states.set(entry.id, state)
+    this.#publish()
+    if (this.#running) this.#schedule(state, 0)
+  }
+
+  /** Stop polling an entry, drop its instances from the view and close its provider. */
+  async remove (id: string): Promise<void> {
+    const state = this.#states.get(id)
+    if (!state) return
+    state.removed = true
+    this.#states.delete(id)
+    await this.#halt(state)
+    await state.entry.provider.close?.()
+    this.#publish()
+  }
+
+  /** Start polling every entry: each is polled at once, then every `pollIntervalMs`. */
+  start (): void {
+    if (this.#running) return
+    this.#running = true
+    for (const state of this.#states.values()) this.#schedule(state, 0)
+  }
+
+  /** Stop all polling, abort polls in flight and close every provider. */
+  async stop (): Promise<void> {
+    this.#running = false
+    await Promise.all([...this.#states.values()].map(async (state) => {
+      await this.#halt(state)
+      await state.entry.provider.close?.()
+    }))
+  }
+
+  /**
+   * Poll now and wait for the result: one entry, or all of them. A poll already in flight is joined,
+   * not duplicated.
+   * @returns the entries' statuses after the poll.
+   * @throws NotFoundError for an unknown id.
+   */
+  async refresh (id?: string): Promise<ProviderStatus[]> {
+    const targets = id === undefined ? [...this.#states.values()] : [this.#states.get(id)]
+    if (targets.some(s => s === undefined)) throw new NotFoundError(`no provider entry "${id}"`)
+    await Promise.all(targets.map(state => this.#poll(state!)))
+    const ids = new Set(targets.map(s => s!.entry.id))
+    return this.#snapshot.providers.filter(p => ids.has(p.id))
+  }
+
+  async #halt (state: EntryState): Promise<void> {
+    if (state.timer) clearTimeout(state.timer)
+    state.timer = null
+    state.controller?.abort(new ProviderTimeoutError('the host is stopping'))
+    await state.inflight
+  }
+
+  #schedule (state: EntryState, delayMs: number): void {
+    if (state.timer) clearTimeout(state.timer)
+    state.timer = setTimeout(() => {
+      state.timer = null
+      void this.#poll(state).then(() => {
+        if (this.#running && !state.removed && state.timer === null) {
+          this.#schedule(state, this.#options.pollIntervalMs - (state.durationMs ?? 0))
+        }
+      })
+    }, Math.max(0, delayMs))
+  }
+
+  #poll (state: EntryState): Promise<void> {
+    if (state.inflight) return state.inflight
+    const { entry } = state
+    const controller = new AbortController()
+    const timeoutMs = this.#options.pollTimeoutMs
+    const timer = setTimeout(() => {
+      controller.abort(new ProviderTimeoutError(`${entry.type} poll took longer than ${Math.round(timeoutMs / 1000)} s (pollTimeoutSeconds)`))
+    }, timeoutMs)
+    state.controller = controller
+    const started = performance.now()
+    state.inflight = (async () => {
+      try {
+        const instances = await untilAborted(controller.signal, async (signal) => {
+          if (!state.authenticated) {
+            await entry.provider.authenticate({ signal })
+            state.authenticated = true
+          }
+          return await entry.provider.listInstances({ signal })
+        })
+        if (state.removed) return
+        this.#succeeded(state, instances, performance.now() - started)
+      } catch (err) {
+        if (state.removed) return
+        this.#failed(state, err, performance.now() - started)
+      } finally {
+        clearTimeout(timer)
+        state.inflight = null
+        state.controller = null
+      }
+    })()
+    return state.inflight
+  }
+
+  #succeeded (state: EntryState, instances: InstanceData[], durationMs: number): void {
+    const { log } = state.entry
+    if (state.polled && !state.ok) log.info({ instances: instances.length }, 'provider recovered')
+    else log.debug({ instances: instances.length, durationMs: Math.round(durationMs) }, 'poll ok')
+    Object.assign(state, {
+      instances, polled: true, ok: true, error: null, durationMs: Math.round(durationMs), lastSuccessAt: this.#now().toISOString()
+    })
+    this.#publish()
+  }
+
+  #failed (state: EntryState, err: unknown, durationMs: number): void {
+    const { code, message } = describeError(err)
+    const error = { code, message: this.#options.secrets.scrub(message) }
+    const changed = state.ok || !state.polled || state.error?.message !== error.message
+    state.entry.log[changed ? 'warn' : 'debug']({ code, error: error.message }, 'poll failed')
+    Object.assign(state, {
+      polled: true, ok: false, authenticated: false, error, durationMs: Math.round(durationMs), lastErrorAt: this.#now().toISOString()
+    })
+    this.#publish()
+  }
+
+  #publish (): void {
+    const instances: Instance[] = []
+    const providers: ProviderStatus[] = []
+    for (const state of this.#states.values()) {
+      const { id, type, provider } = state.entry
+      const stale = state.polled && !state.ok
+      for (const data of state.instances) instances.push({ ...data, provider: id, providerType: type, stale })
+      providers.push({
+        id, type, ok: state.ok, lastSuccessAt: state.lastSuccessAt, lastErrorAt: state.lastErrorAt, durationMs: state.durationMs,
+        instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }
+      })
+    }
+    this.#snapshot = { generatedAt: this.#now().toISOString(), instances, providers }
+    this.emit('snapshot', this.#snapshot)
+  }
+}
+
+/**
+ * Run `task` with `signal`, and reject as soon as the signal aborts even if the task ignores it
+ * (a provider that hangs must not hold its entry forever).
+ */
+async function untilAborted<T> (signal: AbortSignal, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  signal.throwIfAborted()
+  return await new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    task(signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}

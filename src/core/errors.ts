@@ -1,0 +1,132 @@
+/**
+ * The host's error classes. Each carries a stable `code` (documented in the README's "Error codes"
+ * table) and the HTTP `statusCode` the status API answers with, so Fastify serialises them as
+ * `{ statusCode, code, error, message }` without a custom handler.
+ *
+ * Messages say what went wrong and what to fix. They never contain secrets: provider code builds
+ * them from its own words, never from request headers or bodies.
+ */
+
+/** Base class of every error the host raises on purpose. */
+export class HostError extends Error {
+  override name = 'HostError'
+  /** Stable machine-readable code, `CW_ERR_*`. */
+  readonly code: string = 'CW_ERR'
+  /** HTTP status the status API uses when this error reaches a response. */
+  readonly statusCode: number = 500
+
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}
+
+/** The configuration file (or a value set through the bot) is invalid. `issues` holds one line per problem. */
+export class ConfigError extends HostError {
+  override name = 'ConfigError'
+  override readonly code = 'CW_ERR_CONFIG'
+  override readonly statusCode = 400
+  /** One human-readable line per problem, each starting with the JSON path, e.g. `providers[0].phone: must be a string`. */
+  readonly issues: readonly string[]
+
+  constructor (issues: readonly string[], options?: { cause?: unknown; title?: string }) {
+    super(`${options?.title ?? 'invalid configuration'}:\n${issues.map(i => `  - ${i}`).join('\n')}`, options)
+    this.issues = issues
+  }
+}
+
+/** Base of every failure that comes from a provider (upstream), as opposed to our own code. */
+export class ProviderError extends HostError {
+  override name = 'ProviderError'
+  override readonly code: string = 'CW_ERR_PROVIDER'
+  override readonly statusCode: number = 502
+}
+
+/** The provider rejected our credentials, or logging in is not possible right now (captcha, back-off). */
+export class ProviderAuthError extends ProviderError {
+  override name = 'ProviderAuthError'
+  override readonly code = 'CW_ERR_PROVIDER_AUTH'
+}
+
+/**
+ * The provider answered with its own error code (for AutoDL: HTTP 200 with `code` other than `Success`).
+ * `providerCode` and `providerMessage` are the provider's own words, e.g. `TORecharge` / `余额不足`.
+ */
+export class ProviderApiError extends ProviderError {
+  override name = 'ProviderApiError'
+  override readonly code = 'CW_ERR_PROVIDER_API'
+  readonly providerCode: string
+  readonly providerMessage: string
+
+  constructor (providerCode: string, providerMessage: string, context: string) {
+    super(`${context}: ${providerCode}${providerMessage ? ` (${providerMessage})` : ''}`)
+    this.providerCode = providerCode
+    this.providerMessage = providerMessage
+  }
+}
+
+/** Transport failure: connection refused or reset, DNS, TLS, proxy, or an unexpected HTTP status. */
+export class ProviderHttpError extends ProviderError {
+  override name = 'ProviderHttpError'
+  override readonly code = 'CW_ERR_PROVIDER_HTTP'
+  /** The upstream HTTP status, or null when no response arrived. */
+  readonly httpStatus: number | null
+
+  constructor (message: string, httpStatus: number | null, options?: { cause?: unknown }) {
+    super(message, options)
+    this.httpStatus = httpStatus
+  }
+}
+
+/** A provider call did not finish within its time budget. */
+export class ProviderTimeoutError extends ProviderError {
+  override name = 'ProviderTimeoutError'
+  override readonly code = 'CW_ERR_PROVIDER_TIMEOUT'
+  override readonly statusCode = 504
+}
+
+/** The provider answered something we cannot read (not JSON, missing fields, wrong types). */
+export class ProviderResponseError extends ProviderError {
+  override name = 'ProviderResponseError'
+  override readonly code = 'CW_ERR_PROVIDER_RESPONSE'
+}
+
+/** The provider type cannot do this (e.g. power control on a read-only monitor). */
+export class NotSupportedError extends HostError {
+  override name = 'NotSupportedError'
+  override readonly code = 'CW_ERR_NOT_SUPPORTED'
+  override readonly statusCode = 501
+
+  constructor (operation: string, providerType: string) {
+    super(`${operation} is not supported by ${providerType}`)
+  }
+}
+
+/** No instance (or provider entry) with this id. */
+export class NotFoundError extends HostError {
+  override name = 'NotFoundError'
+  override readonly code = 'CW_ERR_NOT_FOUND'
+  override readonly statusCode = 404
+}
+
+/** Every error class above, by code: the catalogue the README must document (checked by a test). */
+export const ERROR_CODES = [
+  'CW_ERR_CONFIG',
+  'CW_ERR_PROVIDER',
+  'CW_ERR_PROVIDER_AUTH',
+  'CW_ERR_PROVIDER_API',
+  'CW_ERR_PROVIDER_HTTP',
+  'CW_ERR_PROVIDER_TIMEOUT',
+  'CW_ERR_PROVIDER_RESPONSE',
+  'CW_ERR_NOT_SUPPORTED',
+  'CW_ERR_NOT_FOUND',
+  'CW_ERR_UNAUTHORIZED',
+  'CW_ERR_NOT_POLLED_YET',
+  'CW_ERR_INTERNAL'
+] as const
+
+/** `{ code, message }` of any thrown value, for status reports. Unknown errors become `CW_ERR_INTERNAL`. */
+export function describeError (err: unknown): { code: string; message: string } {
+  if (err instanceof HostError) return { code: err.code, message: err.message }
+  if (err instanceof Error) return { code: 'CW_ERR_INTERNAL', message: err.message }
+  return { code: 'CW_ERR_INTERNAL', message: String(err) }
+}

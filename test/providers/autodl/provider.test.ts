@@ -1,0 +1,273 @@
+import t, { type Test } from 'tap'
+import { AutodlProvider, normalizeAutodlOptions, sha1Hex } from '../../../providers/autodl/index.js'
+import { PAGE_SIZE } from '../../../providers/autodl/provider.js'
+import { ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError } from '../../../src/core/errors.js'
+import { memoryStateStore } from '../../../src/core/store.js'
+import { makeDeps } from '../../helpers/provider.js'
+import { SEED_INSTANCE, demoInstances, manyInstances, makeInstance } from '../../simulators/autodl/fixtures.js'
+import { startAutodlSimulator, type AutodlSimulatorOptions } from '../../simulators/autodl/server.js'
+
+const PHONE = '13800000000'
+const PASSWORD = 'correct horse battery'
+
+async function setup (t: Test, sim: Partial<AutodlSimulatorOptions> = {}, account: { instances?: ReturnType<typeof demoInstances> } = {}) {
+  const simulator = await startAutodlSimulator({
+    transitionMs: 50,
+    ...sim,
+    accounts: sim.accounts ?? [{ phone: PHONE, password: PASSWORD, instances: account.instances ?? demoInstances(new Date()) }]
+  })
+  t.teardown(() => simulator.close())
+  const config = normalizeAutodlOptions({ phone: PHONE, password: PASSWORD, baseUrl: simulator.url })
+  return { simulator, config }
+}
+
+t.test('login sends the SHA-1 of the password, then the ticket to passport, then the raw token', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new AutodlProvider(config, makeDeps())
+  const list = await provider.listInstances()
+  t.ok(list.length > 0)
+  const [login, passport, instance] = simulator.requests
+  t.equal(login?.path, '/api/v1/new_login')
+  t.same(login?.body, { phone: PHONE, password: sha1Hex(PASSWORD), v_code: '', phone_area: '+86', picture_id: null })
+  t.match((login?.body as { password: string }).password, /^[0-9a-f]{40}$/)
+  t.equal(passport?.path, '/api/v1/passport')
+  t.equal(instance?.path, '/api/v1/instance')
+  t.notOk(String(instance?.headers['authorization']).startsWith('Bearer'), 'token is sent raw, without Bearer')
+  t.equal(simulator.stats.logins, 1)
+})
+
+t.test('the plain password is not kept after normalization', async t => {
+  const config = normalizeAutodlOptions({ phone: PHONE, password: PASSWORD })
+  t.notOk(JSON.stringify(config).includes(PASSWORD))
+  t.equal(config.passwordSha1, sha1Hex(PASSWORD))
+})
+
+t.test('listInstances() follows max_page when the server caps page_size', async t => {
+  const instances = manyInstances(57)
+  const { simulator, config } = await setup(t, { pageSizeCap: 10 }, { instances })
+  const list = await new AutodlProvider(config, makeDeps()).listInstances()
+  t.equal(list.length, 57, 'every instance of every page')
+  t.same(new Set(list.map(i => i.id)), new Set(instances.map(i => i.uuid)))
+  const pages = simulator.requests.filter(r => r.path === '/api/v1/instance').map(r => (r.body as { page_index: number; page_size: number }))
+  t.same(pages.map(p => p.page_index), [1, 2, 3, 4, 5, 6])
+  t.ok(pages.every(p => p.page_size === PAGE_SIZE), 'asks for its page size; the server answers with a smaller one')
+})
+
+t.test('an empty account lists nothing (max_page 0)', async t => {
+  const { config } = await setup(t, {}, { instances: [] })
+  t.same(await new AutodlProvider(config, makeDeps()).listInstances(), [])
+})
+
+t.test('maps the seed instance and drops every access secret', async t => {
+  const { config } = await setup(t)
+  const list = await new AutodlProvider(config, makeDeps()).listInstances()
+  const seed = list.find(i => i.id === SEED_INSTANCE.uuid)
+  t.same(seed, {
+    id: '2dee4c9145-b0f2fdc8',
+    name: '641机',
+    region: '北京A区',
+    state: 'stopped',
+    providerState: 'shutdown',
+    gpu: { model: 'RTX 3090', requested: 1, hostTotal: 8, hostIdle: 1 },
+    stoppedAt: '2024-11-12T16:54:09+08:00',
+    releaseAt: '2024-11-27T16:54:09+08:00',
+    pricePerHour: 1.577
+  })
+  const text = JSON.stringify(list)
+  for (const word of ['root_password', 'jupyter_token', 'ssh_command', 'SRfVpAGh+7xr', 'RootPw-', 'jt_', 'ssh -p']) {
+    t.notOk(text.includes(word), `no ${word} in the mapped instances`)
+  }
+})
+
+t.test('the token survives a restart: a second provider on the same store does not log in', async t => {
+  const { simulator, config } = await setup(t)
+  const store = memoryStateStore()
+  await new AutodlProvider(config, makeDeps('lab', { store })).listInstances()
+  await new AutodlProvider(config, makeDeps('lab', { store })).listInstances()
+  t.equal(simulator.stats.logins, 1)
+})
+
+t.test('a stored token of other credentials is not used', async t => {
+  const { simulator, config } = await setup(t, { accounts: [
+    { phone: PHONE, password: PASSWORD, instances: [] }, { phone: '13900000000', password: 'other', instances: [] }] })
+  const store = memoryStateStore()
+  await new AutodlProvider(config, makeDeps('lab', { store })).listInstances()
+  const other = normalizeAutodlOptions({ phone: '13900000000', password: 'other', baseUrl: simulator.url })
+  await new AutodlProvider(other, makeDeps('lab', { store })).listInstances()
+  t.equal(simulator.stats.logins, 2)
+})
+
+t.test('an expired token costs exactly one re-login, even under concurrent requests', async t => {
+  const { simulator, config } = await setup(t, { latencyMs: 20 })
+  const provider = new AutodlProvider(config, makeDeps())
+  await provider.listInstances()
+  t.equal(simulator.stats.logins, 1)
+  simulator.expireTokens()
+  const results = await Promise.all(Array.from({ length: 8 }, () => provider.listInstances()))
+  t.ok(results.every(r => r.length === results[0]!.length && r.length > 0), 'every call succeeds after the re-login')
+  t.equal(simulator.stats.logins, 2, 'one login for eight concurrent expired calls')
+  t.equal(simulator.stats.requests['/api/v1/new_login'], 2)
+})
+
+t.test('AuthorizeFailed on a power call: one re-login, then the call is repeated once', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new AutodlProvider(config, makeDeps())
+  await provider.authenticate()
+  simulator.expireTokens()
+  const target = demoInstances(new Date())[3]!
+  await provider.powerOn(target.uuid, { mode: 'no_gpu' }).catch(() => {})
+  t.equal(simulator.stats.logins, 2)
+  t.equal(simulator.stats.requests['/api/v1/instance/power_on'], 2, 'the rejected call and its one repetition')
+})
+
+t.test('a rejected fresh token is an auth error, not a loop', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new AutodlProvider(config, makeDeps())
+  simulator.inject('/api/v1/instance', 'authorizeFailed', 5)
+  await t.rejects(provider.listInstances(), ProviderAuthError)
+  t.equal(simulator.stats.logins, 2, 'the first login and one re-login')
+  t.equal(simulator.stats.requests['/api/v1/instance'], 2)
+})
+
+t.test('a failed login is not retried in a loop, and the block survives a restart', async t => {
+  const { simulator } = await setup(t)
+  const wrong = normalizeAutodlOptions({ phone: PHONE, password: 'wrong', baseUrl: simulator.url })
+  const store = memoryStateStore()
+  const provider = new AutodlProvider(wrong, makeDeps('lab', { store }))
+  const err = await provider.listInstances().catch(e => e)
+  t.type(err, ProviderAuthError)
+  t.match(err.message, /AutoDL login failed: LoginFailed \(手机号或密码错误\); next attempt after/)
+  await t.rejects(provider.listInstances(), /not trying again until/)
+  await t.rejects(new AutodlProvider(wrong, makeDeps('lab', { store })).listInstances(), /not trying again until/)
+  t.equal(simulator.stats.requests['/api/v1/new_login'], 1, 'one attempt in all')
+  // Fixed credentials are not blocked.
+  const right = normalizeAutodlOptions({ phone: PHONE, password: PASSWORD, baseUrl: simulator.url })
+  t.ok((await new AutodlProvider(right, makeDeps('lab', { store })).listInstances()).length > 0)
+})
+
+t.test('a captcha demand is reported as such and blocks logins', async t => {
+  const { simulator, config } = await setup(t)
+  simulator.inject('/api/v1/new_login', { code: 'NeedVerifyCode', msg: '请输入图形验证码' })
+  const provider = new AutodlProvider(config, makeDeps())
+  await t.rejects(provider.authenticate(), /captcha: log in once in a browser/)
+  await t.rejects(provider.authenticate(), /not trying again/)
+  t.equal(simulator.stats.requests['/api/v1/new_login'], 1)
+})
+
+t.test('concurrent first calls share one login', async t => {
+  const { simulator, config } = await setup(t, { latencyMs: 20 })
+  const provider = new AutodlProvider(config, makeDeps())
+  await Promise.all([provider.listInstances(), provider.listInstances(), provider.authenticate()])
+  t.equal(simulator.stats.requests['/api/v1/new_login'], 1)
+})
+
+t.test('a pasted token: Bearer stripped, no login, a clear error when it expires', async t => {
+  const { simulator, config } = await setup(t)
+  const issued = await (async () => {
+    const deps = makeDeps()
+    await new AutodlProvider(config, deps).authenticate()
+    return (await deps.keyv.get<{ token: string }>('session'))!.token
+  })()
+  const pasted = normalizeAutodlOptions({ token: `Bearer ${issued}`, baseUrl: simulator.url })
+  t.equal(pasted.token, issued)
+  const provider = new AutodlProvider(pasted, makeDeps())
+  const logins = simulator.stats.requests['/api/v1/new_login']
+  t.ok((await provider.listInstances()).length > 0)
+  t.equal(simulator.stats.requests['/api/v1/new_login'], logins, 'no login with a pasted token')
+  t.equal(simulator.requests.at(-1)?.headers['authorization'], issued)
+  simulator.expireTokens()
+  const err = await provider.listInstances().catch(e => e)
+  t.type(err, ProviderAuthError)
+  t.match(err.message, /copy a fresh one from the browser/)
+  t.notOk(err.message.includes(issued), 'the token is not in the message')
+})
+
+t.test('power on with GPU, in no-GPU mode, and off', async t => {
+  const target = makeInstance({ machine_id: 'hostA', status: 'shutdown', req_gpu_amount: 2, gpu_all_num: 8, gpu_idle_num: 2 })
+  const other = makeInstance({ machine_id: 'hostA', status: 'shutdown', req_gpu_amount: 1, gpu_all_num: 8, gpu_idle_num: 2 })
+  const { simulator, config } = await setup(t, {}, { instances: [target, other] })
+  const provider = new AutodlProvider(config, makeDeps())
+
+  await provider.powerOn(target.uuid, { mode: 'gpu' })
+  t.same(simulator.requests.at(-1)?.body, { instance_uuid: target.uuid })
+  t.equal(simulator.instance(target.uuid)?.status, 'starting')
+  await waitFor(() => simulator.instance(target.uuid)?.status === 'running')
+  let listed = await provider.listInstances()
+  t.equal(listed.find(i => i.id === target.uuid)?.state, 'running')
+  t.equal(listed.find(i => i.id === other.uuid)?.gpu?.hostIdle, 0, 'the host pool is shared by its instances')
+
+  const err = await provider.powerOn(other.uuid, { mode: 'gpu' }).catch(e => e)
+  t.type(err, ProviderApiError)
+  t.equal(err.providerCode, 'MachineGpuNotEnough')
+  t.match(err.message, /MachineGpuNotEnough \(主机GPU不足/)
+
+  await provider.powerOn(other.uuid, { mode: 'no_gpu' })
+  t.same(simulator.requests.at(-1)?.body, { instance_uuid: other.uuid, payload: 'non_gpu' })
+  t.equal(simulator.instance(other.uuid)?.start_mode, 'non_gpu')
+
+  await provider.powerOff(target.uuid)
+  t.same(simulator.requests.at(-1)?.body, { instance_uuid: target.uuid })
+  await waitFor(() => simulator.instance(target.uuid)?.status === 'shutdown')
+  listed = await provider.listInstances()
+  const stopped = listed.find(i => i.id === target.uuid)!
+  t.equal(stopped.state, 'stopped')
+  t.ok(Date.parse(stopped.releaseAt!) - Date.parse(stopped.stoppedAt!) === 15 * 86400_000, 'release 15 days after the new stop')
+  t.ok(Math.abs(Date.parse(stopped.stoppedAt!) - Date.now()) < 60_000, 'stoppedAt moved to now')
+})
+
+t.test('power calls are never repeated after a lost answer', async t => {
+  const target = makeInstance({ machine_id: 'hostB', status: 'shutdown' })
+  const { simulator, config } = await setup(t, {}, { instances: [target] })
+  const provider = new AutodlProvider(config, makeDeps())
+  await provider.authenticate()
+  simulator.inject('/api/v1/instance/power_on', 'reset')
+  await t.rejects(provider.powerOn(target.uuid, { mode: 'gpu' }), ProviderHttpError)
+  t.equal(simulator.stats.requests['/api/v1/instance/power_on'], 1)
+})
+
+t.test('a lost answer of a list call is retried', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new AutodlProvider(config, makeDeps())
+  await provider.authenticate()
+  simulator.inject('/api/v1/instance', 'reset')
+  t.ok((await provider.listInstances()).length > 0)
+  t.equal(simulator.stats.requests['/api/v1/instance'], 2)
+})
+
+t.test('AutoDL error codes surface with code and msg', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new AutodlProvider(config, makeDeps())
+  simulator.inject('/api/v1/instance', { code: 'TORealName', msg: '请先完成实名认证' })
+  const err = await provider.listInstances().catch(e => e)
+  t.type(err, ProviderApiError)
+  t.equal(err.providerCode, 'TORealName')
+  t.equal(err.providerMessage, '请先完成实名认证')
+  t.match(await provider.powerOn('no-such-uuid', { mode: 'gpu' }).catch(e => e), { providerCode: 'InstanceNotFound' })
+})
+
+t.test('garbage, HTTP 5xx and wrong field types are provider errors', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new AutodlProvider(config, makeDeps())
+  await provider.authenticate()
+  simulator.inject('/api/v1/instance', 'garbage')
+  await t.rejects(provider.listInstances(), ProviderResponseError)
+  simulator.inject('/api/v1/instance', 'http500', 3)
+  await t.rejects(provider.listInstances(), { name: 'ProviderHttpError', httpStatus: 500 })
+  simulator.inject('/api/v1/instance', { code: 'Success', msg: '' } as never)
+  await t.rejects(provider.listInstances(), /unexpected answer: data: must be an object/)
+})
+
+t.test('a wrong field type names the field', async t => {
+  const bad = makeInstance({ machine_id: 'hostC', gpu_idle_num: 'one' as never })
+  const { config } = await setup(t, {}, { instances: [bad] })
+  await t.rejects(new AutodlProvider(config, makeDeps()).listInstances(), /page 1: unexpected answer: data.list\[0\].gpu_idle_num: must be an integer/)
+})
+
+async function waitFor (condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+

@@ -1,0 +1,235 @@
+import { createHash, randomBytes } from 'node:crypto'
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
+import { Ajv } from 'ajv'
+import { autodlTime, nullTime, type SimInstance } from './fixtures.js'
+
+/**
+ * A local AutoDL web API, as strict as reference/providers.md §1 and seed 000 describe:
+ * - `POST /api/v1/new_login`, `/passport`, `/instance`, `/instance/power_on`, `/instance/power_off`;
+ *   other methods and paths are 404; bodies must be JSON.
+ * - Every answer is the envelope `{code, msg, data}`; failures are HTTP 200 with another `code`.
+ * - `new_login` wants the lowercase hex SHA-1 of the password; after 3 failures it asks for a
+ *   captcha. Tickets are single-use and short-lived. Tokens expire; the token goes raw in
+ *   `authorization` (a `Bearer ` prefix is rejected).
+ * - `page_size` is capped server-side; `max_page` follows the capped size.
+ * - Power calls are asynchronous (`starting`/`shutting_down` first) and share the host's GPU pool;
+ *   a GPU power-on needs `req_gpu_amount` idle GPUs on the host, no-GPU mode does not.
+ * Error codes other than `Success` and `AuthorizeFailed` are not documented anywhere; the ones used
+ * here are [GUESS], chosen to look like AutoDL's.
+ */
+
+export interface SimAccount {
+  phone: string
+  phoneArea?: string
+  /** Plain password; the simulator compares its SHA-1. */
+  password: string
+  instances: SimInstance[]
+  /** Wallet in milli-yuan; power-on with GPU answers `TORecharge` when it is not above 0. Default 100 000. */
+  balance?: number
+}
+
+export interface AutodlSimulatorOptions {
+  accounts: SimAccount[]
+  /** Largest `page_size` the server honours (default 20). */
+  pageSizeCap?: number
+  /** Token lifetime in milliseconds (default 1 h). */
+  tokenTtlMs?: number
+  /** Time a power transition takes, milliseconds (default 300). */
+  transitionMs?: number
+  /** Extra latency of every answer, milliseconds (default 0). */
+  latencyMs?: number
+  /** Failed logins after which a captcha is required (default 3). */
+  captchaAfter?: number
+  port?: number
+}
+
+/** A fault injected into the next answers of a path. */
+export type SimFault = 'http500' | 'garbage' | 'hang' | 'reset' | 'authorizeFailed' | { code: string; msg: string }
+
+export interface AutodlSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:43210`. */
+  url: string
+  /** Request counters by path, plus successful logins. */
+  stats: { requests: Record<string, number>; logins: number; failedLogins: number }
+  /** Every request seen, in order (path, headers, body) — for asserting what the client sent. */
+  requests: Array<{ path: string; headers: Record<string, unknown>; body: unknown }>
+  /** Invalidate every issued token (the next call answers `AuthorizeFailed`). */
+  expireTokens (): void
+  /** Make the next `times` answers of `path` fail with `fault`. */
+  inject (path: string, fault: SimFault, times?: number): void
+  /** The live record of an instance. */
+  instance (uuid: string): SimInstance | undefined
+  /** Set idle GPUs of a host machine. */
+  setHostIdle (machineId: string, idle: number): void
+  close (): Promise<void>
+}
+
+const AUTHORIZE_FAILED = { code: 'AuthorizeFailed', data: null, msg: '登陆超时，请重新登录; 登录超时，请重新登录' }
+
+const schemas = {
+  '/api/v1/new_login': {
+    type: 'object',
+    required: ['phone', 'password', 'v_code', 'phone_area', 'picture_id'],
+    properties: { phone: { type: 'string' }, password: { type: 'string' }, v_code: { type: 'string' }, phone_area: { type: 'string' }, picture_id: { type: ['string', 'null'] } }
+  },
+  '/api/v1/passport': { type: 'object', required: ['ticket'], properties: { ticket: { type: 'string' } } },
+  '/api/v1/instance': {
+    type: 'object',
+    required: ['page_index', 'page_size'],
+    properties: {
+      date_from: { type: 'string' }, date_to: { type: 'string' }, page_index: { type: 'integer', minimum: 1 },
+      page_size: { type: 'integer', minimum: 1 }, status: { type: 'array', items: { type: 'string' } }, charge_type: { type: 'array', items: { type: 'string' } }
+    }
+  },
+  '/api/v1/instance/power_on': {
+    type: 'object',
+    required: ['instance_uuid'],
+    additionalProperties: false,
+    properties: { instance_uuid: { type: 'string', minLength: 1 }, payload: { enum: ['gpu', 'non_gpu'] } }
+  },
+  '/api/v1/instance/power_off': {
+    type: 'object', required: ['instance_uuid'], additionalProperties: false, properties: { instance_uuid: { type: 'string', minLength: 1 } }
+  }
+} as const
+
+type Path = keyof typeof schemas
+
+interface Session { phone: string; expiresAt: number }
+
+export async function startAutodlSimulator (options: AutodlSimulatorOptions): Promise<AutodlSimulator> {
+  const pageSizeCap = options.pageSizeCap ?? 20
+  const tokenTtlMs = options.tokenTtlMs ?? 3600_000
+  const transitionMs = options.transitionMs ?? 300
+  const captchaAfter = options.captchaAfter ?? 3
+  const accounts = new Map(options.accounts.map(a => [a.phone, { ...a, balance: a.balance ?? 100_000, instances: a.instances.map(i => structuredClone(i)) }]))
+  const hosts = new Map<string, { total: number; idle: number }>()
+  for (const account of accounts.values()) {
+    for (const i of account.instances) if (!hosts.has(i.machine_id)) hosts.set(i.machine_id, { total: i.gpu_all_num, idle: i.gpu_idle_num })
+  }
+  const tickets = new Map<string, { phone: string; expiresAt: number }>()
+  const sessions = new Map<string, Session>()
+  const failures = new Map<string, number>()
+  const faults = new Map<string, Array<SimFault>>()
+  const timers = new Set<NodeJS.Timeout>()
+  const hanging = new Set<FastifyReply>()
+  const stats = { requests: {} as Record<string, number>, logins: 0, failedLogins: 0 }
+  const requests: AutodlSimulator['requests'] = []
+  const ajv = new Ajv({ strict: false })
+  const validators = Object.fromEntries(Object.entries(schemas).map(([p, s]) => [p, ajv.compile(s)])) as Record<Path, ReturnType<typeof ajv.compile>>
+
+  const later = (fn: () => void): void => {
+    const t = setTimeout(() => { timers.delete(t); fn() }, transitionMs)
+    timers.add(t)
+  }
+  const ok = (data: unknown = null): object => ({ code: 'Success', data, msg: '' })
+  const fail = (code: string, msg: string): object => ({ code, data: null, msg })
+  const findInstance = (phone: string, uuid: string): SimInstance | undefined => accounts.get(phone)?.instances.find(i => i.uuid === uuid)
+
+  const handlers: Record<Path, (body: any, phone: string | null) => object> = {
+    '/api/v1/new_login': (body) => {
+      const account = accounts.get(body.phone)
+      const failed = failures.get(body.phone) ?? 0
+      if (failed >= captchaAfter && body.v_code === '') return fail('NeedVerifyCode', '请输入图形验证码') // [GUESS]
+      const expected = account ? createHash('sha1').update(account.password).digest('hex') : null
+      if (!account || body.password !== expected || body.phone_area !== (account.phoneArea ?? '+86')) {
+        failures.set(body.phone, failed + 1)
+        stats.failedLogins++
+        return fail('LoginFailed', '手机号或密码错误') // [GUESS]
+      }
+      failures.delete(body.phone)
+      const ticket = randomBytes(16).toString('hex')
+      tickets.set(ticket, { phone: account.phone, expiresAt: Date.now() + 60_000 })
+      return ok({ ticket, user: { id: 369499, username: '炼丹师', phone: `${account.phone.slice(0, 1)}***${account.phone.slice(-1)}`, phone_area: account.phoneArea ?? '+86' } })
+    },
+    '/api/v1/passport': (body) => {
+      const ticket = tickets.get(body.ticket)
+      tickets.delete(body.ticket)
+      if (!ticket || ticket.expiresAt < Date.now()) return fail('TicketInvalid', 'ticket无效或已过期') // [GUESS]
+      const token = `eyJ${randomBytes(24).toString('base64url')}.${randomBytes(24).toString('base64url')}`
+      sessions.set(token, { phone: ticket.phone, expiresAt: Date.now() + tokenTtlMs })
+      stats.logins++
+      return ok({ token })
+    },
+    '/api/v1/instance': (body, phone) => {
+      const all = accounts.get(phone!)!.instances
+      const size = Math.min(body.page_size, pageSizeCap)
+      const offset = (body.page_index - 1) * size
+      const list = all.slice(offset, offset + size).map(i => ({ ...i, gpu_all_num: hosts.get(i.machine_id)!.total, gpu_idle_num: hosts.get(i.machine_id)!.idle }))
+      return ok({ list, page_index: body.page_index, page_size: size, offset, max_page: Math.ceil(all.length / size), result_total: all.length, page: body.page_index })
+    },
+    '/api/v1/instance/power_on': (body, phone) => {
+      const inst = findInstance(phone!, body.instance_uuid)
+      if (!inst) return fail('InstanceNotFound', '实例不存在') // [GUESS]
+      if (inst.status !== 'shutdown') return fail('InstanceStatusNotAllowed', '当前实例状态不允许开机') // [GUESS]
+      const noGpu = body.payload === 'non_gpu'
+      const host = hosts.get(inst.machine_id)!
+      if (!noGpu && accounts.get(phone!)!.balance <= 0) return fail('TORecharge', '余额不足，请充值') // [GUESS] code from §1.2
+      if (!noGpu && host.idle < inst.req_gpu_amount) return fail('MachineGpuNotEnough', '主机GPU不足，可使用无卡模式开机') // [GUESS]
+      if (!noGpu) host.idle -= inst.req_gpu_amount
+      Object.assign(inst, { status: 'starting', status_at: autodlTime(new Date()), start_mode: noGpu ? 'non_gpu' : 'gpu' })
+      later(() => { if (inst.status === 'starting') Object.assign(inst, { status: 'running', status_at: autodlTime(new Date()), started_at: nullTime(new Date()) }) })
+      return ok()
+    },
+    '/api/v1/instance/power_off': (body, phone) => {
+      const inst = findInstance(phone!, body.instance_uuid)
+      if (!inst) return fail('InstanceNotFound', '实例不存在') // [GUESS]
+      if (inst.status !== 'running' && inst.status !== 'starting') return fail('InstanceStatusNotAllowed', '当前实例状态不允许关机') // [GUESS]
+      Object.assign(inst, { status: 'shutting_down', status_at: autodlTime(new Date()) })
+      later(() => {
+        if (inst.start_mode !== 'non_gpu') hosts.get(inst.machine_id)!.idle += inst.req_gpu_amount
+        Object.assign(inst, { status: 'shutdown', status_at: autodlTime(new Date()), stopped_at: nullTime(new Date()) })
+      })
+      return ok()
+    }
+  }
+
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  for (const path of Object.keys(schemas) as Path[]) {
+    app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
+      stats.requests[path] = (stats.requests[path] ?? 0) + 1
+      requests.push({ path, headers: { ...request.headers }, body: request.body })
+      if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs))
+      const fault = faults.get(path)?.shift()
+      if (fault !== undefined) {
+        if (fault === 'http500') return reply.code(500).type('text/html').send('<html><body>502 Bad Gateway</body></html>')
+        if (fault === 'garbage') return reply.type('text/html').send('<!doctype html><title>维护中</title>')
+        if (fault === 'reset') { request.raw.socket.destroy(); return reply }
+        if (fault === 'hang') { hanging.add(reply); return await new Promise(() => {}) }
+        if (fault === 'authorizeFailed') return AUTHORIZE_FAILED
+        return fail(fault.code, fault.msg)
+      }
+      let phone: string | null = null
+      if (path !== '/api/v1/new_login' && path !== '/api/v1/passport') {
+        const session = sessions.get(String(request.headers.authorization ?? ''))
+        if (!session || session.expiresAt < Date.now()) return AUTHORIZE_FAILED
+        phone = session.phone
+      }
+      if (!validators[path](request.body)) return fail('InvalidParams', '参数错误') // [GUESS]
+      return handlers[path](request.body, phone)
+    })
+  }
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    requests,
+    expireTokens: () => { for (const s of sessions.values()) s.expiresAt = 0 },
+    inject: (path, fault, times = 1) => { faults.set(path, [...(faults.get(path) ?? []), ...Array(times).fill(fault)]) },
+    instance: (uuid) => {
+      for (const a of accounts.values()) {
+        const found = a.instances.find(i => i.uuid === uuid)
+        if (found) return { ...found, gpu_all_num: hosts.get(found.machine_id)!.total, gpu_idle_num: hosts.get(found.machine_id)!.idle }
+      }
+      return undefined
+    },
+    setHostIdle: (machineId, idle) => { const h = hosts.get(machineId); if (h) h.idle = idle },
+    close: async () => {
+      for (const t of timers) clearTimeout(t)
+      for (const r of hanging) r.raw.destroy()
+      await app.close()
+    }
+  }
+}
