@@ -46,10 +46,10 @@ export const autodlConfigSchema = {
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', default: 'https://www.autodl.com' }
   },
   oneOf: [{ required: ['password'] }, { required: ['passwordSha1'] }, { required: ['token'] }],
-  dependentRequired: { password: ['phone'], passwordSha1: ['phone'] },
+  dependencies: { password: ['phone'], passwordSha1: ['phone'] },
   errorMessage: {
     oneOf: 'set exactly one of password, passwordSha1 or token',
-    dependentRequired: 'phone is required with password or passwordSha1'
+    dependencies: 'phone is required with password or passwordSha1'
   }
 } as const
 

@@ -7,7 +7,7 @@ const ajvErrors = ajvErrorsModule.default
 
 /** An ajv instance for configuration: all errors, defaults filled in, ajv-errors messages, formats. */
 export function createConfigAjv (): Ajv {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true })
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true })
   addFormats(ajv)
   ajvErrors(ajv)
   return ajv

@@ -62,11 +62,21 @@ export const rootSchema = {
         apiRoot: { type: 'string', format: 'uri', pattern: '^https?://', default: 'https://api.telegram.org' },
         proxy,
         allowedUserIds: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
-        language: { type: 'string', enum: ['zh', 'en'], default: 'zh' }
+        language: { type: 'string', enum: ['zh', 'en'], default: 'zh' },
+        accounts: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', default: 'https://www.autodl.com' },
+            proxy
+          }
+        }
       },
       if: { properties: { token: { type: 'string' } }, required: ['token'] },
       then: {
-        properties: { allowedUserIds: { minItems: 1 } },
+        properties: { allowedUserIds: { type: 'array', minItems: 1 } },
         errorMessage: 'allowedUserIds must list at least one Telegram user id when token is set (the bot refuses everyone else and tells them their id)'
       }
     },
@@ -101,6 +111,15 @@ export interface TelegramConfig {
   allowedUserIds: number[]
   /** Language of every bot message. */
   language: 'zh' | 'en'
+  /** AutoDL accounts users add with /user and /password (seed 000). */
+  accounts: {
+    /** Allow /user and /password. */
+    enabled: boolean
+    /** AutoDL web origin those accounts use. */
+    baseUrl: string
+    /** Proxy for those accounts' AutoDL calls; null for direct. */
+    proxy: string | null
+  }
 }
 
 /** One provider entry after validation: the common keys plus the type's own (normalized) options. */

@@ -87,3 +87,13 @@ export const instanceSchema = {
     stale: { type: 'boolean', description: "True when the provider's last poll failed and this is its last good data." }
   }
 } as const
+
+/**
+ * True when the instance's host has at least as many idle GPUs as the instance requests (one when the
+ * request is unknown): a power-on with GPU can succeed now. False without GPU facts.
+ */
+export function hasIdleGpus (instance: Pick<Instance, 'gpu'>): boolean {
+  const gpu = instance.gpu
+  if (gpu === null || gpu.hostIdle === null) return false
+  return gpu.hostIdle >= (gpu.requested ?? 1)
+}

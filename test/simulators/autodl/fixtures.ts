@@ -96,7 +96,7 @@ export const SEED_INSTANCE: SimInstance = {
 
 /** AutoDL timestamps carry +08:00. */
 export function autodlTime (at: Date): string {
-  return DateTime.fromJSDate(at).setZone('UTC+8').toISO({ suppressMilliseconds: true }) ?? ''
+  return DateTime.fromJSDate(at).setZone('UTC+8').set({ millisecond: 0 }).toISO({ suppressMilliseconds: true }) ?? ''
 }
 
 export function nullTime (at: Date | null): { Time: string; Valid: boolean } {

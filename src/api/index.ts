@@ -1,0 +1,74 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify'
+import swagger from '@fastify/swagger'
+import type { Aggregator } from '../core/aggregator.js'
+import { instanceSchema } from '../core/instance.js'
+import type { Logger } from '../core/logger.js'
+import { capabilitiesSchema, providerStatusSchema } from '../core/snapshot.js'
+import { formatAjvErrors } from '../config/ajv.js'
+import { bearerAuth } from './auth.js'
+import { instanceRoutes } from './routes/instances.js'
+import { metricsRoute } from './routes/metrics.js'
+import { errorSchema } from './schemas.js'
+
+export interface ApiOptions {
+  aggregator: Aggregator
+  /** Bearer keys; empty = no authentication. */
+  apiKeys: readonly string[]
+  log: Logger
+  /** Version shown in the OpenAPI document. */
+  version: string
+}
+
+/**
+ * The status API as a Fastify instance that does not listen yet (tests use `inject`). Every route
+ * declares its request and response schemas; responses are serialized through them, so nothing
+ * outside the documented shape (tokens, raw provider fields) can leave.
+ */
+export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    logController: new DebugRequestLogs(),
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(describeValidation(errors, dataVar))
+  })
+  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema]) app.addSchema(schema)
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'computewatch status API', version: options.version, description: 'The aggregated view of every provider entry.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: options.apiKeys.length > 0 ? [{ apiKey: [] }] : []
+    }
+  })
+  app.addHook('onRequest', bearerAuth(options.apiKeys))
+
+  app.get('/healthz', {
+    schema: {
+      summary: 'Liveness: the process answers',
+      tags: ['health'],
+      response: { 200: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } } } }
+    }
+  }, async () => ({ status: 'ok' as const }))
+  instanceRoutes(app, options.aggregator)
+  metricsRoute(app, options.aggregator)
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}
+
+/**
+ * One debug line per request instead of Fastify's two info lines: a monitoring API is scraped often,
+ * and its logs should be about providers. Errors keep Fastify's own handling.
+ */
+class DebugRequestLogs extends LogController {
+  override incomingRequest (): void {}
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply)
+    request.log.debug({ method: request.method, url: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+  }
+}
+
+/** `querystring.state: must be one of: "running", …` — what was wrong and what is allowed. */
+function describeValidation (errors: FastifySchemaValidationError[], dataVar: string): string {
+  return formatAjvErrors(errors as Parameters<typeof formatAjvErrors>[0], dataVar)
+    .map(line => line.replace(': unknown key', ': unknown parameter'))
+    .join('; ')
+}

@@ -1,0 +1,137 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApi } from './api/index.js'
+import { createBot, type BotService } from './bot/index.js'
+import type { HostConfig } from './config/schema.js'
+import { accountEntryId, UserAccounts } from './core/accounts.js'
+import { Aggregator, type AggregatorEntry } from './core/aggregator.js'
+import { HostError } from './core/errors.js'
+import { createHttpClient } from './core/http.js'
+import type { Logger } from './core/logger.js'
+import type { Provider } from './core/provider.js'
+import type { ProviderRegistry } from './core/registry.js'
+import type { SecretRegistry } from './core/secrets.js'
+import type { StateStore } from './core/store.js'
+
+export interface HostDeps {
+  registry: ProviderRegistry
+  log: Logger
+  secrets: SecretRegistry
+  store: StateStore
+  /** The package version, for the OpenAPI document. */
+  version: string
+  /** Clock, for tests. */
+  now?: () => Date
+}
+
+/** The assembled host: one aggregator read by the API and the bot. */
+export interface Host {
+  aggregator: Aggregator
+  api: FastifyInstance
+  bot: BotService | null
+  /** Accounts users add through the bot; null when the bot or the feature is off. */
+  accounts: UserAccounts | null
+  /** Start polling, listen, start the bot. Resolves with the API's base URL. */
+  start (): Promise<string>
+  /** Stop the bot, the API and polling, and flush the store. */
+  stop (): Promise<void>
+}
+
+/** Provider type used for accounts added with /user and /password (seed 000). */
+const ACCOUNT_PROVIDER_TYPE = 'autodl'
+
+/**
+ * Wire config entries, bot-added accounts, the aggregator, the status API and the bot. Nothing
+ * listens and nothing is polled until `start()`.
+ */
+export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Host> {
+  const { registry, log, secrets, store } = deps
+  const now = deps.now ?? (() => new Date())
+  const aggregator = new Aggregator({
+    pollIntervalMs: config.pollIntervalSeconds * 1000,
+    pollTimeoutMs: config.pollTimeoutSeconds * 1000,
+    log: log.child({ component: 'aggregator' }),
+    secrets,
+    now
+  })
+
+  const createEntry = (id: string, type: string, options: object, proxy: string | null, owner?: number): AggregatorEntry => {
+    const entryLog = log.child({ provider: id, type })
+    let provider: Provider
+    try {
+      provider = registry.get(type)!.create(options, {
+        id,
+        log: entryLog,
+        store: store.namespace(`provider:${id}`),
+        http: createHttpClient({ proxy, timeoutMs: config.pollTimeoutSeconds * 1000 }),
+        secrets
+      })
+    } catch (err) {
+      entryLog.error({ err: { message: (err as Error).message } }, 'provider could not be created')
+      provider = brokenProvider(`provider "${id}" (${type}) could not be created: ${(err as Error).message}`)
+    }
+    return { id, type, provider, log: entryLog, owner }
+  }
+
+  for (const entry of config.providers) await aggregator.add(createEntry(entry.id, entry.type, entry.options, entry.proxy))
+
+  const telegram = config.telegram
+  const botOn = telegram.token !== null
+  const accounts = botOn && telegram.accounts.enabled && registry.get(ACCOUNT_PROVIDER_TYPE)
+    ? new UserAccounts(store.namespace('accounts'), {
+      attach: async (userId, credentials) => {
+        const definition = registry.get(ACCOUNT_PROVIDER_TYPE)!
+        const raw = { ...credentials, baseUrl: telegram.accounts.baseUrl }
+        const options = definition.normalizeConfig ? definition.normalizeConfig(raw) : raw
+        await aggregator.add(createEntry(accountEntryId(userId), ACCOUNT_PROVIDER_TYPE, options, telegram.accounts.proxy, userId))
+      },
+      detach: async (userId) => { await aggregator.remove(accountEntryId(userId)) }
+    })
+    : null
+  const attached = await accounts?.load() ?? []
+  if (attached.length > 0) log.info({ accounts: attached.length }, 'accounts added through the bot restored')
+
+  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version })
+  for (const key of config.api.apiKeys) secrets.add(key)
+  const bot = botOn
+    ? await createBot({
+      telegram: { ...telegram, token: telegram.token! },
+      services: { aggregator, accounts, log: log.child({ component: 'bot' }), now },
+      secrets
+    })
+    : null
+
+  return {
+    aggregator,
+    api,
+    bot,
+    accounts,
+    async start () {
+      aggregator.start()
+      await api.listen({ host: config.api.host, port: config.api.port })
+      const address = api.server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : config.api.port
+      const url = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`
+      log.info({ url, providers: aggregator.ids().length, bot: botOn }, 'status API listening')
+      bot?.start()
+      return url
+    },
+    async stop () {
+      await bot?.stop()
+      await api.close()
+      await aggregator.stop()
+      await store.close()
+    }
+  }
+}
+
+/** A provider that reports why it could not be created, so the entry shows up as failing instead of vanishing. */
+function brokenProvider (message: string): Provider {
+  const fail = async (): Promise<never> => { throw new HostError(message) }
+  return {
+    capabilities: { powerOn: false, powerOff: false, noGpuMode: false, releaseAfterStopSeconds: null },
+    authenticate: fail,
+    listInstances: fail,
+    powerOn: fail,
+    powerOff: fail
+  }
+}

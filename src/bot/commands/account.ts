@@ -1,0 +1,73 @@
+import { Composer } from 'telegraf'
+import { accountEntryId, type UserAccounts } from '../../core/accounts.js'
+import { sha1Hex } from '../../../providers/autodl/schema.js'
+import type { BotContext } from '../context.js'
+
+const PHONE = /^[0-9]{5,20}$/
+const PHONE_AREA = /^\+[0-9]{1,4}$/
+
+/**
+ * `/user <phone> [area]`, `/password <password>` (seed 000) and `/forget`: a user's own AutoDL login.
+ * The password message is deleted as soon as it is read, and only its SHA-1 is stored. Once both are
+ * set the account joins the host as provider `tg-<userId>`, visible to that user alone.
+ */
+export function accountCommands (): Composer<BotContext> {
+  const composer = new Composer<BotContext>()
+
+  composer.command('user', async (ctx) => {
+    const accounts = await usable(ctx)
+    if (!accounts) return
+    const [phone, area = '+86', ...rest] = ctx.args
+    if (phone === undefined || rest.length > 0) return await ctx.reply(ctx.t('user.usage'))
+    if (!PHONE.test(phone) || !PHONE_AREA.test(area)) return await ctx.reply(ctx.t('user.invalid'))
+    const { complete } = await accounts.setPhone(ctx.from.id, phone, area)
+    await ctx.reply(ctx.t(complete ? 'user.savedComplete' : 'user.saved', { phone: `${area} ${phone}` }))
+    if (complete) await reportAccount(ctx)
+  })
+
+  composer.command('password', async (ctx) => {
+    // Delete first, whatever happens next: the text is a password.
+    const deleted = await ctx.deleteMessage().then(() => true, () => false)
+    if (ctx.chat.type !== 'private') return await ctx.reply(ctx.t('password.group'))
+    const accounts = await usable(ctx)
+    if (!accounts) return
+    const password = ctx.payload
+    if (!password) return await ctx.reply(ctx.t('password.usage'))
+    const { complete } = await accounts.setPasswordSha1(ctx.from.id, sha1Hex(password))
+    await ctx.reply(ctx.t(deleted ? 'password.deleted' : 'password.deleteFailed'))
+    if (complete) await reportAccount(ctx)
+    else await ctx.reply(ctx.t('password.needPhone'))
+  })
+
+  composer.command('forget', async (ctx) => {
+    const accounts = await usable(ctx)
+    if (!accounts) return
+    const existed = await accounts.forget(ctx.from.id)
+    await ctx.reply(existed ? ctx.t('account.forgotten', { provider: accountEntryId(ctx.from.id) }) : ctx.t('account.none'))
+  })
+
+  return composer
+}
+
+/** The accounts service if this chat may manage an account; otherwise says why and returns null. */
+async function usable (ctx: BotContext): Promise<UserAccounts | null> {
+  const accounts = ctx.services.accounts
+  if (!accounts) {
+    await ctx.reply(ctx.t('account.disabled'))
+    return null
+  }
+  if (ctx.chat?.type !== 'private') {
+    await ctx.reply(ctx.t('account.privateOnly'))
+    return null
+  }
+  return accounts
+}
+
+/** Poll the user's new entry once and say whether it works. */
+async function reportAccount (ctx: BotContext): Promise<void> {
+  const provider = accountEntryId(ctx.from!.id)
+  await ctx.reply(ctx.t('account.checking'))
+  const [status] = await ctx.services.aggregator.refresh(provider)
+  if (status?.ok) await ctx.reply(ctx.t('account.ok', { provider, count: status.instanceCount }))
+  else await ctx.reply(ctx.t('account.failed', { provider, error: status?.error?.message ?? '' }))
+}

@@ -1,0 +1,82 @@
+import { DateTime, Duration } from 'luxon'
+import { hasIdleGpus, type Instance } from '../core/instance.js'
+import type { ProviderStatus, Snapshot } from '../core/snapshot.js'
+import type { Language, Translate } from './i18n.js'
+
+/** Telegram's limit is 4096 characters per message; keep a margin. */
+export const MESSAGE_LIMIT = 3800
+
+/** `13天、4小时` / `13d, 4h`: days and hours, or hours and minutes under a day, or minutes. */
+export function formatDuration (ms: number, language: Language): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000))
+  const d = Math.floor(minutes / 1440)
+  const h = Math.floor((minutes % 1440) / 60)
+  const m = minutes % 60
+  const parts = d > 0 ? { days: d, hours: h } : h > 0 ? { hours: h, minutes: m } : { minutes: m }
+  const units = Object.fromEntries(Object.entries(parts).filter(([, v], i) => i === 0 || v > 0))
+  return Duration.fromObject(units).reconfigure({ locale: language }).toHuman({ unitDisplay: language === 'zh' ? 'short' : 'narrow' })
+}
+
+/** `2 分钟前` / `2 minutes ago`, or the "never" word. */
+export function formatAgo (iso: string | null, now: Date, language: Language, t: Translate): string {
+  if (iso === null) return t('status.never')
+  return DateTime.fromISO(iso).toRelative({ base: DateTime.fromJSDate(now), locale: language }) ?? iso
+}
+
+/** One `/gpuvalid` line: region / name · GPU model · GPUs idle/total · state · release countdown · price. */
+export function instanceLine (i: Instance, now: Date, language: Language, t: Translate): string {
+  const parts = [`${i.region ? `${i.region} / ` : ''}${i.name}`]
+  if (i.gpu) {
+    if (i.gpu.model) parts.push(i.gpu.requested ? `${i.gpu.model} ×${i.gpu.requested}` : i.gpu.model)
+    parts.push(i.gpu.hostIdle !== null && i.gpu.hostTotal !== null
+      ? t('gpuvalid.idle', { idle: i.gpu.hostIdle, total: i.gpu.hostTotal })
+      : t('gpuvalid.noGpu'))
+  }
+  parts.push(i.state === 'unknown' ? t('state.unknown', { word: i.providerState }) : t(`state.${i.state}`))
+  if (i.releaseAt) {
+    const left = Date.parse(i.releaseAt) - now.getTime()
+    parts.push(left > 0 ? t('gpuvalid.release', { left: formatDuration(left, language) }) : t('gpuvalid.releasePassed'))
+  }
+  if (i.pricePerHour !== null) parts.push(t('gpuvalid.price', { price: i.pricePerHour.toFixed(2) }))
+  const mark = i.gpu === null ? '•' : hasIdleGpus(i) ? '🟢' : '⚪'
+  return `${mark} ${parts.join(' · ')}`
+}
+
+/** The `/gpuvalid` answer for a (viewer-filtered) snapshot, as lines. */
+export function gpuvalidLines (view: Snapshot, now: Date, language: Language, t: Translate): string[] {
+  if (view.instances.length === 0) return [t('gpuvalid.empty')]
+  const lines: string[] = []
+  const grouped = view.providers.length > 1
+  for (const provider of view.providers) {
+    const instances = view.instances.filter(i => i.provider === provider.id)
+    if (instances.length === 0) continue
+    if (grouped) lines.push(t('gpuvalid.header', { provider: provider.id }))
+    for (const i of instances) lines.push(instanceLine(i, now, language, t))
+    if (instances.some(i => i.stale)) lines.push(t('gpuvalid.stale', { provider: provider.id }))
+  }
+  return lines
+}
+
+/** One `/status` line for a provider entry. */
+export function statusLine (p: ProviderStatus, now: Date, language: Language, t: Translate): string {
+  const args = { id: p.id, type: p.type, count: p.instanceCount, last: formatAgo(p.lastSuccessAt, now, language, t) }
+  if (p.ok) return t('status.ok', args)
+  if (p.error?.code === 'CW_ERR_NOT_POLLED_YET') return t('status.pending', args)
+  return t('status.failing', { ...args, error: p.error ? `${p.error.code}: ${p.error.message}` : '' })
+}
+
+/** Split lines into messages under {@link MESSAGE_LIMIT} characters. */
+export function chunk (lines: string[], limit = MESSAGE_LIMIT): string[] {
+  const messages: string[] = []
+  let current = ''
+  for (const line of lines) {
+    const piece = line.length > limit ? `${line.slice(0, limit - 1)}…` : line
+    if (current && current.length + 1 + piece.length > limit) {
+      messages.push(current)
+      current = ''
+    }
+    current = current ? `${current}\n${piece}` : piece
+  }
+  if (current) messages.push(current)
+  return messages
+}

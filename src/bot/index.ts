@@ -1,0 +1,98 @@
+import { Telegraf } from 'telegraf'
+import type { Agent } from 'node:http'
+import type { TelegramConfig } from '../config/schema.js'
+import { createProxyAgent } from '../core/http.js'
+import type { SecretRegistry } from '../core/secrets.js'
+import { allowOnly } from './access.js'
+import { accountCommands } from './commands/account.js'
+import { commandList, helpText } from './commands/help.js'
+import { viewCommands } from './commands/view.js'
+import type { BotContext, BotServices } from './context.js'
+import { createTranslator } from './i18n.js'
+
+export interface BotOptions {
+  telegram: TelegramConfig & { token: string }
+  services: BotServices
+  secrets: SecretRegistry
+}
+
+/** A running (or runnable) bot. */
+export interface BotService {
+  /** The Telegraf instance; tests feed it updates with `handleUpdate`. */
+  readonly bot: Telegraf<BotContext>
+  /** Register the command menu and start long polling; retries with back-off until `stop()`. Never rejects. */
+  start (): void
+  stop (): Promise<void>
+}
+
+/** First and largest wait between attempts to reach Telegram, milliseconds. */
+const RETRY_FIRST_MS = 5_000
+const RETRY_MAX_MS = 300_000
+
+/**
+ * The Telegraf bot: allow-list, zh/en messages, `/start` `/help` `/gpuvalid` `/status` `/user`
+ * `/password` `/forget`. Every error is caught (`bot.catch`), logged without secrets, and answered
+ * with a short apology; an unknown command or plain text gets the help.
+ */
+export async function createBot (options: BotOptions): Promise<BotService> {
+  const { telegram, services, secrets } = options
+  secrets.add(telegram.token)
+  const agent: Agent | undefined = telegram.proxy ? createProxyAgent(telegram.proxy) as unknown as Agent : undefined
+  const bot = new Telegraf<BotContext>(telegram.token, { telegram: { apiRoot: telegram.apiRoot, ...(agent ? { agent } : {}) } })
+  const t = await createTranslator(telegram.language)
+  const accountsEnabled = services.accounts !== null
+  const log = services.log
+
+  bot.use(async (ctx, next) => {
+    ctx.t = t
+    ctx.language = telegram.language
+    ctx.services = services
+    await next()
+  })
+  bot.use(allowOnly(telegram.allowedUserIds))
+  bot.start(ctx => ctx.reply(helpText(t, accountsEnabled)))
+  bot.help(ctx => ctx.reply(helpText(t, accountsEnabled)))
+  bot.use(viewCommands())
+  bot.use(accountCommands())
+  bot.on('message', ctx => ctx.reply(helpText(t, accountsEnabled)))
+  bot.catch(async (err, ctx) => {
+    log.error({ err: { message: secrets.scrub((err as Error)?.message ?? String(err)) }, updateType: ctx.updateType }, 'bot handler failed')
+    await ctx.reply(t('error.generic')).catch(() => {})
+  })
+
+  let stopped = false
+  let retryTimer: NodeJS.Timeout | null = null
+  // launch() resolves only when polling ends (stop) and rejects when it cannot start or polling dies
+  // (network at start-up, 409 conflict…). Either way the bot comes back, with back-off, unless the
+  // token itself is rejected.
+  const launch = (attempt: number): void => {
+    if (stopped) return
+    void bot.telegram.setMyCommands(commandList(t, accountsEnabled))
+      .catch((err: Error) => log.warn({ err: { message: secrets.scrub(err.message) } }, 'could not register the command menu (setMyCommands)'))
+    let polling = false
+    bot.launch({ dropPendingUpdates: false }, () => {
+      polling = true
+      log.info({ username: bot.botInfo?.username }, 'telegram bot polling')
+    }).catch((err: Error & { response?: { error_code?: number } }) => {
+      if (stopped) return
+      if (err.response?.error_code === 401) {
+        log.error('telegram rejected the bot token (401); the bot stays off. Check telegram.token')
+        return
+      }
+      const next = polling ? 0 : attempt + 1
+      const wait = Math.min(RETRY_FIRST_MS * 2 ** (next - 1 < 0 ? 0 : next - 1), RETRY_MAX_MS)
+      log.warn({ err: { message: secrets.scrub(err.message) }, retryInMs: wait }, 'telegram polling stopped; retrying')
+      retryTimer = setTimeout(() => launch(next), wait)
+    })
+  }
+
+  return {
+    bot,
+    start: () => launch(0),
+    stop: async () => {
+      stopped = true
+      if (retryTimer) clearTimeout(retryTimer)
+      try { bot.stop('host stopping') } catch { /* not running */ }
+    }
+  }
+}

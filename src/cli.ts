@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander'
+import { ConfigError } from './core/errors.js'
+import { builtinProviders } from '../providers/index.js'
+import { loadConfigFile } from './config/load.js'
+import { defaultRegistry, runFromConfigFile } from './run.js'
+import { packageVersion } from './version.js'
+
+/** Exit code for a bad or missing configuration. */
+const EXIT_CONFIG = 2
+
+function configPath (option: string | undefined): string {
+  return option ?? process.env['COMPUTEWATCH_CONFIG'] ?? './config.json'
+}
+
+function port (value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535')
+  return n
+}
+
+/** Stop cleanly on SIGINT/SIGTERM; a second signal exits at once. */
+function onSignals (stop: () => Promise<void>): void {
+  let stopping = false
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(130)
+    stopping = true
+    process.stderr.write(`computewatch: ${signal}, stopping\n`)
+    stop().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+}
+
+function fail (err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`computewatch: ${err.message}\n`)
+    process.exit(EXIT_CONFIG)
+  }
+  const e = err as NodeJS.ErrnoException
+  const hint = e.code === 'EADDRINUSE' ? ' (the port is taken: change api.port, or --port for the demo)' : ''
+  process.stderr.write(`computewatch: ${e.message ?? String(err)}${hint}\n`)
+  process.exit(1)
+}
+
+const program = new Command()
+  .name('computewatch')
+  .description('Watch rented and self-hosted compute (AutoDL first) across providers: status API, Prometheus metrics, Telegram bot.')
+  .version(packageVersion(), '-v, --version')
+  .option('-c, --config <path>', 'config file (default: $COMPUTEWATCH_CONFIG or ./config.json)')
+  .addHelpText('after', `
+Provider types: ${builtinProviders.map(p => p.type).join(', ')}
+Examples:
+  computewatch --config config.json     run the host
+  computewatch demo                     simulated AutoDL account, no credentials needed
+  computewatch check --config config.json`)
+  .action(async (options: { config?: string }) => {
+    try {
+      const { host } = await runFromConfigFile(configPath(options.config))
+      onSignals(() => host.stop())
+    } catch (err) { fail(err) }
+  })
+
+program.command('demo')
+  .description('start a simulated AutoDL account and the host against it; prints the URLs')
+  .option('-p, --port <port>', 'status API port (0 = any free port)', port, 8080)
+  .action(async (options: { port: number }) => {
+    try {
+      const { runDemo } = await import('./demo.js')
+      const demo = await runDemo({ port: options.port })
+      process.stdout.write([
+        'computewatch demo: a simulated AutoDL account (no real credentials, nothing is billed)',
+        `  instances   ${demo.url}/api/v1/instances   (${demo.host.aggregator.snapshot.instances.length} simulated)`,
+        `  idle GPUs   ${demo.url}/api/v1/instances?gpuIdle=true`,
+        `  providers   ${demo.url}/api/v1/providers`,
+        `  metrics     ${demo.url}/metrics`,
+        `  OpenAPI     ${demo.url}/api/v1/openapi.json`,
+        `  simulator   ${demo.simulator.url} (AutoDL web API)`,
+        'Press Ctrl-C to stop.', ''
+      ].join('\n'))
+      onSignals(() => demo.stop())
+    } catch (err) { fail(err) }
+  })
+
+program.command('check')
+  .description('validate the config file and exit (0 = valid)')
+  .option('-c, --config <path>', 'config file (default: $COMPUTEWATCH_CONFIG or ./config.json)')
+  .action(async (options: { config?: string }, command: Command) => {
+    const path = configPath(options.config ?? command.parent?.opts<{ config?: string }>().config)
+    try {
+      const config = await loadConfigFile(path, { registry: defaultRegistry() })
+      process.stdout.write(`${path}: valid (${config.providers.length} provider entries, bot ${config.telegram.token ? 'on' : 'off'})\n`)
+    } catch (err) { fail(err) }
+  })
+
+await program.parseAsync(process.argv)

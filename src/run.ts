@@ -1,0 +1,48 @@
+import { builtinProviders } from '../providers/index.js'
+import { buildHost, type Host } from './app.js'
+import { loadConfigFile, parseConfig } from './config/load.js'
+import type { HostConfig } from './config/schema.js'
+import { createLogger, type Logger } from './core/logger.js'
+import { createRegistry, type ProviderRegistry } from './core/registry.js'
+import { SecretRegistry } from './core/secrets.js'
+import { memoryStateStore, openStateStore, type StateStore } from './core/store.js'
+import { packageVersion } from './version.js'
+
+export interface RunningHost {
+  host: Host
+  url: string
+  log: Logger
+}
+
+/** The registry of built-in provider types. */
+export function defaultRegistry (): ProviderRegistry {
+  return createRegistry(builtinProviders)
+}
+
+/**
+ * Load the config file and start the host (API, polling, bot).
+ * @throws ConfigError for a bad file (the CLI prints it and exits 2).
+ */
+export async function runFromConfigFile (path: string): Promise<RunningHost> {
+  const registry = defaultRegistry()
+  const config = await loadConfigFile(path, { registry })
+  return await runHost(config, { registry })
+}
+
+/** Validate a raw config object and start the host on it (the demo uses this). */
+export async function runFromObject (raw: unknown, options: { memoryStore?: boolean; logLevel?: string } = {}): Promise<RunningHost> {
+  const registry = defaultRegistry()
+  const config = parseConfig(raw, { registry })
+  return await runHost(config, { registry, memoryStore: options.memoryStore, logLevel: options.logLevel })
+}
+
+async function runHost (config: HostConfig, options: { registry: ProviderRegistry; memoryStore?: boolean | undefined; logLevel?: string | undefined }): Promise<RunningHost> {
+  const secrets = new SecretRegistry()
+  const log = createLogger({ secrets, level: (options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info') as 'info' })
+  let store: StateStore
+  if (options.memoryStore) store = memoryStateStore()
+  else store = await openStateStore(config.store, { baseDir: config.baseDir, log })
+  const host = await buildHost(config, { registry: options.registry, log, secrets, store, version: packageVersion() })
+  const url = await host.start()
+  return { host, url, log }
+}
