@@ -9,6 +9,7 @@ import { bearerAuth } from './auth.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metricsRoute } from './routes/metrics.js'
 import { errorSchema } from './schemas.js'
+import { SnapshotCache } from './snapshot-cache.js'
 
 export interface ApiOptions {
   aggregator: Aggregator
@@ -48,8 +49,9 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
       response: { 200: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } } } }
     }
   }, async () => ({ status: 'ok' as const }))
-  instanceRoutes(app, options.aggregator)
-  metricsRoute(app, options.aggregator)
+  const cache = new SnapshotCache(options.aggregator)
+  instanceRoutes(app, options.aggregator, cache)
+  metricsRoute(app, options.aggregator, cache)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

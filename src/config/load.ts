@@ -54,19 +54,24 @@ export async function loadConfigFile (path: string, options: ParseOptions): Prom
 export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const issues: string[] = []
   const substituted = substituteEnv(raw, options.env ?? process.env, issues)
+  // A value whose variable is unset is reported once, as that; its emptiness is not a second problem.
+  const unset = new Set(issues.map(i => i.slice(0, i.indexOf(': '))))
+  const report = (lines: string[]): void => { issues.push(...lines.filter(l => !unset.has(l.slice(0, l.indexOf(': '))))) }
   const ajv = createConfigAjv()
   const validateRoot = ajv.compile(rootSchema)
-  if (!validateRoot(substituted)) issues.push(...formatAjvErrors(validateRoot.errors))
-  if (issues.length > 0) throw new ConfigError(issues)
+  if (!validateRoot(substituted)) report(formatAjvErrors(validateRoot.errors))
 
+  // Entries are checked even when the root has problems, so that one run reports everything.
   const root = substituted as Omit<HostConfig, 'providers' | 'baseDir'> & { providers: Array<Record<string, unknown>> }
+  const entries = Array.isArray(root?.providers) ? root.providers : []
   const validators = new Map<string, ValidateFunction>()
   const seen = new Set<string>()
   const providers: ProviderEntryConfig[] = []
-  for (const [index, entry] of root.providers.entries()) {
+  for (const [index, entry] of entries.entries()) {
     const at = `providers[${index}]`
-    const id = entry['id'] as string
-    const type = entry['type'] as string
+    const id = entry?.['id']
+    const type = entry?.['type']
+    if (typeof id !== 'string' || typeof type !== 'string') continue // reported by the root schema
     if (seen.has(id)) issues.push(`${at}.id: "${id}" is used by another entry; ids must be unique`)
     seen.add(id)
     if (id.startsWith(RESERVED_ID_PREFIX)) issues.push(`${at}.id: ids starting with "${RESERVED_ID_PREFIX}" are reserved for accounts added through the bot`)
@@ -82,7 +87,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       validators.set(type, validate)
     }
     if (!validate(own)) {
-      issues.push(...formatAjvErrors(validate.errors, at))
+      report(formatAjvErrors(validate.errors, at))
       continue
     }
     const options_ = definition.normalizeConfig ? definition.normalizeConfig(own) : own

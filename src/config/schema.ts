@@ -76,6 +76,7 @@ export const rootSchema = {
       },
       if: { properties: { token: { type: 'string' } }, required: ['token'] },
       then: {
+        required: ['allowedUserIds'],
         properties: { allowedUserIds: { type: 'array', minItems: 1 } },
         errorMessage: 'allowedUserIds must list at least one Telegram user id when token is set (the bot refuses everyone else and tells them their id)'
       }

@@ -53,12 +53,14 @@ export class UserAccounts {
     return await this.#store.get<UserCredentials>(userKey(userId)) ?? { phoneArea: '+86' }
   }
 
-  /** Set the phone; a different phone drops a stored password. Returns the record and whether it is complete (and attached). */
+  /**
+   * Set the phone. Replacing a different phone drops the stored password (it belonged to the other
+   * login); a password set before any phone is kept. Returns the record and whether it is complete (and attached).
+   */
   async setPhone (userId: number, phone: string, phoneArea: string): Promise<{ credentials: UserCredentials; complete: boolean }> {
     const previous = await this.get(userId)
-    const credentials: UserCredentials = previous.phone === phone && previous.phoneArea === phoneArea
-      ? previous
-      : { phone, phoneArea }
+    const otherLogin = previous.phone !== undefined && (previous.phone !== phone || previous.phoneArea !== phoneArea)
+    const credentials: UserCredentials = otherLogin ? { phone, phoneArea } : { ...previous, phone, phoneArea }
     return await this.#save(userId, credentials)
   }
 

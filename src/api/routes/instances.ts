@@ -2,12 +2,16 @@ import type { FastifyInstance } from 'fastify'
 import type { Aggregator } from '../../core/aggregator.js'
 import { hasIdleGpus, type Instance } from '../../core/instance.js'
 import { errorResponses, instancesQuerySchema, snapshotResponseSchema, type InstancesQuery } from '../schemas.js'
+import type { SnapshotCache } from '../snapshot-cache.js'
 
 /** The view the API shows: entries owned by a Telegram user are theirs alone. */
 const API_VIEWER = {}
 
-/** `GET /api/v1/instances` and `GET /api/v1/providers`. */
-export function instanceRoutes (app: FastifyInstance, aggregator: Aggregator): void {
+/**
+ * `GET /api/v1/instances` and `GET /api/v1/providers`. A body is serialized through the route's
+ * response schema once per snapshot and query, then reused until the next poll changes the view.
+ */
+export function instanceRoutes (app: FastifyInstance, aggregator: Aggregator, cache: SnapshotCache): void {
   app.get<{ Querystring: InstancesQuery }>('/api/v1/instances', {
     schema: {
       summary: 'Every instance of every provider, with each provider\'s health',
@@ -15,15 +19,18 @@ export function instanceRoutes (app: FastifyInstance, aggregator: Aggregator): v
       querystring: instancesQuerySchema,
       response: { 200: snapshotResponseSchema, ...errorResponses }
     }
-  }, async (request) => {
-    const view = aggregator.view(API_VIEWER)
+  }, async (request, reply) => {
     const q = request.query
-    const keep = (i: Instance): boolean =>
-      (q.provider === undefined || i.provider === q.provider) &&
-      (q.type === undefined || i.providerType === q.type) &&
-      (q.state === undefined || i.state === q.state) &&
-      (q.gpuIdle === undefined || hasIdleGpus(i) === q.gpuIdle)
-    return { generatedAt: view.generatedAt, instances: view.instances.filter(keep), providers: view.providers }
+    const body = await cache.get(`instances ${q.provider} ${q.type} ${q.state} ${q.gpuIdle}`, () => {
+      const view = aggregator.view(API_VIEWER)
+      const keep = (i: Instance): boolean =>
+        (q.provider === undefined || i.provider === q.provider) &&
+        (q.type === undefined || i.providerType === q.type) &&
+        (q.state === undefined || i.state === q.state) &&
+        (q.gpuIdle === undefined || hasIdleGpus(i) === q.gpuIdle)
+      return reply.serialize({ generatedAt: view.generatedAt, instances: view.instances.filter(keep), providers: view.providers }) as string
+    })
+    return await reply.type('application/json; charset=utf-8').send(body)
   })
 
   app.get('/api/v1/providers', {

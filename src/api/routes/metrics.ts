@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import type { Aggregator } from '../../core/aggregator.js'
+import type { SnapshotCache } from '../snapshot-cache.js'
 
 /**
  * `GET /metrics`: the aggregated view in Prometheus text format, in base units (seconds, yuan).
- * Values are read from the snapshot at scrape time, so instances that disappear drop out.
+ * Values come from the snapshot (instances that disappear drop out); the text is rendered once per
+ * snapshot, so frequent scrapes between polls cost nothing.
  */
-export function metricsRoute (app: FastifyInstance, aggregator: Aggregator): void {
+export function metricsRoute (app: FastifyInstance, aggregator: Aggregator, cache: SnapshotCache): void {
   const registry = new Registry()
-  const view = (): ReturnType<Aggregator['view']> => aggregator.view({})
+  let current: ReturnType<Aggregator['view']> | null = null
+  const view = (): ReturnType<Aggregator['view']> => current!
   const providerLabels = ['provider', 'type'] as const
   const instanceLabels = ['provider', 'instance'] as const
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>) => void): void => {
@@ -62,6 +65,9 @@ export function metricsRoute (app: FastifyInstance, aggregator: Aggregator): voi
     }
   }, async (_request, reply) => {
     reply.type(registry.contentType)
-    return await registry.metrics()
+    return await cache.get('metrics', async () => {
+      current = aggregator.view({})
+      try { return await registry.metrics() } finally { current = null }
+    })
   })
 }

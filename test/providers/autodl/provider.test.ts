@@ -6,6 +6,7 @@ import { memoryStateStore } from '../../../src/core/store.js'
 import { makeDeps } from '../../helpers/provider.js'
 import { SEED_INSTANCE, demoInstances, manyInstances, makeInstance } from '../../simulators/autodl/fixtures.js'
 import { startAutodlSimulator, type AutodlSimulatorOptions } from '../../simulators/autodl/server.js'
+import { startRecordingProxy } from '../../helpers/telegram.js'
 
 const PHONE = '13800000000'
 const PASSWORD = 'correct horse battery'
@@ -271,3 +272,14 @@ async function waitFor (condition: () => boolean, timeoutMs = 3000): Promise<voi
   }
 }
 
+
+t.test('the proxy option sends every call through the proxy', async t => {
+  const { simulator, config } = await setup(t)
+  const proxy = await startRecordingProxy(t)
+  const provider = new AutodlProvider(config, makeDeps('lab', { proxy: proxy.url }))
+  t.ok((await provider.listInstances()).length > 0)
+  const host = new URL(simulator.url).host
+  t.same(proxy.seen, [
+    `POST http://${host}/api/v1/new_login`, `POST http://${host}/api/v1/passport`, `POST http://${host}/api/v1/instance`
+  ])
+})

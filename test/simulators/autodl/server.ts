@@ -51,7 +51,7 @@ export interface AutodlSimulator {
   url: string
   /** Request counters by path, plus successful logins. */
   stats: { requests: Record<string, number>; logins: number; failedLogins: number }
-  /** Every request seen, in order (path, headers, body) — for asserting what the client sent. */
+  /** The last 1000 requests, in order (path, headers, body) — for asserting what the client sent. */
   requests: Array<{ path: string; headers: Record<string, unknown>; body: unknown }>
   /** Invalidate every issued token (the next call answers `AuthorizeFailed`). */
   expireTokens (): void
@@ -188,6 +188,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
       stats.requests[path] = (stats.requests[path] ?? 0) + 1
       requests.push({ path, headers: { ...request.headers }, body: request.body })
+      if (requests.length > 1000) requests.shift()
       if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs))
       const fault = faults.get(path)?.shift()
       if (fault !== undefined) {

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t, { type Test } from 'tap'
+import { demoInstances } from './simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from './simulators/autodl/server.js'
+
+const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url))
+const KEY = 'cli-test-key-0123456789abcdef'
+const PASSWORD = 'cli-test-password'
+
+interface Run { child: ChildProcess; stdout: string[]; stderr: string[]; exited: Promise<number | null> }
+
+function run (t: Test, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const stdout: string[] = []
+  const stderr: string[] = []
+  child.stdout!.on('data', chunk => stdout.push(...String(chunk).split('\n').filter(Boolean)))
+  child.stderr!.on('data', chunk => stderr.push(...String(chunk).split('\n').filter(Boolean)))
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  return { child, stdout, stderr, exited }
+}
+
+async function waitForLine (lines: string[], pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const started = Date.now()
+  for (;;) {
+    const line = lines.find(l => pattern.test(l))
+    if (line) return line
+    if (Date.now() - started > timeoutMs) throw new Error(`no line matching ${pattern} in:\n${lines.join('\n')}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+t.test('the built CLI runs the host against the simulator; the token survives a restart', async t => {
+  const simulator = await startAutodlSimulator({ accounts: [{ phone: '13800000000', password: PASSWORD, instances: demoInstances(new Date()) }] })
+  t.teardown(() => simulator.close())
+  const dir = await mkdtemp(join(tmpdir(), 'cw-cli-'))
+  const configFile = join(dir, 'config.json')
+  await writeFile(configFile, JSON.stringify({
+    store: 'file:./state/cw.json',
+    api: { host: '127.0.0.1', port: 0, apiKeys: ['${CW_KEY}'] },
+    providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: '${CW_PASSWORD}', baseUrl: simulator.url }]
+  }))
+  const env = { CW_KEY: KEY, CW_PASSWORD: PASSWORD }
+
+  for (const round of [1, 2]) {
+    const host = run(t, ['--config', configFile], env)
+    const url = JSON.parse(await waitForLine(host.stdout, /status API listening/)).url as string
+    const read = async () => {
+      const res = await fetch(`${url}/api/v1/instances`, { headers: { authorization: `Bearer ${KEY}` } })
+      return { status: res.status, body: await res.json() as { instances: Array<{ id: string }>; providers: Array<{ ok: boolean }> } }
+    }
+    let { status, body } = await read()
+    while (!body.providers[0]?.ok) { // the first poll may still be running
+      await new Promise(resolve => setTimeout(resolve, 50));
+      ({ status, body } = await read())
+    }
+    t.equal(status, 200)
+    t.equal(body.instances.length, 9, `round ${round}: every simulated instance`)
+    t.equal((await fetch(`${url}/api/v1/instances`)).status, 401)
+    host.child.kill('SIGTERM')
+    t.equal(await host.exited, 0, 'stops cleanly on SIGTERM')
+    const logs = host.stdout.join('\n')
+    t.notOk(logs.includes(PASSWORD) || logs.includes(KEY), 'no secret in the logs')
+  }
+  t.equal(simulator.stats.logins, 1, 'the second run reused the stored token')
+})
+
+t.test('a bad config exits 2 with the problem and no stack trace', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-cli-'))
+  const configFile = join(dir, 'config.json')
+  await writeFile(configFile, JSON.stringify({ providers: [{ id: 'lab', type: 'autodl', phone: 13800000000, password: 'x' }] }))
+  const bad = run(t, ['--config', configFile])
+  t.equal(await bad.exited, 2)
+  t.same(bad.stderr, [`computewatch: invalid config file ${configFile}:`, '  - providers[0].phone: must be a string'])
+  const missing = run(t, [], { COMPUTEWATCH_CONFIG: join(dir, 'absent.json') })
+  t.equal(await missing.exited, 2)
+  t.match(missing.stderr.join('\n'), /absent\.json: not found; copy config\.example\.json to start, or run `computewatch demo`/)
+  t.notOk([...bad.stderr, ...missing.stderr].some(l => /^\s+at /.test(l)))
+})
+
+t.test('check, --version and --help', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-cli-'))
+  const configFile = join(dir, 'config.json')
+  await writeFile(configFile, JSON.stringify({ providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'x' }] }))
+  const check = run(t, ['check', '--config', configFile])
+  t.equal(await check.exited, 0)
+  t.same(check.stdout, [`${configFile}: valid (1 provider entries, bot off)`])
+  const version = run(t, ['--version'])
+  t.equal(await version.exited, 0)
+  t.match(version.stdout[0], /^\d+\.\d+\.\d+$/)
+  const help = run(t, ['--help'])
+  t.equal(await help.exited, 0)
+  t.match(help.stdout.join('\n'), /computewatch demo/)
+  t.match(help.stdout.join('\n'), /Provider types: autodl/)
+})
+
+t.test('demo serves the simulated instances', async t => {
+  const demo = run(t, ['demo', '--port', '0'], { LOG_LEVEL: 'warn' })
+  const line = await waitForLine(demo.stdout, /^ {2}instances {3}http/)
+  const url = /(http:\/\/\S+)/.exec(line)![1]!
+  const body = await (await fetch(url)).json() as { instances: unknown[] }
+  t.equal(body.instances.length, 9)
+  demo.child.kill('SIGINT')
+  t.equal(await demo.exited, 0)
+})

@@ -1,0 +1,114 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { builtinProviders } from '../../providers/index.js'
+import { sha1Hex } from '../../providers/autodl/schema.js'
+import { loadConfigFile, parseConfig } from '../../src/config/load.js'
+import { ConfigError } from '../../src/core/errors.js'
+import { createRegistry } from '../../src/core/registry.js'
+
+const registry = createRegistry(builtinProviders)
+const autodl = { id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw' }
+
+/** The issues of a config that must fail. */
+function issues (raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(raw, { registry, env })
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues]
+    throw err
+  }
+  throw new Error('config was accepted')
+}
+
+t.test('a minimal config gets every default', async t => {
+  const config = parseConfig({ providers: [autodl] }, { registry, env: {}, baseDir: '/etc/cw' })
+  t.equal(config.store, 'file:./data/computewatch.json')
+  t.equal(config.pollIntervalSeconds, 60)
+  t.equal(config.pollTimeoutSeconds, 30)
+  t.same(config.api, { host: '127.0.0.1', port: 8080, apiKeys: [] })
+  t.same(config.telegram, {
+    token: null, apiRoot: 'https://api.telegram.org', proxy: null, allowedUserIds: [], language: 'zh',
+    accounts: { enabled: true, baseUrl: 'https://www.autodl.com', proxy: null }
+  })
+  t.same(config.providers, [{
+    id: 'lab', type: 'autodl', proxy: null,
+    options: { phone: '13800000000', passwordSha1: sha1Hex('pw'), phoneArea: '+86', baseUrl: 'https://www.autodl.com' }
+  }])
+  t.equal(config.baseDir, '/etc/cw')
+})
+
+t.test('the password is hashed at load and the plain text is not kept', async t => {
+  const config = parseConfig({ providers: [{ ...autodl, password: 'S3cret-Plain' }] }, { registry, env: {} })
+  t.notOk(JSON.stringify(config).includes('S3cret-Plain'))
+  t.equal(config.providers[0]?.options['passwordSha1'], sha1Hex('S3cret-Plain'))
+})
+
+t.test('${NAME} is replaced from the environment; $${NAME} stays literal', async t => {
+  const config = parseConfig({
+    telegram: { token: '123:${TG}', allowedUserIds: [1] },
+    providers: [{ ...autodl, password: '${AUTODL_PASSWORD}', phone: '${PHONE}' }, { id: 'b', type: 'autodl', token: 'tok-$${LITERAL}' }]
+  }, { registry, env: { TG: 'abc', AUTODL_PASSWORD: 'from-env', PHONE: '13900000000' } })
+  t.equal(config.telegram.token, '123:abc')
+  t.equal(config.providers[0]?.options['passwordSha1'], sha1Hex('from-env'))
+  t.equal(config.providers[0]?.options['phone'], '13900000000')
+  t.equal(config.providers[1]?.options['token'], 'tok-${LITERAL}')
+})
+
+t.test('each kind of bad config gives its own clear error', async t => {
+  t.same(issues({ providers: [{ ...autodl, phone: 13800000000 }] }), ['providers[0].phone: must be a string'])
+  t.same(issues({ providers: [{ ...autodl, password: '${AUTODL_PASSWORD}' }] }), ['providers[0].password: environment variable AUTODL_PASSWORD is not set'])
+  t.same(issues({ providers: [{ ...autodl, colour: 'red' }] }),
+    ['providers[0].colour: unknown key (allowed: phone, password, passwordSha1, token, phoneArea, baseUrl)'])
+  t.same(issues({ providers: [autodl], polInterval: 5 }), [
+    'polInterval: unknown key (allowed: store, pollIntervalSeconds, pollTimeoutSeconds, api, telegram, providers)'])
+  t.same(issues({}), ['providers: is required'])
+  t.same(issues({ providers: [{ id: 'x', type: 'vultr' }] }), ['providers[0].type: unknown provider type "vultr" (built in: autodl)'])
+  t.same(issues({ providers: [{ type: 'autodl', phone: '1' }] }), ['providers[0].id: is required'])
+  t.same(issues({ providers: [autodl, { ...autodl }] }), ['providers[1].id: "lab" is used by another entry; ids must be unique'])
+  t.same(issues({ providers: [{ ...autodl, id: 'tg-1' }] }), ['providers[0].id: ids starting with "tg-" are reserved for accounts added through the bot'])
+  t.same(issues({ providers: [{ ...autodl, id: 'has space' }] }), ['providers[0].id: must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'])
+  t.same(issues({ providers: [{ id: 'x', type: 'autodl', phone: '13800000000' }] }), ['providers[0]: set exactly one of password, passwordSha1 or token'])
+  t.same(issues({ providers: [{ ...autodl, token: 'abcdefghij' }] }), ['providers[0]: set exactly one of password, passwordSha1 or token'])
+  t.same(issues({ providers: [{ id: 'x', type: 'autodl', password: 'pw' }] }), ['providers[0]: phone is required with password or passwordSha1'])
+  t.same(issues({ providers: [{ ...autodl, password: undefined, passwordSha1: 'abc' }] }), ['providers[0].passwordSha1: must be 40 hex characters: the SHA-1 of the password'])
+  t.same(issues({ providers: [{ ...autodl, proxy: 'localhost:7890' }] }), ['providers[0].proxy: must be a proxy URL such as http://127.0.0.1:7890 or socks5://127.0.0.1:1080'])
+  t.same(issues({ providers: [autodl], telegram: { language: 'fr' } }), ['telegram.language: must be one of: "zh", "en"'])
+  t.same(issues({ providers: [autodl], telegram: { token: '123:abc' } }),
+    ['telegram: allowedUserIds must list at least one Telegram user id when token is set (the bot refuses everyone else and tells them their id)'])
+  t.same(issues({ providers: [autodl], telegram: { token: 'nonsense', allowedUserIds: [1] } }), ['telegram.token: must be a bot token from @BotFather, like 123456789:AA…'])
+  t.same(issues({ providers: [autodl], api: { apiKeys: ['short'] } }), ['api.apiKeys[0]: must be at least 16 characters (generate one with: openssl rand -hex 24)'])
+  t.same(issues({ providers: [autodl], api: { port: 70000 } }), ['api.port: must be <= 65535'])
+  t.same(issues({ providers: [autodl], pollIntervalSeconds: '60' }), ['pollIntervalSeconds: must be an integer'])
+  t.same(issues({ providers: [autodl], store: 'mysql://x' }), ['store: must be file:<path> or redis://host:port'])
+})
+
+t.test('several problems are reported together', async t => {
+  const list = issues({ providers: [{ ...autodl, phone: 1 }, { id: 'b', type: 'nope' }], telegram: { language: 'fr' } })
+  t.equal(list.length, 3)
+})
+
+t.test('loadConfigFile: missing file, bad JSON with line and column, path in the title', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-config-'))
+  const missing = await loadConfigFile(join(dir, 'nope.json'), { registry }).catch(e => e)
+  t.type(missing, ConfigError)
+  t.match(missing.message, /nope\.json: not found; copy config\.example\.json/)
+  const broken = join(dir, 'broken.json')
+  await writeFile(broken, '{\n  "providers": [\n    { "id": "a", }\n  ]\n}\n')
+  const bad = await loadConfigFile(broken, { registry }).catch(e => e)
+  t.match(bad.message, /not valid JSON: .* at line 3, column \d+/)
+  const wrong = join(dir, 'wrong.json')
+  await writeFile(wrong, JSON.stringify({ providers: [{ ...autodl, phone: 1 }] }))
+  const invalid = await loadConfigFile(wrong, { registry }).catch(e => e)
+  t.match(invalid.message, `invalid config file ${wrong}:\n  - providers[0].phone: must be a string`)
+  const good = join(dir, 'good.json')
+  await writeFile(good, JSON.stringify({ providers: [autodl] }))
+  t.equal((await loadConfigFile(good, { registry })).baseDir, dir, 'relative paths resolve against the file\'s folder')
+})
+
+t.test('config.example.json is valid', async t => {
+  const env = { AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', COMPUTEWATCH_API_KEY: 'k'.repeat(32) }
+  const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, env })
+  t.ok(config.providers.length >= 1)
+})

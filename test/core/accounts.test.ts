@@ -1,0 +1,45 @@
+import t from 'tap'
+import { UserAccounts } from '../../src/core/accounts.js'
+import { memoryStateStore } from '../../src/core/store.js'
+
+function make () {
+  const events: string[] = []
+  const store = memoryStateStore().namespace('accounts')
+  const accounts = new UserAccounts(store, {
+    attach: async (userId, c) => { events.push(`attach ${userId} ${c.phoneArea} ${c.phone} ${c.passwordSha1}`) },
+    detach: async (userId) => { events.push(`detach ${userId}`) }
+  })
+  return { accounts, events, store }
+}
+
+t.test('an account is attached once both phone and password are set, in either order', async t => {
+  const { accounts, events } = make()
+  t.same(await accounts.setPhone(1, '13800000000', '+86'), { credentials: { phone: '13800000000', phoneArea: '+86' }, complete: false })
+  t.same(events, [])
+  t.equal((await accounts.setPasswordSha1(1, 'a'.repeat(40))).complete, true)
+  t.same(events, [`attach 1 +86 13800000000 ${'a'.repeat(40)}`])
+  t.equal((await accounts.setPasswordSha1(2, 'b'.repeat(40))).complete, false)
+  t.equal((await accounts.setPhone(2, '13900000000', '+86')).complete, true, 'a password set first is kept')
+})
+
+t.test('a different phone drops the old password; the same phone keeps it', async t => {
+  const { accounts } = make()
+  await accounts.setPhone(1, '13800000000', '+86')
+  await accounts.setPasswordSha1(1, 'a'.repeat(40))
+  t.equal((await accounts.setPhone(1, '13800000000', '+86')).complete, true)
+  t.same((await accounts.setPhone(1, '13700000000', '+86')).credentials, { phone: '13700000000', phoneArea: '+86' })
+})
+
+t.test('load() attaches every complete account; forget() detaches and deletes', async t => {
+  const { accounts, events, store } = make()
+  await accounts.setPhone(1, '13800000000', '+86')
+  await accounts.setPasswordSha1(1, 'a'.repeat(40))
+  await accounts.setPhone(2, '13900000000', '+86')
+  events.length = 0
+  const again = new UserAccounts(store, { attach: async (id) => { events.push(`attach ${id}`) }, detach: async () => {} })
+  t.same(await again.load(), [1], 'only the complete one')
+  t.same(events, ['attach 1'])
+  t.equal(await accounts.forget(1), true)
+  t.equal(await accounts.forget(1), false)
+  t.same(await again.load(), [])
+})

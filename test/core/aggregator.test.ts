@@ -1,0 +1,155 @@
+import { Ajv } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import t from 'tap'
+import { Aggregator } from '../../src/core/aggregator.js'
+import { ProviderAuthError } from '../../src/core/errors.js'
+import { instanceSchema } from '../../src/core/instance.js'
+import { capabilitiesSchema, providerStatusSchema } from '../../src/core/snapshot.js'
+import { captureLog } from '../helpers/log.js'
+import { FakeProvider, fakeInstance } from '../helpers/fake-provider.js'
+
+function make (options: { pollIntervalMs?: number; pollTimeoutMs?: number } = {}) {
+  const captured = captureLog()
+  const aggregator = new Aggregator({
+    pollIntervalMs: options.pollIntervalMs ?? 60_000,
+    pollTimeoutMs: options.pollTimeoutMs ?? 2000,
+    log: captured.log,
+    secrets: captured.secrets
+  })
+  const add = async (id: string, provider = new FakeProvider(), owner?: number) => {
+    await aggregator.add({ id, type: 'fake', provider, log: captured.log.child({ provider: id }), owner })
+    return provider
+  }
+  return { aggregator, add, captured }
+}
+
+const ajv = new Ajv({ strict: false })
+addFormatsModule.default(ajv)
+ajv.addSchema(capabilitiesSchema)
+const validStatus = ajv.compile(providerStatusSchema)
+const validInstance = ajv.compile(instanceSchema)
+
+t.test('before the first poll an entry is listed as not polled yet', async t => {
+  const { aggregator, add } = make()
+  await add('a')
+  const [status] = aggregator.snapshot.providers
+  t.match(status, { id: 'a', ok: false, lastSuccessAt: null, durationMs: null, instanceCount: 0, error: { code: 'CW_ERR_NOT_POLLED_YET' } })
+  t.ok(validStatus(status), 'matches the ProviderStatus schema')
+})
+
+t.test('a poll stamps provider, type and stale onto every instance', async t => {
+  const { aggregator, add } = make()
+  const p = await add('a')
+  p.next = { instances: [fakeInstance('i1'), fakeInstance('i2')] }
+  await aggregator.refresh()
+  t.same(aggregator.snapshot.instances.map(i => [i.provider, i.providerType, i.id, i.stale]), [['a', 'fake', 'i1', false], ['a', 'fake', 'i2', false]])
+  t.ok(aggregator.snapshot.instances.every(i => validInstance(i)), 'every instance matches the Instance schema')
+  t.match(aggregator.snapshot.providers[0], { ok: true, error: null, instanceCount: 2 })
+  t.ok(validStatus(aggregator.snapshot.providers[0]))
+  t.equal(p.authentications, 1, 'authenticate() before the first poll')
+})
+
+t.test('a failing provider keeps its last good instances, marked stale, and recovers', async t => {
+  const { aggregator, add } = make()
+  const p = await add('a')
+  p.next = { instances: [fakeInstance('i1')] }
+  await aggregator.refresh()
+  const lastSuccessAt = aggregator.snapshot.providers[0]!.lastSuccessAt
+  p.next = { error: new ProviderAuthError('AutoDL login failed: LoginFailed') }
+  await aggregator.refresh()
+  t.same(aggregator.snapshot.instances.map(i => [i.id, i.stale]), [['i1', true]])
+  t.match(aggregator.snapshot.providers[0], { ok: false, lastSuccessAt, error: { code: 'CW_ERR_PROVIDER_AUTH', message: 'AutoDL login failed: LoginFailed' } })
+  t.type(aggregator.snapshot.providers[0]!.lastErrorAt, 'string')
+  t.equal(p.authentications, 1)
+  p.next = { instances: [fakeInstance('i1'), fakeInstance('i3')] }
+  await aggregator.refresh()
+  t.same(aggregator.snapshot.instances.map(i => [i.id, i.stale]), [['i1', false], ['i3', false]])
+  t.equal(p.authentications, 2, 'authenticate() again after a failed poll')
+})
+
+t.test('a provider that hangs and ignores the abort neither blocks nor delays another', async t => {
+  const { aggregator, add } = make({ pollTimeoutMs: 300 })
+  const slow = await add('slow')
+  const fast = await add('fast')
+  slow.next = { hang: 'ignore-abort' }
+  fast.next = { instances: [fakeInstance('f1')] }
+  const slowDone = aggregator.refresh('slow')
+  await aggregator.refresh('fast')
+  t.same(aggregator.snapshot.instances.map(i => i.id), ['f1'], 'the fast entry is in the view while the slow one still hangs')
+  t.match(aggregator.snapshot.providers.find(p => p.id === 'slow'), { error: { code: 'CW_ERR_NOT_POLLED_YET' } })
+  await slowDone
+  t.match(aggregator.snapshot.providers.find(p => p.id === 'slow'), { ok: false, error: { code: 'CW_ERR_PROVIDER_TIMEOUT' } })
+  t.match(aggregator.snapshot.providers.find(p => p.id === 'slow')?.error?.message, /longer than 0 s|longer than \d+ s/)
+  t.match(aggregator.snapshot.providers.find(p => p.id === 'fast'), { ok: true })
+})
+
+t.test('a non-Host error becomes CW_ERR_INTERNAL; secrets are scrubbed from error messages', async t => {
+  const { aggregator, add, captured } = make()
+  captured.secrets.add('tok-SECRET-123456')
+  const p = await add('a')
+  p.next = { error: new TypeError('cannot read x of undefined near tok-SECRET-123456') }
+  await aggregator.refresh()
+  t.same(aggregator.snapshot.providers[0]?.error, { code: 'CW_ERR_INTERNAL', message: 'cannot read x of undefined near [redacted]' })
+  t.notOk(captured.lines.join('\n').includes('tok-SECRET-123456'))
+})
+
+t.test('refresh() joins a poll in flight instead of starting another', async t => {
+  const { aggregator, add } = make()
+  const p = await add('a')
+  await Promise.all([aggregator.refresh('a'), aggregator.refresh('a'), aggregator.refresh()])
+  t.equal(p.calls, 1)
+  await t.rejects(aggregator.refresh('nope'), { code: 'CW_ERR_NOT_FOUND' })
+})
+
+t.test('start() polls every entry at once and then on the interval', async t => {
+  const { aggregator, add } = make({ pollIntervalMs: 100 })
+  const a = await add('a')
+  const b = await add('b')
+  aggregator.start()
+  await new Promise(resolve => setTimeout(resolve, 350))
+  await aggregator.stop()
+  t.ok(a.calls >= 2 && a.calls <= 5, `a polled ${a.calls} times in 350 ms at a 100 ms interval`)
+  t.ok(b.calls >= 2 && b.calls <= 5, 'b polled on its own schedule too')
+  const after = a.calls
+  await new Promise(resolve => setTimeout(resolve, 150))
+  t.equal(a.calls, after, 'no poll after stop()')
+  t.ok(a.closed && b.closed, 'providers closed')
+})
+
+t.test('stop() aborts a poll in flight', async t => {
+  const { aggregator, add } = make({ pollTimeoutMs: 60_000 })
+  const p = await add('a')
+  p.next = { hang: 'respect-abort' }
+  aggregator.start()
+  await new Promise(resolve => setTimeout(resolve, 20))
+  t.equal(p.calls, 1)
+  await aggregator.stop() // with a 60 s poll budget, this only returns because the poll was aborted
+  t.pass('stop() returned')
+})
+
+t.test('add() replaces an entry with the same id; remove() drops it from the view', async t => {
+  const { aggregator, add } = make()
+  const first = await add('a')
+  first.next = { instances: [fakeInstance('old')] }
+  await aggregator.refresh()
+  const second = await add('a')
+  second.next = { instances: [fakeInstance('new')] }
+  t.ok(first.closed, 'the replaced provider is closed')
+  await aggregator.refresh()
+  t.same(aggregator.snapshot.instances.map(i => i.id), ['new'])
+  await aggregator.remove('a')
+  t.same(aggregator.snapshot.instances, [])
+  t.same(aggregator.snapshot.providers, [])
+})
+
+t.test('an owned entry is visible to its owner alone', async t => {
+  const { aggregator, add } = make()
+  const shared = await add('lab')
+  const own = await add('tg-42', new FakeProvider(), 42)
+  shared.next = { instances: [fakeInstance('s1')] }
+  own.next = { instances: [fakeInstance('o1')] }
+  await aggregator.refresh()
+  t.same(aggregator.view({}).instances.map(i => i.id), ['s1'], 'the API sees no owned entry')
+  t.same(aggregator.view({ telegramUserId: 7 }).providers.map(p => p.id), ['lab'])
+  t.same(aggregator.view({ telegramUserId: 42 }).instances.map(i => i.id), ['s1', 'o1'])
+})
