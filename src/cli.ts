@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError } from './core/errors.js'
+import type { Logger } from './core/logger.js'
 import { builtinProviders } from '../providers/index.js'
 import { loadConfigFile } from './config/load.js'
 import { defaultRegistry, runFromConfigFile } from './run.js'
@@ -19,8 +20,13 @@ function port (value: string): number {
   return n
 }
 
-/** Stop cleanly on SIGINT/SIGTERM; a second signal exits at once. */
-function onSignals (stop: () => Promise<void>): void {
+/**
+ * Stop cleanly on SIGINT/SIGTERM (a second signal exits at once). A stray rejection or exception is
+ * logged and the host keeps serving: one failing piece must not take the others down.
+ */
+function supervise (log: Logger, stop: () => Promise<void>): void {
+  process.on('unhandledRejection', (reason) => log.error({ err: { message: String((reason as Error)?.message ?? reason) } }, 'unhandled rejection'))
+  process.on('uncaughtException', (err) => log.error({ err: { message: err.message, stack: err.stack } }, 'uncaught exception'))
   let stopping = false
   const handler = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130)
@@ -56,8 +62,8 @@ Examples:
   computewatch check --config config.json`)
   .action(async (options: { config?: string }) => {
     try {
-      const { host } = await runFromConfigFile(configPath(options.config))
-      onSignals(() => host.stop())
+      const { host, log } = await runFromConfigFile(configPath(options.config))
+      supervise(log, () => host.stop())
     } catch (err) { fail(err) }
   })
 
@@ -78,7 +84,7 @@ program.command('demo')
         `  simulator   ${demo.simulator.url} (AutoDL web API)`,
         'Press Ctrl-C to stop.', ''
       ].join('\n'))
-      onSignals(() => demo.stop())
+      supervise(demo.log, () => demo.stop())
     } catch (err) { fail(err) }
   })
 

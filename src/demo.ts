@@ -32,7 +32,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
       pollIntervalSeconds: options.pollIntervalSeconds ?? 10,
       api: { host: '127.0.0.1', port: options.port ?? 8080 },
       providers: [{ id: 'demo', type: 'autodl', phone: DEMO_PHONE, password: DEMO_PASSWORD, baseUrl: simulator.url }]
-    }, { memoryStore: true, logLevel: process.env['LOG_LEVEL'] ?? 'warn' })
+    }, { memoryStore: true, logLevel: process.env['LOG_LEVEL'] || 'warn' })
     await running.host.aggregator.refresh()
     return {
       ...running,

@@ -30,7 +30,7 @@ export async function runFromConfigFile (path: string): Promise<RunningHost> {
 }
 
 /** Validate a raw config object and start the host on it (the demo uses this). */
-export async function runFromObject (raw: unknown, options: { memoryStore?: boolean; logLevel?: string } = {}): Promise<RunningHost> {
+export async function runFromObject (raw: unknown, options: { memoryStore?: boolean; logLevel?: string | undefined } = {}): Promise<RunningHost> {
   const registry = defaultRegistry()
   const config = parseConfig(raw, { registry })
   return await runHost(config, { registry, memoryStore: options.memoryStore, logLevel: options.logLevel })
@@ -38,7 +38,7 @@ export async function runFromObject (raw: unknown, options: { memoryStore?: bool
 
 async function runHost (config: HostConfig, options: { registry: ProviderRegistry; memoryStore?: boolean | undefined; logLevel?: string | undefined }): Promise<RunningHost> {
   const secrets = new SecretRegistry()
-  const log = createLogger({ secrets, level: (options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info') as 'info' })
+  const log = createLogger({ secrets, level: options.logLevel })
   let store: StateStore
   if (options.memoryStore) store = memoryStateStore()
   else store = await openStateStore(config.store, { baseDir: config.baseDir, log })

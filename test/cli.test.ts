@@ -79,7 +79,12 @@ t.test('a bad config exits 2 with the problem and no stack trace', async t => {
   const missing = run(t, [], { COMPUTEWATCH_CONFIG: join(dir, 'absent.json') })
   t.equal(await missing.exited, 2)
   t.match(missing.stderr.join('\n'), /absent\.json: not found; copy config\.example\.json to start, or run `computewatch demo`/)
-  t.notOk([...bad.stderr, ...missing.stderr].some(l => /^\s+at /.test(l)))
+  const goodFile = join(dir, 'good.json')
+  await writeFile(goodFile, JSON.stringify({ api: { port: 0 }, providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'x' }] }))
+  const level = run(t, ['--config', goodFile], { LOG_LEVEL: 'verbose' })
+  t.equal(await level.exited, 2)
+  t.match(level.stderr.join('\n'), 'LOG_LEVEL: "verbose" is not a level; use one of')
+  t.notOk([...bad.stderr, ...missing.stderr, ...level.stderr].some(l => /^\s+at /.test(l)))
 })
 
 t.test('check, --version and --help', async t => {

@@ -52,7 +52,9 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   const cache = new SnapshotCache(options.aggregator)
   instanceRoutes(app, options.aggregator, cache)
   metricsRoute(app, options.aggregator, cache)
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/api/v1/openapi.json', {
+    schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true }, 401: { $ref: 'Error#' } } }
+  }, async () => app.swagger())
   return app
 }
 

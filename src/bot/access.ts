@@ -19,6 +19,8 @@ export function allowOnly (allowedUserIds: readonly number[]): MiddlewareFn<BotC
     if (userId !== undefined && allowed.has(userId)) return await next()
     if (userId === undefined) return
     ctx.services.log.info({ userId }, 'refused a user who is not in telegram.allowedUserIds')
+    // A password sent by anyone is removed from the chat, even when the sender is refused.
+    if (ctx.message && 'text' in ctx.message && /^\/password(@\w+)?(\s|$)/.test(ctx.message.text)) await ctx.deleteMessage().catch(() => {})
     if (ctx.callbackQuery) {
       await ctx.answerCbQuery().catch(() => {})
       return

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino'
+import { ConfigError } from './errors.js'
 import type { SecretRegistry } from './secrets.js'
 
 export type { Logger }
@@ -16,7 +17,7 @@ export const REDACT_PATHS = [
 
 export interface LoggerOptions {
   /** pino level; defaults to `LOG_LEVEL` from the environment, else `info`. */
-  level?: LevelWithSilent | undefined
+  level?: LevelWithSilent | string | undefined
   /** Every output line is scrubbed of these values before it is written. */
   secrets: SecretRegistry
   /** Where lines go; stdout when omitted. Tests pass a sink. */
@@ -26,9 +27,13 @@ export interface LoggerOptions {
 /**
  * The host's root logger: JSON lines, redacted paths, and a last pass that removes any registered
  * secret value from the finished line (so a token inside an upstream error message cannot leak).
+ * @throws ConfigError when the level (or `LOG_LEVEL`) is not a pino level.
  */
 export function createLogger (options: LoggerOptions): Logger {
-  const level = options.level ?? (process.env['LOG_LEVEL'] as LevelWithSilent | undefined) ?? 'info'
+  const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info'
+  if (!(level in pino.levels.values) && level !== 'silent') {
+    throw new ConfigError([`LOG_LEVEL: "${level}" is not a level; use one of ${[...Object.keys(pino.levels.values), 'silent'].join(', ')}`], { title: 'invalid environment' })
+  }
   const secrets = options.secrets
   return pino({
     name: 'computewatch',

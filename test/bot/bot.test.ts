@@ -65,13 +65,15 @@ t.test('/start and /help list the commands; unknown commands and plain text get 
 })
 
 t.test('a user who is not allowed gets one refusal with their id and nothing more', async t => {
-  const { say, captured } = await setup(t)
+  const { say, captured, telegram } = await setup(t)
   const first = await say(STRANGER, '/gpuvalid')
   t.equal(first.length, 1)
   t.match(first[0], `你的 Telegram 用户 ID：${STRANGER}`)
   t.notOk(first[0]!.includes('641机'), 'no instance data')
   t.same(await say(STRANGER, '/gpuvalid'), [], 'no second answer')
   t.same(await say(STRANGER, '/start'), [])
+  t.same(await say(STRANGER, '/password hunter2-stranger'), [], 'still no answer…')
+  t.notOk(userTexts(telegram, STRANGER).some(text => text.includes('hunter2')), '…but the password message is deleted')
   t.ok(captured.entries().some(e => e['userId'] === STRANGER && /refused/.test(String(e['msg']))), 'the refusal is logged')
 })
 

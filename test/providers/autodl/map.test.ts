@@ -1,7 +1,7 @@
 import t from 'tap'
 import { STATE_MAP, toInstance } from '../../../providers/autodl/map.js'
 import type { RawInstance } from '../../../providers/autodl/raw.js'
-import { SEED_INSTANCE } from '../../simulators/autodl/fixtures.js'
+import { SEED_INSTANCE, SEED_INSTANCE_MAPPED } from '../../simulators/autodl/fixtures.js'
 
 const base: RawInstance = { uuid: 'u1', status: 'shutdown', machine_alias: '091机', region_name: '西北B区' }
 
@@ -19,17 +19,7 @@ t.test('toInstance() maps every documented status word; others are unknown with 
 })
 
 t.test('toInstance() maps the seed instance exactly', async t => {
-  t.same(toInstance(SEED_INSTANCE as unknown as RawInstance), {
-    id: '2dee4c9145-b0f2fdc8',
-    name: '641机',
-    region: '北京A区',
-    state: 'stopped',
-    providerState: 'shutdown',
-    gpu: { model: 'RTX 3090', requested: 1, hostTotal: 8, hostIdle: 1 },
-    stoppedAt: '2024-11-12T16:54:09+08:00',
-    releaseAt: '2024-11-27T16:54:09+08:00',
-    pricePerHour: 1.577
-  })
+  t.same(toInstance(SEED_INSTANCE as unknown as RawInstance), SEED_INSTANCE_MAPPED)
 })
 
 t.test('name: name, then instance_name, then machine_alias, then the uuid', async t => {

@@ -94,6 +94,22 @@ export const SEED_INSTANCE: SimInstance = {
   machine_describe: ''
 }
 
+/**
+ * What the seed instance must map to, worked out by hand from seed 000: name from `machine_alias`
+ * (its `name` is empty), release = `stopped_at` + 15 days, price 1577 milli-yuan = 1.577 yuan/h.
+ */
+export const SEED_INSTANCE_MAPPED = {
+  id: '2dee4c9145-b0f2fdc8',
+  name: '641机',
+  region: '北京A区',
+  state: 'stopped',
+  providerState: 'shutdown',
+  gpu: { model: 'RTX 3090', requested: 1, hostTotal: 8, hostIdle: 1 },
+  stoppedAt: '2024-11-12T16:54:09+08:00',
+  releaseAt: '2024-11-27T16:54:09+08:00',
+  pricePerHour: 1.577
+} as const
+
 /** AutoDL timestamps carry +08:00. */
 export function autodlTime (at: Date): string {
   return DateTime.fromJSDate(at).setZone('UTC+8').set({ millisecond: 0 }).toISO({ suppressMilliseconds: true }) ?? ''
