@@ -80,7 +80,7 @@ export async function createBot (options: BotOptions): Promise<BotService> {
         return
       }
       const next = polling ? 0 : attempt + 1
-      const wait = Math.min(RETRY_FIRST_MS * 2 ** (next - 1 < 0 ? 0 : next - 1), RETRY_MAX_MS)
+      const wait = Math.min(RETRY_FIRST_MS * 2 ** Math.max(0, next - 1), RETRY_MAX_MS)
       log.warn({ err: { message: secrets.scrub(err.message) }, retryInMs: wait }, 'telegram polling stopped; retrying')
       retryTimer = setTimeout(() => launch(next), wait)
     })

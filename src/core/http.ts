@@ -30,7 +30,7 @@ function isTransient (error: AxiosError): boolean {
  */
 export const READ_ONLY: AxiosRequestConfig = { 'axios-retry': { retryCondition: isTransient } }
 
-/** An ProxyAgent for `proxy`, usable by axios and by Telegraf. */
+/** A ProxyAgent for `proxy` (http, https or socks URL), usable by axios and by Telegraf. */
 export function createProxyAgent (proxy: string): ProxyAgent {
   return new ProxyAgent({ getProxyForUrl: () => proxy })
 }

@@ -129,7 +129,7 @@ t.test('no secret from the provider or the config in any response or log line', 
   const headers = { authorization: `Bearer ${KEY}` }
   const bodies = await Promise.all(['/healthz', '/api/v1/instances', '/api/v1/providers', '/metrics', '/api/v1/openapi.json',
     '/api/v1/instances?state=bogus', '/api/v1/nope'].map(async url => (await app.inject({ url, headers })).body))
-  const token = (await deps.keyv.get<{ token: string }>('session'))!.token
+  const token = (await deps.store.get<{ token: string }>('session'))!.token
   const secrets = [PASSWORD, token, KEY, ...instances.flatMap(i => [i['root_password'], i['jupyter_token'], i['ssh_command']] as string[])]
     .filter(s => s.length > 3)
   t.ok(secrets.length > 10)

@@ -157,7 +157,7 @@ t.test('a pasted token: Bearer stripped, no login, a clear error when it expires
   const issued = await (async () => {
     const deps = makeDeps()
     await new AutodlProvider(config, deps).authenticate()
-    return (await deps.keyv.get<{ token: string }>('session'))!.token
+    return (await deps.store.get<{ token: string }>('session'))!.token
   })()
   const pasted = normalizeAutodlOptions({ token: `Bearer ${issued}`, baseUrl: simulator.url })
   t.equal(pasted.token, issued)
