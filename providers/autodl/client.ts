@@ -4,9 +4,9 @@ import { ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderRespons
 import { READ_ONLY, send } from '../../src/core/http.js'
 import type { Logger } from '../../src/core/logger.js'
 import type { SecretRegistry } from '../../src/core/secrets.js'
+import { credentialId, LoginRejectedError, TokenSession, type LoginResult } from '../../src/core/session.js'
 import { checkPayload, type Envelope } from './raw.js'
 import type { AutodlConfig } from './schema.js'
-import { credentialId, SessionStore } from './session.js'
 
 /** Sent like the web console does (seed 000); harmless if the server ignores it (§1.1). */
 const APP_VERSION = 'v5.57.0'
@@ -21,7 +21,7 @@ export interface AutodlClientOptions {
   log: Logger
   secrets: SecretRegistry
   /** Clock in milliseconds, for tests. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 export interface CallOptions {
@@ -36,39 +36,37 @@ export interface CallOptions {
  * - Login is `new_login` (SHA-1 password) → `data.ticket` → `passport` → `data.token` (§1.3). The
  *   token is stored in the entry's keyv namespace and reused after a restart.
  * - An expired token shows as HTTP 200 `code: "AuthorizeFailed"` (or HTTP 401/403). The client then
- *   logs in again ONCE and repeats the call. Concurrent calls that meet the same expired token share
- *   one login (single-flight).
- * - A failed login is not retried in a loop: further attempts wait 5 min, doubling to 6 h (6 h at once
- *   when AutoDL asks for a captcha), persisted across restarts. New credentials start afresh.
+ *   logs in again ONCE and repeats the call; concurrent calls share that login ({@link TokenSession}).
+ * - A refused login is not retried in a loop (back-off, see {@link TokenSession}).
  */
 export class AutodlClient {
   readonly #config: AutodlConfig
   readonly #http: AxiosInstance
   readonly #log: Logger
-  readonly #secrets: SecretRegistry
-  readonly #now: () => number
-  readonly #session: SessionStore | null
-  #token: string | null
-  #login: Promise<string> | null = null
+  readonly #session: TokenSession
 
   constructor (options: AutodlClientOptions) {
     const { config } = options
     this.#config = config
     this.#http = options.http
     this.#log = options.log
-    this.#secrets = options.secrets
-    this.#now = options.now ?? Date.now
-    this.#token = config.token ?? null
-    this.#session = config.passwordSha1 === undefined
-      ? null
-      : new SessionStore(options.store, credentialId(config.phoneArea, config.phone, config.passwordSha1))
-    this.#secrets.add(config.token)
-    this.#secrets.add(config.passwordSha1)
+    options.secrets.add(config.passwordSha1)
+    this.#session = new TokenSession({
+      label: 'AutoDL',
+      store: options.store,
+      log: options.log,
+      secrets: options.secrets,
+      now: options.now,
+      staticToken: config.token,
+      staticHint: 'copy a fresh one from the browser into this entry\'s "token", or configure phone and password instead',
+      credentialId: config.passwordSha1 === undefined ? undefined : credentialId(config.phoneArea, config.phone, config.passwordSha1),
+      login: config.passwordSha1 === undefined ? undefined : () => this.#logIn()
+    })
   }
 
   /** Make sure a token is at hand: the pasted one, the stored one, or a fresh login. */
   async authenticate (): Promise<void> {
-    await this.#currentToken()
+    await this.#session.token()
   }
 
   /**
@@ -77,11 +75,11 @@ export class AutodlClient {
    *   `code` (with its `msg`); ProviderHttpError / ProviderTimeoutError / ProviderResponseError.
    */
   async call (path: string, body: object, options: CallOptions = {}): Promise<unknown> {
-    let token = await this.#currentToken()
+    let token = await this.#session.token()
     let envelope = await this.#post(path, body, token, options)
     if (envelope.code === AUTHORIZE_FAILED) {
       this.#log.info({ path }, 'AutoDL token rejected; logging in again')
-      token = await this.#refresh(token, envelope.msg ?? '')
+      token = await this.#session.renew(token, envelope.msg || AUTHORIZE_FAILED)
       envelope = await this.#post(path, body, token, options)
       if (envelope.code === AUTHORIZE_FAILED) {
         throw new ProviderAuthError(`AutoDL rejected a freshly issued token on ${path} (${envelope.msg ?? ''})`)
@@ -91,63 +89,20 @@ export class AutodlClient {
     return envelope.data ?? null
   }
 
-  async #currentToken (): Promise<string> {
-    if (this.#token !== null) return this.#token
-    const stored = await this.#session?.token()
-    if (stored && this.#token === null) {
-      this.#secrets.add(stored)
-      this.#token = stored
-    }
-    return this.#token ?? await this.#loginOnce()
-  }
-
-  /** A token newer than `stale`: someone else's fresh login, or one shared new login. */
-  #refresh (stale: string, reason: string): Promise<string> {
-    if (this.#token !== null && this.#token !== stale) return Promise.resolve(this.#token)
-    if (this.#session === null) {
-      return Promise.reject(new ProviderAuthError(
-        `AutoDL rejected the configured token (${reason || AUTHORIZE_FAILED}); copy a fresh one from the browser into this entry's "token", or configure phone and password instead`))
-    }
-    this.#token = null
-    return this.#loginOnce()
-  }
-
-  #loginOnce (): Promise<string> {
-    this.#login ??= this.#logIn().finally(() => { this.#login = null })
-    return this.#login
-  }
-
-  async #logIn (): Promise<string> {
-    const session = this.#session
+  async #logIn (): Promise<LoginResult> {
     const config = this.#config
-    if (session === null || config.passwordSha1 === undefined) {
-      throw new ProviderAuthError('AutoDL entry has neither a token nor phone and password')
-    }
-    const block = await session.block(this.#now())
-    if (block) {
-      throw new ProviderAuthError(`AutoDL login failed before (${block.reason}); not trying again until ${new Date(block.until).toISOString()} ` +
-        'because repeated logins bring a captcha or lock the account. Fix the phone/password, or log in once in a browser and wait')
-    }
     const signal = AbortSignal.timeout(LOGIN_TIMEOUT_MS)
     const login = await this.#post('/api/v1/new_login', {
       phone: config.phone, password: config.passwordSha1, v_code: '', phone_area: config.phoneArea, picture_id: null
     }, null, { signal })
     if (login.code !== 'Success') {
-      const reason = `${login.code}${login.msg ? ` (${login.msg})` : ''}`
       const captcha = /captcha|v_?code|picture/i.test(login.code) || /验证码/.test(login.msg ?? '')
-      const next = await session.recordFailure(reason, this.#now(), captcha)
-      this.#log.warn({ reason, failures: next.failures, retryAfter: new Date(next.until).toISOString() }, 'AutoDL login failed')
-      throw new ProviderAuthError(`AutoDL login failed: ${reason}${captcha ? '; AutoDL asks for a captcha: log in once in a browser' : ''}; next attempt after ${new Date(next.until).toISOString()}`)
+      throw new LoginRejectedError(`${login.code}${login.msg ? ` (${login.msg})` : ''}`, { captcha })
     }
     const { ticket } = checkPayload('loginData', login.data, 'AutoDL POST /api/v1/new_login')
     const passport = await this.#post('/api/v1/passport', { ticket }, null, { signal })
     if (passport.code !== 'Success') throw new ProviderAuthError(`AutoDL passport failed: ${passport.code} (${passport.msg ?? ''})`)
-    const { token } = checkPayload('passportData', passport.data, 'AutoDL POST /api/v1/passport')
-    this.#secrets.add(token)
-    await session.saveToken(token, new Date(this.#now()))
-    this.#token = token
-    this.#log.info('AutoDL login ok')
-    return token
+    return { token: checkPayload('passportData', passport.data, 'AutoDL POST /api/v1/passport').token }
   }
 
   async #post (path: string, body: object, token: string | null, options: CallOptions): Promise<Envelope> {

@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv'
-import { formatAjvErrors } from '../../src/config/ajv.js'
+import { formatAjvErrors } from '../../src/core/validation.js'
 import { ProviderResponseError } from '../../src/core/errors.js'
 
 /**

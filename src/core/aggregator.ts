@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import { describeError, NotFoundError, ProviderTimeoutError } from './errors.js'
-import type { Instance, InstanceData } from './instance.js'
+import { describeError, NotFoundError, ProviderResponseError, ProviderTimeoutError } from './errors.js'
+import { completeInstance, instanceSchema, type Instance } from './instance.js'
 import type { Logger } from './logger.js'
 import type { Provider } from './provider.js'
 import type { SecretRegistry } from './secrets.js'
-import type { ProviderStatus, Snapshot, Viewer } from './snapshot.js'
+import type { AccountDetails, ProviderStatus, Snapshot, Viewer } from './snapshot.js'
+import { createCheckAjv, formatAjvErrors } from './validation.js'
+
+const validInstance = createCheckAjv().compile<Instance>(instanceSchema)
 
 /** One provider entry the aggregator polls. */
 export interface AggregatorEntry {
@@ -33,7 +36,9 @@ export interface AggregatorOptions {
 
 interface EntryState {
   entry: AggregatorEntry
-  instances: InstanceData[]
+  /** Last good instances, complete and stamped. */
+  instances: Instance[]
+  account: AccountDetails | null
   polled: boolean
   ok: boolean
   authenticated: boolean
@@ -102,7 +107,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
   async add (entry: AggregatorEntry): Promise<void> {
     if (this.#states.has(entry.id)) await this.remove(entry.id)
     const state: EntryState = {
-      entry, instances: [], polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
+      entry, instances: [], account: null, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
       durationMs: null, error: NOT_POLLED, inflight: null, controller: null, timer: null, removed: false
     }
     this.#states.set(entry.id, state)
@@ -190,7 +195,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
           return await entry.provider.listInstances({ signal })
         })
         if (state.removed) return
-        this.#succeeded(state, instances, performance.now() - started)
+        this.#succeeded(state, checked(entry, instances), performance.now() - started)
       } catch (err) {
         if (state.removed) return
         this.#failed(state, err, performance.now() - started)
@@ -203,12 +208,13 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     return state.inflight
   }
 
-  #succeeded (state: EntryState, instances: InstanceData[], durationMs: number): void {
-    const { log } = state.entry
+  #succeeded (state: EntryState, instances: Instance[], durationMs: number): void {
+    const { log, provider } = state.entry
     if (state.polled && !state.ok) log.info({ instances: instances.length }, 'provider recovered')
     else log.debug({ instances: instances.length, durationMs: Math.round(durationMs) }, 'poll ok')
     Object.assign(state, {
-      instances, polled: true, ok: true, error: null, durationMs: Math.round(durationMs), lastSuccessAt: this.#now().toISOString()
+      instances, account: provider.accountDetails?.() ?? null, polled: true, ok: true, error: null,
+      durationMs: Math.round(durationMs), lastSuccessAt: this.#now().toISOString()
     })
     this.#publish()
   }
@@ -230,15 +236,34 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     for (const state of this.#states.values()) {
       const { id, type, provider } = state.entry
       const stale = state.polled && !state.ok
-      for (const data of state.instances) instances.push({ ...data, provider: id, providerType: type, stale })
+      for (const instance of state.instances) instances.push(stale ? { ...instance, stale } : instance)
       providers.push({
         id, type, ok: state.ok, lastSuccessAt: state.lastSuccessAt, lastErrorAt: state.lastErrorAt, durationMs: state.durationMs,
-        instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }
+        instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }, account: state.account
       })
     }
     this.#snapshot = { generatedAt: this.#now().toISOString(), instances, providers }
     this.emit('snapshot', this.#snapshot)
   }
+}
+
+/**
+ * Complete, stamp and check what a provider returned. Anything that is not a valid {@link Instance}
+ * (a plugin's bug, a mapping gap) fails the poll with a message naming the instance and the field,
+ * instead of reaching the API and the bot.
+ * @throws ProviderResponseError
+ */
+function checked (entry: AggregatorEntry, list: unknown): Instance[] {
+  if (!Array.isArray(list)) throw new ProviderResponseError(`${entry.type} listInstances() returned ${typeof list}, not an array`)
+  return list.map((data, index) => {
+    if (data === null || typeof data !== 'object') throw new ProviderResponseError(`${entry.type} returned a non-object as instance [${index}]`)
+    const instance = { ...completeInstance(data), provider: entry.id, providerType: entry.type, stale: false }
+    if (!validInstance(instance)) {
+      const detail = formatAjvErrors(validInstance.errors, `[${index}]`)[0]
+      throw new ProviderResponseError(`${entry.type} returned an invalid instance (${String((data as { id?: unknown })?.id)}): ${detail}`)
+    }
+    return instance
+  })
 }
 
 /**

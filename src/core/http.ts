@@ -1,5 +1,5 @@
 import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios'
-import axiosRetry from 'axios-retry'
+import axiosRetry, { retryAfter } from 'axios-retry'
 import { ProxyAgent } from 'proxy-agent'
 import { ProviderHttpError, ProviderTimeoutError } from './errors.js'
 
@@ -37,14 +37,15 @@ export function createProxyAgent (proxy: string): ProxyAgent {
 
 /**
  * The axios instance handed to providers: the entry's proxy, a timeout, and retries with exponential
- * back-off for transient failures (network errors, 429, 5xx) of safe requests only.
- * HTTP 4xx responses resolve (providers interpret them); 5xx and transport errors reject.
+ * back-off for transient failures (network errors, 429, 5xx) of safe requests only; `Retry-After` is honoured.
+ * HTTP 4xx responses resolve (providers interpret them); 429, 5xx and transport errors reject.
  */
 export function createHttpClient (options: HttpClientOptions = {}): AxiosInstance {
   const agent = options.proxy ? createProxyAgent(options.proxy) : undefined
   const instance = axios.create({
     timeout: options.timeoutMs ?? 30_000,
-    validateStatus: (status) => status < 500,
+    // 4xx answers resolve (providers read them); 429 and 5xx reject so that retries can see them.
+    validateStatus: (status) => status < 500 && status !== 429,
     maxRedirects: 0,
     ...(agent ? { httpAgent: agent, httpsAgent: agent, proxy: false } : {})
   })
@@ -52,7 +53,8 @@ export function createHttpClient (options: HttpClientOptions = {}): AxiosInstanc
   axiosRetry(instance, {
     retries: options.retries ?? 2,
     retryCondition: (error) => SAFE_METHODS.has((error.config?.method ?? 'get').toLowerCase()) && isTransient(error),
-    retryDelay: (count, error) => axiosRetry.exponentialDelay(count, error, base)
+    // A 429/503 with Retry-After waits as told; otherwise exponential back-off with jitter.
+    retryDelay: (count, error) => Math.max(retryAfter(error), axiosRetry.exponentialDelay(count, error, base))
   })
   return instance
 }

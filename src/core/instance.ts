@@ -4,8 +4,12 @@
  * type and the `stale` flag to make an {@link Instance}.
  */
 
-/** Every state an instance can be in, whatever its provider. A union, not an enum. */
-export const INSTANCE_STATES = ['running', 'starting', 'stopping', 'stopped', 'error', 'unknown'] as const
+/**
+ * Every state an instance can be in, whatever its provider. A union, not an enum. `offline`: a
+ * monitored machine whose agent stopped reporting (Nezha, OneCloud), as opposed to a rented instance
+ * that was shut down (`stopped`).
+ */
+export const INSTANCE_STATES = ['running', 'starting', 'stopping', 'stopped', 'offline', 'error', 'unknown'] as const
 export type InstanceState = typeof INSTANCE_STATES[number]
 
 /** GPU facts of an instance. All counts are whole GPUs; null when the provider does not say. */
@@ -19,6 +23,29 @@ export interface InstanceGpu {
   /** GPUs idle on that host right now: can a GPU power-on succeed? */
   hostIdle: number | null
 }
+
+/** Live figures of a machine, in base units. Every field is null when the provider does not report it. */
+export interface InstanceMetrics {
+  /** CPU use, percent of the machine (0–100 × cores for some providers: as reported). */
+  cpuPercent: number | null
+  memoryUsedBytes: number | null
+  /** Memory of the machine, or the memory limit of a container/game server. */
+  memoryTotalBytes: number | null
+  diskUsedBytes: number | null
+  /** Disk of the machine, or the disk limit. */
+  diskTotalBytes: number | null
+  networkInBytesPerSecond: number | null
+  networkOutBytesPerSecond: number | null
+  /** One-minute load average. */
+  load1: number | null
+  uptimeSeconds: number | null
+  /** GPU use, percent (the mean over the machine's GPUs). */
+  gpuPercent: number | null
+}
+
+/** The keys of {@link InstanceMetrics}, in order. */
+export const METRIC_KEYS = ['cpuPercent', 'memoryUsedBytes', 'memoryTotalBytes', 'diskUsedBytes', 'diskTotalBytes',
+  'networkInBytesPerSecond', 'networkOutBytesPerSecond', 'load1', 'uptimeSeconds', 'gpuPercent'] as const satisfies ReadonlyArray<keyof InstanceMetrics>
 
 /** An instance as the host publishes it. */
 export interface Instance {
@@ -44,14 +71,32 @@ export interface Instance {
   releaseAt: string | null
   /** Price per hour in yuan (CNY); null when unknown. */
   pricePerHour: number | null
+  /** When the machine last reported (monitoring agents), ISO 8601; null if never or not applicable. */
+  lastSeenAt: string | null
+  /** When a rental term ends (computeshare `expirationTime`), ISO 8601; null if none. */
+  expiresAt: string | null
+  /** Link to the instance in the provider's own panel; null if none. */
+  url: string | null
+  /** Live figures; null when the provider reports none. */
+  metrics: InstanceMetrics | null
   /** True when this is the last good data of a provider whose latest poll failed. */
   stale: boolean
 }
 
-/** What a provider's `listInstances()` returns: an {@link Instance} without the fields the host fills in. */
-export type InstanceData = Omit<Instance, 'provider' | 'providerType' | 'stale'>
+/**
+ * What a provider's `listInstances()` returns: an {@link Instance} without the fields the host fills
+ * in (`provider`, `providerType`, `stale`). `lastSeenAt`, `expiresAt`, `url` may be left out (null) and
+ * `metrics` may name only the figures the provider has.
+ */
+export type InstanceData = Omit<Instance, 'provider' | 'providerType' | 'stale' | 'lastSeenAt' | 'expiresAt' | 'url' | 'metrics'> & {
+  lastSeenAt?: string | null
+  expiresAt?: string | null
+  url?: string | null
+  metrics?: Partial<InstanceMetrics> | null
+}
 
 const nullableString = { type: ['string', 'null'] } as const
+const nullableNumber = { type: ['number', 'null'] } as const
 const nullableCount = { type: ['integer', 'null'], minimum: 0 } as const
 const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const
 
@@ -61,7 +106,7 @@ export const instanceSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['provider', 'providerType', 'id', 'name', 'region', 'state', 'providerState', 'gpu',
-    'stoppedAt', 'releaseAt', 'pricePerHour', 'stale'],
+    'stoppedAt', 'releaseAt', 'pricePerHour', 'lastSeenAt', 'expiresAt', 'url', 'metrics', 'stale'],
   properties: {
     provider: { type: 'string', description: 'The config entry id, e.g. "lab".' },
     providerType: { type: 'string', description: 'Provider type, e.g. "autodl".' },
@@ -84,6 +129,16 @@ export const instanceSchema = {
     stoppedAt: { ...nullableDateTime, description: 'Last shutdown, ISO 8601 with offset.' },
     releaseAt: { ...nullableDateTime, description: 'Release (data wipe) time while stopped, ISO 8601.' },
     pricePerHour: { type: ['number', 'null'], minimum: 0, description: 'Yuan per hour.' },
+    lastSeenAt: { ...nullableDateTime, description: 'Last report of a monitoring agent, ISO 8601.' },
+    expiresAt: { ...nullableDateTime, description: 'End of the rental term, ISO 8601.' },
+    url: { ...nullableString, description: "The instance in the provider's panel." },
+    metrics: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: [...METRIC_KEYS],
+      description: 'Live figures in base units (bytes, bytes per second, seconds, percent).',
+      properties: Object.fromEntries(METRIC_KEYS.map(k => [k, nullableNumber])) as Record<typeof METRIC_KEYS[number], typeof nullableNumber>
+    },
     stale: { type: 'boolean', description: "True when the provider's last poll failed and this is its last good data." }
   }
 } as const
@@ -96,4 +151,18 @@ export function hasIdleGpus (instance: Pick<Instance, 'gpu'>): boolean {
   const gpu = instance.gpu
   if (gpu === null || gpu.hostIdle === null) return false
   return gpu.hostIdle >= (gpu.requested ?? 1)
+}
+
+/**
+ * Fill the optional parts of a provider's instance: missing `lastSeenAt`, `expiresAt`, `url` become
+ * null; a partial `metrics` gets every key (null where absent); a metrics block with nothing in it is null.
+ */
+export function completeInstance (data: InstanceData): Omit<Instance, 'provider' | 'providerType' | 'stale'> {
+  let metrics: InstanceMetrics | null = null
+  if (data.metrics) {
+    const partial = data.metrics
+    const full = Object.fromEntries(METRIC_KEYS.map(k => [k, partial[k] ?? null])) as unknown as InstanceMetrics
+    if (METRIC_KEYS.some(k => full[k] !== null)) metrics = full
+  }
+  return { ...data, lastSeenAt: data.lastSeenAt ?? null, expiresAt: data.expiresAt ?? null, url: data.url ?? null, metrics }
 }

@@ -4,6 +4,13 @@ import type { SchemaObject } from 'ajv'
 import type { InstanceData } from './instance.js'
 import type { Logger } from './logger.js'
 import type { SecretRegistry } from './secrets.js'
+import type { AccountDetails } from './snapshot.js'
+
+/**
+ * Version of the provider contract (this file and `InstanceData`). A plugin declares the version it
+ * was written for in `hostApiVersion`; the host loads it only when that equals this number.
+ */
+export const HOST_API_VERSION = 1
 
 /** Power-on flavour: with the instance's GPUs, or AutoDL's cheap no-GPU mode (无卡模式). */
 export type PowerOnMode = 'gpu' | 'no_gpu'
@@ -51,6 +58,8 @@ export interface Provider {
   powerOn (instanceId: string, options: CallOptions & { mode: PowerOnMode }): Promise<void>
   /** Ask the provider to power the instance off. Resolves when accepted. */
   powerOff (instanceId: string, options?: CallOptions): Promise<void>
+  /** Account facts gathered by the latest successful `listInstances()` (balance, quota), or null. */
+  accountDetails? (): AccountDetails | null
   /** Release sockets and timers; called when the entry is removed or the host stops. */
   close? (): Promise<void>
 }
@@ -76,6 +85,8 @@ export interface ProviderDeps {
 export interface ProviderDefinition<C extends object = object> {
   /** Lowercase slug used as the config `type`, e.g. `autodl`. */
   type: string
+  /** The {@link HOST_API_VERSION} the definition was written for. Required for plugins loaded by config. */
+  hostApiVersion?: number
   /** One line for `--help` and the README. */
   description: string
   /**

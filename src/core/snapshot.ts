@@ -21,7 +21,16 @@ export interface ProviderStatus {
   error: { code: string; message: string } | null
   /** What the entry can do. */
   capabilities: ProviderCapabilities
+  /**
+   * Account facts the provider reports besides instances (BoardMate: balance and quota), as of the
+   * latest successful poll; null when it has none. Up to two levels of plain values.
+   */
+  account: AccountDetails | null
 }
+
+/** Plain account facts: scalars, or one level of named scalars (e.g. `quota: { servers: 3 }`). */
+export type AccountDetails = Record<string, AccountValue | Record<string, AccountValue>>
+export type AccountValue = string | number | boolean | null
 
 /** The aggregated view: every instance of every provider entry, and each entry's health. */
 export interface Snapshot {
@@ -55,7 +64,7 @@ export const providerStatusSchema = {
   $id: 'ProviderStatus',
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'type', 'ok', 'lastSuccessAt', 'lastErrorAt', 'durationMs', 'instanceCount', 'error', 'capabilities'],
+  required: ['id', 'type', 'ok', 'lastSuccessAt', 'lastErrorAt', 'durationMs', 'instanceCount', 'error', 'capabilities', 'account'],
   properties: {
     id: { type: 'string' },
     type: { type: 'string' },
@@ -70,6 +79,11 @@ export const providerStatusSchema = {
       required: ['code', 'message'],
       properties: { code: { type: 'string' }, message: { type: 'string' } }
     },
-    capabilities: { $ref: 'ProviderCapabilities#' }
+    capabilities: { $ref: 'ProviderCapabilities#' },
+    account: {
+      type: ['object', 'null'],
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null', 'object'] },
+      description: 'Account facts besides instances (e.g. BoardMate balance and quota).'
+    }
   }
 } as const

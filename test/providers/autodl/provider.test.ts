@@ -140,7 +140,7 @@ t.test('a captcha demand is reported as such and blocks logins', async t => {
   const { simulator, config } = await setup(t)
   simulator.inject('/api/v1/new_login', { code: 'NeedVerifyCode', msg: '请输入图形验证码' })
   const provider = new AutodlProvider(config, makeDeps())
-  await t.rejects(provider.authenticate(), /captcha: log in once in a browser/)
+  await t.rejects(provider.authenticate(), /asks for a captcha .*: log in once in a browser/)
   await t.rejects(provider.authenticate(), /not trying again/)
   t.equal(simulator.stats.requests['/api/v1/new_login'], 1)
 })

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { Ajv } from 'ajv'
+import { createSimKit, type Fault, type SeenRequest } from '../kit.js'
 import { autodlTime, nullTime, type SimInstance } from './fixtures.js'
 
 /**
@@ -43,8 +44,8 @@ export interface AutodlSimulatorOptions {
   port?: number
 }
 
-/** A fault injected into the next answers of a path. */
-export type SimFault = 'http500' | 'garbage' | 'hang' | 'reset' | 'authorizeFailed' | { code: string; msg: string }
+/** A fault injected into the next answers of a path: the kit's, or AutoDL envelopes. */
+export type SimFault = Exclude<Fault, { status: number }> | 'authorizeFailed' | { code: string; msg: string }
 
 export interface AutodlSimulator {
   /** Base URL, e.g. `http://127.0.0.1:43210`. */
@@ -52,7 +53,7 @@ export interface AutodlSimulator {
   /** Request counters by path, plus successful logins. */
   stats: { requests: Record<string, number>; logins: number; failedLogins: number }
   /** The last 1000 requests, in order (path, headers, body) — for asserting what the client sent. */
-  requests: Array<{ path: string; headers: Record<string, unknown>; body: unknown }>
+  requests: SeenRequest[]
   /** Invalidate every issued token (the next call answers `AuthorizeFailed`). */
   expireTokens (): void
   /** Make the next `times` answers of `path` fail with `fault`. */
@@ -109,11 +110,9 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
   const tickets = new Map<string, { phone: string; expiresAt: number }>()
   const sessions = new Map<string, Session>()
   const failures = new Map<string, number>()
-  const faults = new Map<string, Array<SimFault>>()
   const timers = new Set<NodeJS.Timeout>()
-  const hanging = new Set<FastifyReply>()
-  const stats = { requests: {} as Record<string, number>, logins: 0, failedLogins: 0 }
-  const requests: AutodlSimulator['requests'] = []
+  const kit = createSimKit()
+  const stats = { requests: kit.counts, logins: 0, failedLogins: 0 }
   const ajv = new Ajv({ strict: false })
   const validators = Object.fromEntries(Object.entries(schemas).map(([p, s]) => [p, ajv.compile(s)])) as Record<Path, ReturnType<typeof ajv.compile>>
 
@@ -183,22 +182,9 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     }
   }
 
-  const app = Fastify({ logger: false, forceCloseConnections: true })
   for (const path of Object.keys(schemas) as Path[]) {
-    app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
-      stats.requests[path] = (stats.requests[path] ?? 0) + 1
-      requests.push({ path, headers: { ...request.headers }, body: request.body })
-      if (requests.length > 1000) requests.shift()
+    kit.app.post(path, async (request: FastifyRequest) => {
       if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs))
-      const fault = faults.get(path)?.shift()
-      if (fault !== undefined) {
-        if (fault === 'http500') return reply.code(500).type('text/html').send('<html><body>502 Bad Gateway</body></html>')
-        if (fault === 'garbage') return reply.type('text/html').send('<!doctype html><title>维护中</title>')
-        if (fault === 'reset') { request.raw.socket.destroy(); return reply }
-        if (fault === 'hang') { hanging.add(reply); return await new Promise(() => {}) }
-        if (fault === 'authorizeFailed') return AUTHORIZE_FAILED
-        return fail(fault.code, fault.msg)
-      }
       let phone: string | null = null
       if (path !== '/api/v1/new_login' && path !== '/api/v1/passport') {
         const session = sessions.get(String(request.headers.authorization ?? ''))
@@ -209,16 +195,18 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       return handlers[path](request.body, phone)
     })
   }
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const url = await kit.listen(options.port)
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     stats,
-    requests,
+    requests: kit.requests,
     expireTokens: () => { for (const s of sessions.values()) s.expiresAt = 0 },
-    inject: (path, fault, times = 1) => { faults.set(path, [...(faults.get(path) ?? []), ...Array(times).fill(fault)]) },
+    inject: (path, fault, times = 1) => {
+      kit.inject(path, fault === 'authorizeFailed'
+        ? { status: 200, body: AUTHORIZE_FAILED }
+        : typeof fault === 'object' ? { status: 200, body: { code: fault.code, data: null, msg: fault.msg } } : fault, times)
+    },
     instance: (uuid) => {
       for (const a of accounts.values()) {
         const found = a.instances.find(i => i.uuid === uuid)
@@ -229,8 +217,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     setHostIdle: (machineId, idle) => { const h = hosts.get(machineId); if (h) h.idle = idle },
     close: async () => {
       for (const t of timers) clearTimeout(t)
-      for (const r of hanging) r.raw.destroy()
-      await app.close()
+      await kit.close()
     }
   }
 }

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto'
+import type { Keyv } from 'keyv'
+import { ProviderAuthError } from './errors.js'
+import type { Logger } from './logger.js'
+import type { SecretRegistry } from './secrets.js'
+
+/** What a login produced. */
+export interface LoginResult {
+  /** Bearer token, JWT, or serialized session cookies. */
+  token: string
+  /** When it stops working, milliseconds since the epoch; null if unknown (then only a rejection renews it). */
+  expiresAt?: number | null
+}
+
+/**
+ * Thrown by a login function when the provider refused the credentials (as opposed to a network or
+ * server failure). It counts towards the login back-off.
+ */
+export class LoginRejectedError extends ProviderAuthError {
+  override name = 'LoginRejectedError'
+  /** The provider asks for a captcha (or has blocked the client): wait the longest back-off at once. */
+  readonly captcha: boolean
+
+  constructor (reason: string, options: { captcha?: boolean } = {}) {
+    super(reason)
+    this.captcha = options.captcha ?? false
+  }
+}
+
+/** A token obtained by logging in, in the entry's keyv namespace. */
+export interface StoredSession {
+  token: string
+  /** Which credentials produced it (a hash, see {@link credentialId}); a token of other credentials is ignored. */
+  credentialId: string
+  obtainedAt: string
+  /** Milliseconds since the epoch, or null. */
+  expiresAt: number | null
+}
+
+/** Persisted after a refused login, so neither polling nor a restart loops on the login endpoint. */
+export interface LoginBlock {
+  credentialId: string
+  /** Consecutive refused logins with these credentials. */
+  failures: number
+  /** No login before this time, milliseconds since the epoch. */
+  until: number
+  /** The provider's words. */
+  reason: string
+}
+
+/** First back-off after a refused login (5 min), doubled per failure up to {@link MAX_BACKOFF_MS} (6 h). */
+export const FIRST_BACKOFF_MS = 5 * 60_000
+export const MAX_BACKOFF_MS = 6 * 3600_000
+/** A token this close to its `expiresAt` is renewed before use, milliseconds. */
+const EXPIRY_MARGIN_MS = 30_000
+
+const SESSION_KEY = 'session'
+const BLOCK_KEY = 'login-block'
+
+/** Stable, non-reversible id of a set of credentials (hash of its parts). */
+export function credentialId (...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)
+}
+
+export interface TokenSessionOptions {
+  /** Provider name for messages, e.g. `AutoDL`. */
+  label: string
+  store: Keyv
+  log: Logger
+  secrets: SecretRegistry
+  /** Log in; throw {@link LoginRejectedError} when the provider refuses the credentials. Absent: `staticToken` only. */
+  login?: (() => Promise<LoginResult>) | undefined
+  /** Hash of the credentials `login` uses (see {@link credentialId}). */
+  credentialId?: string | undefined
+  /** A token given in the config (pasted, API key): used as is, never renewed. */
+  staticToken?: string | undefined
+  /** What to tell the user when the static token is rejected. */
+  staticHint?: string | undefined
+  /** Clock in milliseconds, for tests. */
+  now?: () => number
+}
+
+/**
+ * A provider's credentials over time: the token in memory, the one stored from an earlier run, or a
+ * fresh login — and, when the provider rejects a token, exactly one shared re-login (single-flight:
+ * concurrent callers that met the same rejected token wait for the same login).
+ *
+ * A refused login is not retried in a loop (captcha and account-lock risk): further attempts wait
+ * 5 min, doubling to 6 h (6 h at once for a captcha), persisted across restarts. New credentials (a
+ * new credential id) start afresh.
+ */
+export class TokenSession {
+  readonly #options: TokenSessionOptions
+  readonly #now: () => number
+  #token: string | null
+  #expiresAt: number | null = null
+  #login: Promise<string> | null = null
+
+  constructor (options: TokenSessionOptions) {
+    this.#options = options
+    this.#now = options.now ?? Date.now
+    this.#token = options.staticToken ?? null
+    options.secrets.add(options.staticToken)
+    if (!options.staticToken && !options.login) throw new Error(`${options.label}: a TokenSession needs a login or a static token`)
+  }
+
+  /** A token to use now: in memory, stored, or from a (shared) login. */
+  async token (): Promise<string> {
+    if (this.#token !== null && !this.#expired()) return this.#token
+    if (this.#options.staticToken === undefined && this.#token === null) {
+      const stored = await this.#stored()
+      if (stored && this.#token === null) {
+        this.#options.secrets.add(stored.token)
+        this.#token = stored.token
+        this.#expiresAt = stored.expiresAt
+        if (!this.#expired()) return stored.token
+      }
+    }
+    if (this.#options.staticToken !== undefined) return this.#options.staticToken
+    return await this.#loginOnce()
+  }
+
+  /**
+   * The provider rejected `stale`: return a newer token — someone else's fresh login, or one shared
+   * new login.
+   * @throws ProviderAuthError for a static token (it cannot be renewed), or when logging in is refused or must wait.
+   */
+  renew (stale: string, reason: string): Promise<string> {
+    if (this.#token !== null && this.#token !== stale && !this.#expired()) return Promise.resolve(this.#token)
+    if (this.#options.staticToken !== undefined) {
+      return Promise.reject(new ProviderAuthError(`${this.#options.label} rejected the configured token (${reason})${this.#options.staticHint ? `; ${this.#options.staticHint}` : ''}`))
+    }
+    this.#token = null
+    return this.#loginOnce()
+  }
+
+  #expired (): boolean {
+    return this.#expiresAt !== null && this.#expiresAt - EXPIRY_MARGIN_MS <= this.#now()
+  }
+
+  #loginOnce (): Promise<string> {
+    this.#login ??= this.#logIn().finally(() => { this.#login = null })
+    return this.#login
+  }
+
+  async #logIn (): Promise<string> {
+    const { label, store, log, secrets, login } = this.#options
+    const id = this.#options.credentialId ?? ''
+    const block = await store.get<LoginBlock>(BLOCK_KEY)
+    if (block?.credentialId === id && block.until > this.#now()) {
+      throw new ProviderAuthError(`${label} login failed before (${block.reason}); not trying again until ${new Date(block.until).toISOString()} ` +
+        'because repeated logins bring a captcha or lock the account. Fix the credentials, or wait')
+    }
+    let result: LoginResult
+    try {
+      result = await login!()
+    } catch (err) {
+      if (!(err instanceof LoginRejectedError)) throw err
+      const failures = block?.credentialId === id ? block.failures + 1 : 1
+      const backoff = err.captcha ? MAX_BACKOFF_MS : Math.min(FIRST_BACKOFF_MS * 2 ** (failures - 1), MAX_BACKOFF_MS)
+      const next: LoginBlock = { credentialId: id, failures, until: this.#now() + backoff, reason: err.message }
+      await store.set(BLOCK_KEY, next)
+      log.warn({ reason: err.message, failures, retryAfter: new Date(next.until).toISOString() }, `${label} login failed`)
+      throw new ProviderAuthError(`${label} login failed: ${err.message}${err.captcha ? `; ${label} asks for a captcha (or blocked this client): log in once in a browser` : ''}; next attempt after ${new Date(next.until).toISOString()}`)
+    }
+    secrets.add(result.token)
+    this.#token = result.token
+    this.#expiresAt = result.expiresAt ?? null
+    await store.set(SESSION_KEY, { token: result.token, credentialId: id, obtainedAt: new Date(this.#now()).toISOString(), expiresAt: this.#expiresAt } satisfies StoredSession)
+    await store.delete(BLOCK_KEY)
+    log.info(`${label} login ok`)
+    return result.token
+  }
+
+  async #stored (): Promise<StoredSession | null> {
+    const session = await this.#options.store.get<StoredSession>(SESSION_KEY)
+    return session?.credentialId === (this.#options.credentialId ?? '') ? session : null
+  }
+}
