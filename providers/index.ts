@@ -1,9 +1,11 @@
 import type { ProviderDefinition } from '../src/core/provider.js'
 import autodl from './autodl/index.js'
+import computeshare from './computeshare/index.js'
 import nezha from './nezha/index.js'
 
 /** Built-in provider types. Adding one is one line here (see README "Writing a provider"). */
 export const builtinProviders: readonly ProviderDefinition<any>[] = [
   autodl,
-  nezha
+  nezha,
+  computeshare
 ]

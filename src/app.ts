@@ -3,11 +3,9 @@ import { buildApi } from './api/index.js'
 import { createBot, type BotService } from './bot/index.js'
 import type { HostConfig } from './config/schema.js'
 import { accountEntryId, UserAccounts } from './core/accounts.js'
-import { Aggregator, type AggregatorEntry } from './core/aggregator.js'
-import { HostError } from './core/errors.js'
-import { createHttpClient } from './core/http.js'
+import { Aggregator } from './core/aggregator.js'
+import { createEntry, type EntrySpec } from './core/entry.js'
 import type { Logger } from './core/logger.js'
-import type { Provider } from './core/provider.js'
 import type { ProviderRegistry } from './core/registry.js'
 import type { SecretRegistry } from './core/secrets.js'
 import type { StateStore } from './core/store.js'
@@ -54,25 +52,12 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     now
   })
 
-  const createEntry = (id: string, type: string, options: object, proxy: string | null, owner?: number): AggregatorEntry => {
-    const entryLog = log.child({ provider: id, type })
-    let provider: Provider
-    try {
-      provider = registry.get(type)!.create(options, {
-        id,
-        log: entryLog,
-        store: store.namespace(`provider:${id}`),
-        http: createHttpClient({ proxy, timeoutMs: config.pollTimeoutSeconds * 1000 }),
-        secrets
-      })
-    } catch (err) {
-      entryLog.error({ err: { message: (err as Error).message } }, 'provider could not be created')
-      provider = brokenProvider(`provider "${id}" (${type}) could not be created: ${(err as Error).message}`)
-    }
-    return { id, type, provider, log: entryLog, owner }
+  const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000 }
+  const add = async (spec: EntrySpec, failure?: string): Promise<void> => {
+    await aggregator.add(createEntry(registry.get(spec.type) ?? null, spec, entryDeps, failure))
   }
 
-  for (const entry of config.providers) await aggregator.add(createEntry(entry.id, entry.type, entry.options, entry.proxy))
+  for (const entry of config.providers) await add(entry)
 
   const telegram = config.telegram
   const botOn = telegram.token !== null
@@ -82,7 +67,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
         const definition = registry.get(ACCOUNT_PROVIDER_TYPE)!
         const raw = { ...credentials, baseUrl: telegram.accounts.baseUrl }
         const options = definition.normalizeConfig ? definition.normalizeConfig(raw) : raw
-        await aggregator.add(createEntry(accountEntryId(userId), ACCOUNT_PROVIDER_TYPE, options, telegram.accounts.proxy, userId))
+        await add({ id: accountEntryId(userId), type: ACCOUNT_PROVIDER_TYPE, options, proxy: telegram.accounts.proxy, owner: userId })
       },
       detach: async (userId) => { await aggregator.remove(accountEntryId(userId)) }
     })
@@ -121,17 +106,5 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
       await aggregator.stop()
       await store.close()
     }
-  }
-}
-
-/** A provider that reports why it could not be created, so the entry shows up as failing instead of vanishing. */
-function brokenProvider (message: string): Provider {
-  const fail = async (): Promise<never> => { throw new HostError(message) }
-  return {
-    capabilities: { powerOn: false, powerOff: false, noGpuMode: false, releaseAfterStopSeconds: null },
-    authenticate: fail,
-    listInstances: fail,
-    powerOn: fail,
-    powerOff: fail
   }
 }

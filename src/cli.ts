@@ -99,4 +99,21 @@ program.command('check')
     } catch (err) { fail(err) }
   })
 
+const computeshare = program.command('computeshare').description('computeshare-specific operations')
+computeshare.command('create-sandbox')
+  .description('rent a computeshare VM with a docker-compose file and public ports (billed): prints the instance id and ip:port of each mapping')
+  .requiredOption('--provider <id>', 'the computeshare entry in the config')
+  .requiredOption('--file <spec.json>', 'sandbox spec: specId, imageId, durationMonths, name, publicKey/password, dockerComposeFile, networkMappings')
+  .option('-c, --config <path>', 'config file (default: $COMPUTEWATCH_CONFIG or ./config.json)')
+  .option('-y, --yes', 'do not ask for confirmation', false)
+  .action(async (options: { provider: string; file: string; config?: string; yes: boolean }) => {
+    try {
+      const registry = defaultRegistry()
+      const config = await loadConfigFile(configPath(options.config ?? program.opts<{ config?: string }>().config), { registry })
+      const { createSandbox } = await import('./commands/computeshare-sandbox.js')
+      const result = await createSandbox({ config, registry, providerId: options.provider, file: options.file, yes: options.yes, output: process.stdout, input: process.stdin })
+      process.exit(result ? 0 : 1)
+    } catch (err) { fail(err) }
+  })
+
 await program.parseAsync(process.argv)

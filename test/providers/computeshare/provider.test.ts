@@ -1,0 +1,154 @@
+import { PassThrough } from 'node:stream'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { builtinProviders } from '../../../providers/index.js'
+import { ComputeshareProvider, normalizeComputeshareOptions } from '../../../providers/computeshare/index.js'
+import { createSandbox } from '../../../src/commands/computeshare-sandbox.js'
+import { parseConfig } from '../../../src/config/load.js'
+import { ConfigError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderResponseError } from '../../../src/core/errors.js'
+import { createRegistry } from '../../../src/core/registry.js'
+import { memoryStateStore } from '../../../src/core/store.js'
+import { makeDeps } from '../../helpers/provider.js'
+import { computeshareSampleVms, startComputeshareSimulator } from '../../simulators/computeshare/server.js'
+
+const USER = { username: '13000000000', password: 'cs-password-1' }
+
+async function setup (t: Test) {
+  const vms = computeshareSampleVms()
+  const simulator = await startComputeshareSimulator({ users: [USER, { username: 'other', password: 'x' }], vms, transitionMs: 50 })
+  t.teardown(() => simulator.close())
+  const config = normalizeComputeshareOptions({ ...USER, baseUrl: simulator.url })
+  return { simulator, vms, config }
+}
+
+t.test('login with the plain password, Bearer token, status enum mapped, deleted dropped, expiry in ISO', async t => {
+  const { simulator, vms, config } = await setup(t)
+  const list = await new ComputeshareProvider(config, makeDeps('cs')).listInstances()
+  t.same(simulator.requests[0]?.body, USER)
+  t.match(simulator.requests.at(-1)?.headers['authorization'], /^Bearer eyJ/)
+  t.same(list.map(i => [i.name, i.state, i.providerState]), [
+    ['build-runner', 'running', 'running'],
+    ['staging', 'stopped', 'closed'],
+    ['old-trial', 'stopped', 'expired'],
+    ['odd-one', 'unknown', '42'],
+    ['renew-me', 'running', 'running']
+  ], 'deleted (7) is dropped; expired (8) kept as stopped; an unknown number kept as its word')
+  const runner = list[0]!
+  t.equal(runner.expiresAt, new Date(vms[0]!.expirationTime).toISOString())
+  t.same(runner.metrics, { cpuPercent: 37.5 })
+  t.equal(runner.gpu, null)
+  t.equal(runner.region, null)
+  t.notOk(JSON.stringify(list).includes('vnc-'), 'fields outside the mapping never pass')
+})
+
+t.test('HTTP 401: one re-login (shared by concurrent calls), then the call is repeated', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new ComputeshareProvider(config, makeDeps('cs'))
+  await provider.listInstances()
+  simulator.expireTokens()
+  await Promise.all([provider.listInstances(), provider.listInstances(), provider.listInstances()])
+  t.equal(simulator.stats.logins, 2)
+})
+
+t.test('the 20-year token survives a restart', async t => {
+  const { simulator, config } = await setup(t)
+  const store = memoryStateStore()
+  await new ComputeshareProvider(config, makeDeps('cs', { store })).listInstances()
+  await new ComputeshareProvider(config, makeDeps('cs', { store })).listInstances()
+  t.equal(simulator.stats.logins, 1)
+})
+
+t.test('a wrong password surfaces the kratos reason and backs off', async t => {
+  const { simulator } = await setup(t)
+  const provider = new ComputeshareProvider(normalizeComputeshareOptions({ ...USER, password: 'nope', baseUrl: simulator.url }), makeDeps('cs'))
+  const err = await provider.listInstances().catch(e => e)
+  t.type(err, ProviderAuthError)
+  t.match(err.message, 'computeshare login failed: PASSWORD_ERROR (密码错误)')
+  await t.rejects(provider.listInstances(), /not trying again until/)
+  t.equal(simulator.stats.requests['/api/v1/user/loginWithClient'], 1)
+})
+
+t.test('start and stop: PUT with {} and JSON content type; asynchronous', async t => {
+  const { simulator, vms, config } = await setup(t)
+  const provider = new ComputeshareProvider(config, makeDeps('cs'))
+  const staging = vms[1]!
+  await provider.powerOn(staging.id, { mode: 'gpu' })
+  const put = simulator.requests.at(-1)!
+  t.same([put.method, put.path, put.body, put.headers['content-type']], ['PUT', `/api/v1/instance/${staging.id}/start`, {}, 'application/json'])
+  t.equal(simulator.vm(staging.id)?.status, 2, 'starting')
+  await provider.powerOff(vms[0]!.id)
+  t.equal(simulator.requests.at(-1)?.path, `/api/v1/instance/${vms[0]!.id}/stop`)
+  await t.rejects(provider.powerOn(staging.id, { mode: 'no_gpu' }), NotSupportedError)
+  const err = await provider.powerOn('no-such-vm', { mode: 'gpu' }).catch(e => e)
+  t.type(err, ProviderApiError)
+  t.match(err.message, 'ent: compute_instance not found', 'a kratos 500 keeps its message')
+})
+
+t.test('a non-200 code in a 2xx body, and garbage, are errors', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new ComputeshareProvider(config, makeDeps('cs'))
+  simulator.inject('/api/v1/instance', { status: 200, body: { code: 500, reason: 'INTERNAL', message: 'db down' } })
+  await t.rejects(provider.listInstances(), /INTERNAL \(db down\)/)
+  simulator.inject('/api/v1/instance', 'garbage')
+  await t.rejects(provider.listInstances(), ProviderResponseError)
+  simulator.inject('/api/v1/instance', { status: 200, body: { code: 200, message: 'success', data: [{ id: 'x', name: 'n', status: 1, expirationTime: 1717000000000 }] } })
+  await t.rejects(provider.listInstances(), /data\[0\]\.expirationTime: must be a string/, 'int64 comes as a string')
+})
+
+t.test('createSandbox: spec file → base64 compose, confirmation, public ip:port of each mapping', async t => {
+  const { simulator } = await setup(t)
+  const dir = await mkdtemp(join(tmpdir(), 'cw-sandbox-'))
+  await writeFile(join(dir, 'compose.yaml'), 'services:\n  proxy:\n    image: nginx\n    ports:\n      - 80:80\n')
+  const specFile = join(dir, 'spec.json')
+  await writeFile(specFile, JSON.stringify({
+    specId: 1, imageId: 1, durationMonths: 1, name: 'demo-sandbox', password: 'vm-Secret-pass', dockerComposeFile: 'compose.yaml',
+    networkMappings: [{ name: 'nginx', protocol: 'TCP', computerPort: 80 }, { name: 'ssh', protocol: 'TCP', computerPort: 22 }]
+  }))
+  const registry = createRegistry(builtinProviders)
+  const config = parseConfig({ store: `file:${join(dir, 'state.json')}`, providers: [{ id: 'cs', type: 'computeshare', ...USER, baseUrl: simulator.url }] }, { registry, env: {} })
+  const output = new PassThrough()
+  let printed = ''
+  output.on('data', d => { printed += String(d) })
+
+  const notTty = await createSandbox({ config, registry, providerId: 'cs', file: specFile, yes: false, output, input: new PassThrough() }).catch(e => e)
+  t.type(notTty, ConfigError)
+  t.match(notTty.message, 'confirm with --yes')
+  t.equal(simulator.stats.requests['/api/v1/sandbox'], undefined, 'nothing created without confirmation')
+
+  const tty = Object.assign(new PassThrough(), { isTTY: true })
+  const declined = createSandbox({ config, registry, providerId: 'cs', file: specFile, yes: false, output, input: tty })
+  tty.write('n\n')
+  t.equal(await declined, null)
+  t.match(printed, 'create computeshare sandbox "demo-sandbox" on cs: spec 1, image 1, 1 month(s) (billed), ports nginx:80, ssh:22')
+  t.equal(simulator.stats.requests['/api/v1/sandbox'], undefined)
+
+  const result = await createSandbox({ config, registry, providerId: 'cs', file: specFile, yes: true, output, input: new PassThrough() })
+  const sent = simulator.requests.at(-1)!.body as { instance: Record<string, unknown>; networkMapping: unknown[] }
+  t.same(sent.instance, {
+    specId: 1, imageId: 1, duration: 1, name: 'demo-sandbox', publicKey: '', password: 'vm-Secret-pass',
+    dockerCompose: Buffer.from('services:\n  proxy:\n    image: nginx\n    ports:\n      - 80:80\n').toString('base64')
+  })
+  t.same(sent.networkMapping, [{ name: 'nginx', protocol: 'TCP', computerPort: 80 }, { name: 'ssh', protocol: 'TCP', computerPort: 22 }])
+  t.same(result?.mappings, [
+    { name: 'nginx', computerPort: 80, publicAddress: '61.172.179.73:41071' },
+    { name: 'ssh', computerPort: 22, publicAddress: '61.172.179.73:41072' }
+  ])
+  t.match(printed, `sandbox created: instance ${result!.instanceId}\n  nginx  port 80 → 61.172.179.73:41071`)
+  t.notOk(printed.includes('vm-Secret-pass'))
+  t.ok(simulator.vm(result!.instanceId), 'the VM exists')
+})
+
+t.test('createSandbox: a bad spec and a wrong entry are clear errors', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-sandbox-'))
+  const registry = createRegistry(builtinProviders)
+  const config = parseConfig({ providers: [{ id: 'cs', type: 'computeshare', ...USER }] }, { registry, env: {} })
+  const specFile = join(dir, 'spec.json')
+  await writeFile(specFile, JSON.stringify({ specId: 1, imageId: 1, durationMonths: 0, name: 'x', networkMappings: [{ name: 'w', protocol: 'UDP', computerPort: 80 }] }))
+  const io = { output: new PassThrough(), input: new PassThrough(), yes: true, config, registry }
+  const bad = await createSandbox({ ...io, providerId: 'cs', file: specFile }).catch(e => e)
+  t.same(bad.issues, ['durationMonths: must be >= 1', 'networkMappings[0].protocol: must be one of: "TCP"', '(root): set publicKey or password, or you cannot log in to the VM'])
+  const wrong = await createSandbox({ ...io, providerId: 'lab', file: specFile }).catch(e => e)
+  t.same(wrong.issues, ['--provider: no computeshare entry "lab" in the config (computeshare entries: cs)'])
+})
