@@ -2,10 +2,12 @@ import type { ProviderDefinition } from '../src/core/provider.js'
 import autodl from './autodl/index.js'
 import computeshare from './computeshare/index.js'
 import nezha from './nezha/index.js'
+import pterodactyl from './pterodactyl/index.js'
 
 /** Built-in provider types. Adding one is one line here (see README "Writing a provider"). */
 export const builtinProviders: readonly ProviderDefinition<any>[] = [
   autodl,
   nezha,
-  computeshare
+  computeshare,
+  pterodactyl
 ]

@@ -1,0 +1,176 @@
+import type { AxiosError, AxiosResponse, Method } from 'axios'
+import { isNetworkError } from 'axios-retry'
+import PQueue from 'p-queue'
+import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
+import { send } from '../../src/core/http.js'
+import type { InstanceData } from '../../src/core/instance.js'
+import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
+import { createCheckAjv, formatAjvErrors } from '../../src/core/validation.js'
+import { toInstance, type RawServer, type RawStats } from './map.js'
+import type { PterodactylConfig } from './schema.js'
+
+/** Without it a bad key is a redirect to /auth/login instead of a 401 (§4.1). */
+const ACCEPT = 'Application/vnd.pterodactyl.v1+json'
+/**
+ * Reads retry only a 429 (after Retry-After) or a lost connection: a Wings 502/504 does not heal in
+ * milliseconds, and every retry is one more request outside the pacing queue.
+ */
+const RETRY_READS = { 'axios-retry': { retryCondition: (e: AxiosError) => e.response?.status === 429 || isNetworkError(e) } }
+/** The panel's largest page (§4.3). */
+const PER_PAGE = 100
+const MAX_PAGES = 200
+
+const ajv = createCheckAjv()
+const validPage = ajv.compile({
+  type: 'object',
+  required: ['data', 'meta'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['attributes'],
+        properties: {
+          attributes: {
+            type: 'object',
+            required: ['identifier', 'name', 'node', 'is_suspended', 'limits'],
+            properties: {
+              identifier: { type: 'string', minLength: 1 },
+              name: { type: 'string' },
+              node: { type: 'string' },
+              status: { type: ['string', 'null'] },
+              is_suspended: { type: 'boolean' },
+              limits: { type: 'object', required: ['memory', 'disk', 'cpu'], properties: { memory: { type: 'integer' }, disk: { type: 'integer' }, cpu: { type: 'integer' } } }
+            }
+          }
+        }
+      }
+    },
+    meta: {
+      type: 'object',
+      required: ['pagination'],
+      properties: { pagination: { type: 'object', required: ['current_page', 'total_pages'], properties: { current_page: { type: 'integer' }, total_pages: { type: 'integer' } } } }
+    }
+  }
+})
+const validStats = ajv.compile({
+  type: 'object',
+  required: ['attributes'],
+  properties: {
+    attributes: {
+      type: 'object',
+      required: ['current_state', 'resources'],
+      properties: {
+        current_state: { type: 'string' },
+        is_suspended: { type: 'boolean' },
+        resources: {
+          type: 'object',
+          required: ['memory_bytes', 'cpu_absolute', 'disk_bytes', 'uptime'],
+          properties: { memory_bytes: { type: 'number' }, cpu_absolute: { type: 'number' }, disk_bytes: { type: 'number' }, uptime: { type: 'number' } }
+        }
+      }
+    }
+  }
+})
+
+/**
+ * A Pterodactyl panel account through the client API (reference/providers.md §4).
+ * - `Authorization: Bearer ptlc_…` and always `Accept: Application/vnd.pterodactyl.v1+json`.
+ * - `GET /api/client` paged to `total_pages`, then `GET /servers/{id}/resources` per server for the live
+ *   state. Every request of the entry goes through one queue: at most `concurrency` at once and
+ *   `requestsPerMinute` per minute (the panel allows 720); a 429 waits for `Retry-After`.
+ * - Power is `POST /servers/{id}/power {signal}` → 204, asynchronous.
+ */
+export class PterodactylProvider implements Provider {
+  readonly capabilities: ProviderCapabilities = { powerOn: true, powerOff: true, noGpuMode: false, releaseAfterStopSeconds: null }
+
+  readonly #config: PterodactylConfig
+  readonly #deps: ProviderDeps
+  readonly #queue: PQueue
+
+  constructor (config: PterodactylConfig, deps: ProviderDeps) {
+    this.#config = config
+    this.#deps = deps
+    deps.secrets.add(config.apiKey)
+    this.#queue = new PQueue({ concurrency: config.concurrency, intervalCap: Math.max(1, Math.ceil(config.requestsPerMinute / 60)), interval: 1000, strict: true })
+  }
+
+  /** The key is checked by the first list call; nothing to do ahead of it. */
+  async authenticate (): Promise<void> {}
+
+  async listInstances (options: CallOptions = {}): Promise<InstanceData[]> {
+    const servers: RawServer[] = []
+    for (let page = 1, total = 1; page <= total && page <= MAX_PAGES; page++) {
+      const body = await this.#call('GET', `/api/client?page=${page}&per_page=${PER_PAGE}`, undefined, options.signal)
+      if (!validPage(body)) throw new ProviderResponseError(`Pterodactyl GET /api/client page ${page}: unexpected answer: ${formatAjvErrors(validPage.errors, 'body')[0]}`)
+      const list = body as { data: Array<{ attributes: RawServer }>; meta: { pagination: { total_pages: number } } }
+      servers.push(...list.data.map(d => d.attributes))
+      total = list.meta.pagination.total_pages
+    }
+    const stats = await Promise.all(servers.map(server => this.#stats(server, options.signal)))
+    return servers.map((server, i) => toInstance(server, stats[i] ?? null, this.#config.baseUrl))
+  }
+
+  /** `POST /servers/{id}/power {"signal":"start"}` (§4.5). */
+  async powerOn (instanceId: string, options: CallOptions & { mode: PowerOnMode }): Promise<void> {
+    if (options.mode === 'no_gpu') throw new NotSupportedError('powerOn in no-GPU mode', 'pterodactyl')
+    await this.#call('POST', `/api/client/servers/${encodeURIComponent(instanceId)}/power`, { signal: 'start' }, options.signal)
+  }
+
+  /** `POST /servers/{id}/power {"signal":"stop"}` (§4.5). */
+  async powerOff (instanceId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call('POST', `/api/client/servers/${encodeURIComponent(instanceId)}/power`, { signal: 'stop' }, options.signal)
+  }
+
+  async close (): Promise<void> {
+    this.#queue.clear()
+  }
+
+  /** Live stats of one server, or null when only this server's stats failed (Wings down, 409 while installing). */
+  async #stats (server: RawServer, signal: AbortSignal | undefined): Promise<RawStats | null> {
+    try {
+      const body = await this.#call('GET', `/api/client/servers/${encodeURIComponent(server.identifier)}/resources`, undefined, signal)
+      if (!validStats(body)) throw new ProviderResponseError(`Pterodactyl resources of ${server.identifier}: unexpected answer: ${formatAjvErrors(validStats.errors, 'body')[0]}`)
+      return (body as { attributes: RawStats }).attributes
+    } catch (err) {
+      if (err instanceof ProviderAuthError || signal?.aborted || !(err instanceof ProviderError)) throw err
+      this.#deps.log.debug({ server: server.identifier, error: (err as Error).message }, 'no live stats for a server')
+      return null
+    }
+  }
+
+  async #call (method: Method, path: string, body: object | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const what = `Pterodactyl ${method} ${path.split('?')[0]}`
+    const response = await this.#queue.add(async () => await send(this.#deps.http, {
+      method,
+      url: `${this.#config.baseUrl}${path}`,
+      data: body,
+      headers: {
+        accept: ACCEPT,
+        authorization: `Bearer ${this.#config.apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' })
+      },
+      signal,
+      ...(method === 'GET' ? RETRY_READS : {})
+    }, what), { signal }) as AxiosResponse
+    return readAnswer(response, what)
+  }
+}
+
+/** 2xx body (204: null), or the panel's `errors[]` as a typed error. */
+function readAnswer (response: AxiosResponse, what: string): unknown {
+  const { status } = response
+  if (status === 204) return null
+  if (status >= 200 && status < 300) {
+    if (typeof response.data !== 'object' || response.data === null) throw new ProviderResponseError(`${what}: the answer is not JSON`)
+    return response.data
+  }
+  if (status >= 300 && status < 400) {
+    throw new ProviderAuthError(`${what}: the panel redirected to ${String(response.headers['location'] ?? 'its login page')}; is baseUrl the panel's address?`)
+  }
+  const first = (response.data as { errors?: Array<{ code?: string; detail?: string }> } | undefined)?.errors?.[0]
+  if (!first) throw new ProviderHttpError(`${what}: HTTP ${status}`, status)
+  if (status === 401) throw new ProviderAuthError(`Pterodactyl rejected the API key (${first.code}: ${first.detail}); create a client key under Account → API Credentials`)
+  if (status === 403 && /API key|IP address/i.test(first.detail ?? '')) throw new ProviderAuthError(`Pterodactyl refused the key: ${first.detail}`)
+  throw new ProviderApiError(first.code ?? String(status), first.detail ?? '', `${what} (HTTP ${status})`)
+}
