@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from '../src/core/provider.js'
 import autodl from './autodl/index.js'
+import boardmate from './boardmate/index.js'
 import computeshare from './computeshare/index.js'
 import nezha from './nezha/index.js'
 import pterodactyl from './pterodactyl/index.js'
@@ -9,5 +10,6 @@ export const builtinProviders: readonly ProviderDefinition<any>[] = [
   autodl,
   nezha,
   computeshare,
-  pterodactyl
+  pterodactyl,
+  boardmate
 ]
