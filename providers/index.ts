@@ -3,6 +3,7 @@ import autodl from './autodl/index.js'
 import boardmate from './boardmate/index.js'
 import computeshare from './computeshare/index.js'
 import nezha from './nezha/index.js'
+import onecloud from './onecloud/index.js'
 import pterodactyl from './pterodactyl/index.js'
 
 /** Built-in provider types. Adding one is one line here (see README "Writing a provider"). */
@@ -11,5 +12,6 @@ export const builtinProviders: readonly ProviderDefinition<any>[] = [
   nezha,
   computeshare,
   pterodactyl,
-  boardmate
+  boardmate,
+  onecloud
 ]
