@@ -57,7 +57,10 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     await aggregator.add(createEntry(registry.get(spec.type) ?? null, spec, entryDeps, failure))
   }
 
-  for (const entry of config.providers) await add(entry)
+  for (const entry of config.providers) {
+    if (entry.failure) log.error({ provider: entry.id, module: entry.module }, entry.failure)
+    await add(entry, entry.failure)
+  }
 
   const telegram = config.telegram
   const botOn = telegram.token !== null

@@ -95,7 +95,10 @@ program.command('check')
     const path = configPath(options.config ?? command.parent?.opts<{ config?: string }>().config)
     try {
       const config = await loadConfigFile(path, { registry: defaultRegistry() })
-      process.stdout.write(`${path}: valid (${config.providers.length} provider entries, bot ${config.telegram.token ? 'on' : 'off'})\n`)
+      const failures = config.providers.flatMap(p => (p.failure ? [p.failure] : []))
+      if (failures.length > 0) throw new ConfigError(failures, { title: `${path}: provider modules that would not run` })
+      const plugins = config.pluginDefinitions.length ? `, plugins: ${config.pluginDefinitions.map(d => d.type).join(', ')}` : ''
+      process.stdout.write(`${path}: valid (${config.providers.length} provider entries, bot ${config.telegram.token ? 'on' : 'off'}${plugins})\n`)
     } catch (err) { fail(err) }
   })
 

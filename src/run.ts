@@ -42,7 +42,8 @@ async function runHost (config: HostConfig, options: { registry: ProviderRegistr
   let store: StateStore
   if (options.memoryStore) store = memoryStateStore()
   else store = await openStateStore(config.store, { baseDir: config.baseDir, log })
-  const host = await buildHost(config, { registry: options.registry, log, secrets, store, version: packageVersion() })
+  const registry = config.pluginDefinitions.length ? createRegistry([...builtinProviders, ...config.pluginDefinitions]) : options.registry
+  const host = await buildHost(config, { registry, log, secrets, store, version: packageVersion() })
   const url = await host.start()
   return { host, url, log }
 }

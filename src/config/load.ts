@@ -4,15 +4,20 @@ import type { ValidateFunction } from 'ajv'
 import { ConfigError } from '../core/errors.js'
 import type { ProviderRegistry } from '../core/registry.js'
 import { formatAjvErrors } from '../core/validation.js'
+import type { ProviderDefinition } from '../core/provider.js'
 import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
+import { loadPlugins, type PluginLoad } from './plugins.js'
 import { COMMON_ENTRY_KEYS, rootSchema, type HostConfig, type ProviderEntryConfig } from './schema.js'
 
 /** Ids starting with this are reserved for accounts added through the Telegram bot. */
 export const RESERVED_ID_PREFIX = 'tg-'
 
 export interface ParseOptions {
+  /** Built-in provider types. */
   registry: ProviderRegistry
+  /** Modules loaded for `type` values that are not built in (see {@link loadConfigFile}). */
+  plugins?: ReadonlyMap<string, PluginLoad>
   /** Environment for `${NAME}` substitution (default `process.env`). */
   env?: NodeJS.ProcessEnv
   /** Folder relative paths resolve against (default: the current directory). */
@@ -40,8 +45,10 @@ export async function loadConfigFile (path: string, options: ParseOptions): Prom
   } catch (err) {
     throw new ConfigError([`${path}: not valid JSON: ${describeJsonError(err as Error, text)}`], { title: 'invalid config file' })
   }
+  const baseDir = options.baseDir ?? dirname(file)
+  const plugins = await loadPlugins(pluginSpecifiers(raw, options), { baseDir, builtins: options.registry })
   try {
-    return parseConfig(raw, { ...options, baseDir: options.baseDir ?? dirname(file) })
+    return parseConfig(raw, { ...options, baseDir, plugins })
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.issues, { title: `invalid config file ${path}` })
     throw err
@@ -68,6 +75,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const validators = new Map<string, ValidateFunction>()
   const seen = new Set<string>()
   const providers: ProviderEntryConfig[] = []
+  const pluginDefinitions: ProviderDefinition[] = []
   for (const [index, entry] of entries.entries()) {
     const at = `providers[${index}]`
     const id = entry?.['id']
@@ -76,26 +84,64 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     if (seen.has(id)) issues.push(`${at}.id: "${id}" is used by another entry; ids must be unique`)
     seen.add(id)
     if (id.startsWith(RESERVED_ID_PREFIX)) issues.push(`${at}.id: ids starting with "${RESERVED_ID_PREFIX}" are reserved for accounts added through the bot`)
-    const definition = options.registry.get(type)
-    if (!definition) {
-      issues.push(`${at}.type: unknown provider type "${type}" (built in: ${options.registry.types().join(', ')})`)
-      continue
-    }
+    const proxy = (entry['proxy'] as string | null | undefined) ?? null
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k)))
-    let validate = validators.get(type)
-    if (!validate) {
-      validate = ajv.compile(definition.configSchema)
-      validators.set(type, validate)
-    }
-    if (!validate(own)) {
-      report(formatAjvErrors(validate.errors, at))
+    const builtin = options.registry.get(type)
+    const plugin = builtin ? undefined : options.plugins?.get(type)
+    if (!builtin && !plugin) {
+      issues.push(`${at}.type: unknown provider type "${type}" (built in: ${options.registry.types().join(', ')}; or a module path like ./my-provider.js)`)
       continue
     }
-    const options_ = definition.normalizeConfig ? definition.normalizeConfig(own) : own
-    providers.push({ id, type, proxy: (entry['proxy'] as string | null | undefined) ?? null, options: options_ as Record<string, unknown> })
+    if (plugin) {
+      // A plugin's problems stay with its entry: the other entries still start.
+      const named = `${at} ("${id}"): provider module "${type}"`
+      if ('error' in plugin) {
+        providers.push({ id, type, module: type, proxy, options: {}, failure: `${named}: ${plugin.error}` })
+        continue
+      }
+      const definition = plugin.definition
+      const problems = validateOptions(definition, own, validators, ajv, '')
+      let normalized: object = own
+      if (problems.length === 0) {
+        try { normalized = definition.normalizeConfig ? definition.normalizeConfig(own) : own } catch (err) { problems.push(`normalizeConfig failed: ${(err as Error).message}`) }
+      }
+      if (!pluginDefinitions.includes(definition)) pluginDefinitions.push(definition)
+      providers.push({
+        id, type: definition.type, module: type, proxy, options: normalized as Record<string, unknown>,
+        failure: problems.length ? `${named} (${definition.type}): ${problems.join('; ')}` : undefined
+      })
+      continue
+    }
+    const problems = validateOptions(builtin!, own, validators, ajv, at)
+    if (problems.length > 0) {
+      report(problems)
+      continue
+    }
+    const normalized = builtin!.normalizeConfig ? builtin!.normalizeConfig(own) : own
+    providers.push({ id, type, proxy, options: normalized as Record<string, unknown> })
   }
   if (issues.length > 0) throw new ConfigError(issues)
-  return { ...root, providers, baseDir: options.baseDir ?? process.cwd() }
+  return { ...root, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+}
+
+function validateOptions (definition: ProviderDefinition, options: object, cache: Map<string, ValidateFunction>, ajv: ReturnType<typeof createConfigAjv>, at: string): string[] {
+  let validate = cache.get(definition.type)
+  if (!validate) {
+    validate = ajv.compile(definition.configSchema)
+    cache.set(definition.type, validate)
+  }
+  return validate(options) ? [] : formatAjvErrors(validate.errors, at)
+}
+
+/** `type` values (after `${NAME}` substitution) that are not built-in types: modules to load. */
+function pluginSpecifiers (raw: unknown, options: ParseOptions): string[] {
+  const entries = (raw as { providers?: unknown } | null)?.providers
+  if (!Array.isArray(entries)) return []
+  return entries
+    .map(e => (e as { type?: unknown } | null)?.type)
+    .filter((t): t is string => typeof t === 'string' && t !== '')
+    .map(t => substituteEnv(t, options.env ?? process.env, []) as string)
+    .filter(t => !options.registry.get(t))
 }
 
 function describeJsonError (err: Error, text: string): string {

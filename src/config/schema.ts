@@ -3,6 +3,8 @@
  * every entry has (`id`, `type`, `proxy`), then against its provider type's own schema.
  */
 
+import type { ProviderDefinition } from '../core/provider.js'
+
 /** Keys every provider entry has, whatever its type. Everything else belongs to the type's schema. */
 export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy'] as const
 
@@ -126,7 +128,16 @@ export interface TelegramConfig {
 /** One provider entry after validation: the common keys plus the type's own (normalized) options. */
 export interface ProviderEntryConfig {
   id: string
+  /** The provider type; for a plugin, the type its definition declares. */
   type: string
+  /** For a plugin: the module specifier written as `type` in the file. */
+  module?: string | undefined
+  /**
+   * Why a plugin entry cannot run (the module did not load, or its options are invalid for it). The
+   * host still starts; the entry reports this on every poll. Built-in entries never have one: their
+   * problems are configuration errors.
+   */
+  failure?: string | undefined
   /** Proxy URL for this entry's outbound calls; null for direct. */
   proxy: string | null
   /** The provider type's own options, validated by its schema and normalized. */
@@ -144,6 +155,8 @@ export interface HostConfig {
   api: { host: string; port: number; apiKeys: string[] }
   telegram: TelegramConfig
   providers: ProviderEntryConfig[]
+  /** Provider definitions loaded from modules named in the file (plugins), to add to the registry. */
+  pluginDefinitions: ProviderDefinition[]
   /** Folder that relative paths (store file) resolve against: the config file's folder. */
   baseDir: string
 }

@@ -124,9 +124,18 @@ export const ERROR_CODES = [
   'CW_ERR_INTERNAL'
 ] as const
 
+/**
+ * True for a host error, also one created by another copy of this package (a plugin that bundles its
+ * own computewatch, or compiled and source modules side by side), where `instanceof` fails.
+ */
+export function isHostError (err: unknown): err is HostError {
+  return err instanceof HostError ||
+    (err instanceof Error && typeof (err as unknown as { code?: unknown }).code === 'string' && (err as unknown as { code: string }).code.startsWith('CW_ERR'))
+}
+
 /** `{ code, message }` of any thrown value, for status reports. Unknown errors become `CW_ERR_INTERNAL`. */
 export function describeError (err: unknown): { code: string; message: string } {
-  if (err instanceof HostError) return { code: err.code, message: err.message }
+  if (isHostError(err)) return { code: err.code, message: err.message }
   if (err instanceof Error) return { code: 'CW_ERR_INTERNAL', message: err.message }
   return { code: 'CW_ERR_INTERNAL', message: String(err) }
 }

@@ -64,7 +64,8 @@ t.test('each kind of bad config gives its own clear error', async t => {
   t.same(issues({ providers: [autodl], polInterval: 5 }), [
     'polInterval: unknown key (allowed: store, pollIntervalSeconds, pollTimeoutSeconds, api, telegram, providers)'])
   t.same(issues({}), ['providers: is required'])
-  t.same(issues({ providers: [{ id: 'x', type: 'vultr' }] }), ['providers[0].type: unknown provider type "vultr" (built in: autodl)'])
+  t.same(issues({ providers: [{ id: 'x', type: 'vultr' }] }),
+    [`providers[0].type: unknown provider type "vultr" (built in: ${registry.types().join(', ')}; or a module path like ./my-provider.js)`])
   t.same(issues({ providers: [{ type: 'autodl', phone: '1' }] }), ['providers[0].id: is required'])
   t.same(issues({ providers: [autodl, { ...autodl }] }), ['providers[1].id: "lab" is used by another entry; ids must be unique'])
   t.same(issues({ providers: [{ ...autodl, id: 'tg-1' }] }), ['providers[0].id: ids starting with "tg-" are reserved for accounts added through the bot'])
