@@ -68,20 +68,21 @@ Examples:
   })
 
 program.command('demo')
-  .description('start a simulated AutoDL account and the host against it; prints the URLs')
+  .description('start a simulator of every provider and the host against them; prints the URLs')
   .option('-p, --port <port>', 'status API port (0 = any free port)', port, 8080)
   .action(async (options: { port: number }) => {
     try {
       const { runDemo } = await import('./demo.js')
       const demo = await runDemo({ port: options.port })
+      const { providers, instances } = demo.host.aggregator.snapshot
       process.stdout.write([
-        'computewatch demo: a simulated AutoDL account (no real credentials, nothing is billed)',
-        `  instances   ${demo.url}/api/v1/instances   (${demo.host.aggregator.snapshot.instances.length} simulated)`,
+        'computewatch demo: simulated accounts of every provider (no real credentials, nothing is billed)',
+        `  instances   ${demo.url}/api/v1/instances   (${instances.length} from ${providers.length} providers)`,
         `  idle GPUs   ${demo.url}/api/v1/instances?gpuIdle=true`,
         `  providers   ${demo.url}/api/v1/providers`,
         `  metrics     ${demo.url}/metrics`,
         `  OpenAPI     ${demo.url}/api/v1/openapi.json`,
-        `  simulator   ${demo.simulator.url} (AutoDL web API)`,
+        ...demo.simulators.map(s => `  simulator   ${s.url}   (${s.name})`),
         'Press Ctrl-C to stop.', ''
       ].join('\n'))
       supervise(demo.log, () => demo.stop())

@@ -1,10 +1,18 @@
 import { demoInstances } from '../test/simulators/autodl/fixtures.js'
-import { startAutodlSimulator, type AutodlSimulator } from '../test/simulators/autodl/server.js'
+import { startAutodlSimulator } from '../test/simulators/autodl/server.js'
+import { boardmateSampleUser, startBoardmateSimulator } from '../test/simulators/boardmate/server.js'
+import { computeshareSampleVms, startComputeshareSimulator } from '../test/simulators/computeshare/server.js'
+import { nezhaSampleServers, startNezhaSimulator } from '../test/simulators/nezha/server.js'
+import { onecloudSampleDevices, startOnecloudSimulator } from '../test/simulators/onecloud/server.js'
+import { pterodactylSampleServers, startPterodactylSimulator } from '../test/simulators/pterodactyl/server.js'
 import { runFromObject, type RunningHost } from './run.js'
 
-/** Demo account of the simulator. Not a real AutoDL login. */
+/** Demo logins of the simulators. None is a real account. */
 export const DEMO_PHONE = '13800000000'
 export const DEMO_PASSWORD = 'demo-password'
+const PTERO_KEY = 'ptlc_demoDemoDemoDemoDemo0123456789'
+const BOARDMATE_KEY = 'demoBoardMateKey0123456789abcdefghijklmnopqrstuvwx'
+const DISCORD_USER = '123456789012345678'
 
 export interface DemoOptions {
   /** Status API port (default 8080; 0 picks a free one). */
@@ -14,36 +22,56 @@ export interface DemoOptions {
 }
 
 export interface RunningDemo extends RunningHost {
-  simulator: AutodlSimulator
+  /** Each simulator's name and URL. */
+  simulators: Array<{ name: string; url: string }>
   stop (): Promise<void>
 }
 
 /**
- * Start the AutoDL simulator with sample instances (seed 000's example among them) and the host
- * against it, with an in-memory store and no Telegram — so a new user sees it work with no account.
+ * Start every provider's simulator with sample data (seed 000's AutoDL instance among them) and the host
+ * against all of them, with an in-memory store and no Telegram — so a new user sees every provider
+ * side by side with no account.
  */
 export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> {
-  const simulator = await startAutodlSimulator({
-    accounts: [{ phone: DEMO_PHONE, password: DEMO_PASSWORD, instances: demoInstances(new Date()) }],
-    transitionMs: 15_000
-  })
+  const started: Array<{ name: string; url: string; close: () => Promise<void> }> = []
+  const stopAll = async (): Promise<void> => { await Promise.all(started.map(s => s.close())) }
   try {
+    const autodl = await startAutodlSimulator({ accounts: [{ phone: DEMO_PHONE, password: DEMO_PASSWORD, instances: demoInstances(new Date()) }], transitionMs: 15_000 })
+    started.push({ name: 'AutoDL', ...autodl })
+    const nezha = await startNezhaSimulator({ version: 'v1', servers: nezhaSampleServers(), users: [{ username: 'admin', password: DEMO_PASSWORD }] })
+    started.push({ name: 'Nezha v1', ...nezha })
+    const computeshare = await startComputeshareSimulator({ users: [{ username: DEMO_PHONE, password: DEMO_PASSWORD }], vms: computeshareSampleVms(), transitionMs: 15_000 })
+    started.push({ name: 'computeshare', ...computeshare })
+    const pterodactyl = await startPterodactylSimulator({ keys: [PTERO_KEY], servers: pterodactylSampleServers(), transitionMs: 15_000 })
+    started.push({ name: 'Pterodactyl', ...pterodactyl })
+    const boardmate = await startBoardmateSimulator({ apiKey: BOARDMATE_KEY, users: { [DISCORD_USER]: boardmateSampleUser() } })
+    started.push({ name: 'BoardMate', ...boardmate })
+    const onecloud = await startOnecloudSimulator({ accounts: [{ user: DEMO_PHONE, password: DEMO_PASSWORD, userid: '5458114', devices: onecloudSampleDevices() }] })
+    started.push({ name: 'OneCloud', ...onecloud })
+
     const running = await runFromObject({
       pollIntervalSeconds: options.pollIntervalSeconds ?? 10,
       api: { host: '127.0.0.1', port: options.port ?? 8080 },
-      providers: [{ id: 'demo', type: 'autodl', phone: DEMO_PHONE, password: DEMO_PASSWORD, baseUrl: simulator.url }]
+      providers: [
+        { id: 'demo', type: 'autodl', phone: DEMO_PHONE, password: DEMO_PASSWORD, baseUrl: autodl.url },
+        { id: 'servers', type: 'nezha', baseUrl: nezha.url, username: 'admin', password: DEMO_PASSWORD },
+        { id: 'vms', type: 'computeshare', username: DEMO_PHONE, password: DEMO_PASSWORD, baseUrl: computeshare.url },
+        { id: 'games', type: 'pterodactyl', baseUrl: pterodactyl.url, apiKey: PTERO_KEY },
+        { id: 'shop', type: 'boardmate', baseUrl: boardmate.url, apiKey: BOARDMATE_KEY, discordUserId: DISCORD_USER },
+        { id: 'onecloud', type: 'onecloud', user: DEMO_PHONE, password: DEMO_PASSWORD, accountBaseUrl: onecloud.url, controlBaseUrl: onecloud.url }
+      ]
     }, { memoryStore: true, logLevel: process.env['LOG_LEVEL'] || 'warn' })
     await running.host.aggregator.refresh()
     return {
       ...running,
-      simulator,
+      simulators: started.map(({ name, url }) => ({ name, url })),
       stop: async () => {
         await running.host.stop()
-        await simulator.close()
+        await stopAll()
       }
     }
   } catch (err) {
-    await simulator.close()
+    await stopAll()
     throw err
   }
 }

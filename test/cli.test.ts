@@ -103,12 +103,15 @@ t.test('check, --version and --help', async t => {
   t.match(help.stdout.join('\n'), /Provider types: autodl/)
 })
 
-t.test('demo serves the simulated instances', async t => {
+t.test('demo serves every provider side by side', async t => {
   const demo = run(t, ['demo', '--port', '0'], { LOG_LEVEL: 'warn' })
   const line = await waitForLine(demo.stdout, /^ {2}instances {3}http/)
+  t.match(line, '(31 from 6 providers)')
   const url = /(http:\/\/\S+)/.exec(line)![1]!
-  const body = await (await fetch(url)).json() as { instances: unknown[] }
-  t.equal(body.instances.length, 9)
+  const body = await (await fetch(url)).json() as { instances: unknown[]; providers: Array<{ type: string; ok: boolean }> }
+  t.equal(body.instances.length, 31)
+  t.same(body.providers.map(p => [p.type, p.ok]), [['autodl', true], ['nezha', true], ['computeshare', true], ['pterodactyl', true], ['boardmate', true], ['onecloud', true]])
+  t.equal(demo.stdout.filter(l => l.startsWith('  simulator')).length, 6)
   demo.child.kill('SIGINT')
   t.equal(await demo.exited, 0)
 })

@@ -23,22 +23,43 @@ export function formatAgo (iso: string | null, now: Date, language: Language, t:
   return DateTime.fromISO(iso).toRelative({ base: DateTime.fromJSDate(now), locale: language }) ?? iso
 }
 
-/** One `/gpuvalid` line: region / name · GPU model · GPUs idle/total · state · release countdown · price. */
+/** `4.0 GiB`: binary units, one decimal. */
+export function formatBytes (bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++ }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
+}
+
+/**
+ * One `/gpuvalid` line: region / name · GPU model · GPUs idle/total (only where the provider counts
+ * them) · state · last seen (offline machines) · live CPU/memory/GPU · release or expiry countdown · price.
+ * The mark is 🟢/⚪ for instances with GPU counts (enough idle to power on with GPU, or not), • otherwise.
+ */
 export function instanceLine (i: Instance, now: Date, language: Language, t: Translate): string {
   const parts = [`${i.region ? `${i.region} / ` : ''}${i.name}`]
-  if (i.gpu) {
-    if (i.gpu.model) parts.push(i.gpu.requested ? `${i.gpu.model} ×${i.gpu.requested}` : i.gpu.model)
-    parts.push(i.gpu.hostIdle !== null && i.gpu.hostTotal !== null
-      ? t('gpuvalid.idle', { idle: i.gpu.hostIdle, total: i.gpu.hostTotal })
-      : t('gpuvalid.noGpu'))
-  }
+  const counted = i.gpu !== null && i.gpu.hostIdle !== null && i.gpu.hostTotal !== null
+  if (i.gpu?.model) parts.push(i.gpu.requested ? `${i.gpu.model} ×${i.gpu.requested}` : i.gpu.model)
+  if (counted) parts.push(t('gpuvalid.idle', { idle: i.gpu!.hostIdle, total: i.gpu!.hostTotal }))
   parts.push(i.state === 'unknown' ? t('state.unknown', { word: i.providerState }) : t(`state.${i.state}`))
+  if (i.state === 'offline') parts.push(i.lastSeenAt ? t('gpuvalid.lastSeen', { ago: formatAgo(i.lastSeenAt, now, language, t) }) : t('gpuvalid.neverSeen'))
+  const m = i.metrics
+  if (m && i.state === 'running') {
+    if (m.cpuPercent !== null) parts.push(t('gpuvalid.cpu', { value: Math.round(m.cpuPercent) }))
+    if (m.memoryUsedBytes !== null && m.memoryTotalBytes !== null) parts.push(t('gpuvalid.memory', { used: formatBytes(m.memoryUsedBytes), total: formatBytes(m.memoryTotalBytes) }))
+    if (m.gpuPercent !== null) parts.push(t('gpuvalid.gpuLoad', { value: Math.round(m.gpuPercent) }))
+  }
   if (i.releaseAt) {
     const left = Date.parse(i.releaseAt) - now.getTime()
     parts.push(left > 0 ? t('gpuvalid.release', { left: formatDuration(left, language) }) : t('gpuvalid.releasePassed'))
   }
+  if (i.expiresAt) {
+    const left = Date.parse(i.expiresAt) - now.getTime()
+    parts.push(left > 0 ? t('gpuvalid.expires', { left: formatDuration(left, language) }) : t('gpuvalid.expired'))
+  }
   if (i.pricePerHour !== null) parts.push(t('gpuvalid.price', { price: i.pricePerHour.toFixed(2) }))
-  const mark = i.gpu === null ? '•' : hasIdleGpus(i) ? '🟢' : '⚪'
+  const mark = !counted ? '•' : hasIdleGpus(i) ? '🟢' : '⚪'
   return `${mark} ${parts.join(' · ')}`
 }
 
@@ -57,12 +78,23 @@ export function gpuvalidLines (view: Snapshot, now: Date, language: Language, t:
   return lines
 }
 
-/** One `/status` line for a provider entry. */
+/** The `/status` lines of a provider entry: health, read-only mark, and account facts when it has any. */
 export function statusLine (p: ProviderStatus, now: Date, language: Language, t: Translate): string {
-  const args = { id: p.id, type: p.type, count: p.instanceCount, last: formatAgo(p.lastSuccessAt, now, language, t) }
-  if (p.ok) return t('status.ok', args)
-  if (p.error?.code === 'CW_ERR_NOT_POLLED_YET') return t('status.pending', args)
-  return t('status.failing', { ...args, error: p.error ? `${p.error.code}: ${p.error.message}` : '' })
+  const readOnly = !p.capabilities.powerOn && !p.capabilities.powerOff
+  const args = { id: p.id, type: readOnly ? `${p.type}, ${t('status.readOnly')}` : p.type, count: p.instanceCount, last: formatAgo(p.lastSuccessAt, now, language, t) }
+  const head = p.ok
+    ? t('status.ok', args)
+    : p.error?.code === 'CW_ERR_NOT_POLLED_YET'
+      ? t('status.pending', args)
+      : t('status.failing', { ...args, error: p.error ? `${p.error.code}: ${p.error.message}` : '' })
+  return p.account ? `${head}\n${t('status.account', { details: formatAccount(p.account) })}` : head
+}
+
+/** `money 5269 · used cpu 100, servers 2 · quota cpu 100, servers 3`. */
+export function formatAccount (account: NonNullable<ProviderStatus['account']>): string {
+  return Object.entries(account).map(([key, value]) => value !== null && typeof value === 'object'
+    ? `${key} ${Object.entries(value).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`
+    : `${key} ${String(value)}`).join(' · ')
 }
 
 /** Split lines into messages under {@link MESSAGE_LIMIT} characters. */

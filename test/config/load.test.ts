@@ -109,7 +109,11 @@ t.test('loadConfigFile: missing file, bad JSON with line and column, path in the
 })
 
 t.test('config.example.json is valid', async t => {
-  const env = { AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', COMPUTEWATCH_API_KEY: 'k'.repeat(32) }
+  const env = {
+    AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', COMPUTEWATCH_API_KEY: 'k'.repeat(32), NEZHA_PASSWORD: 'n',
+    COMPUTESHARE_PASSWORD: 'c', PTERODACTYL_CLIENT_KEY: `ptlc_${'a'.repeat(43)}`, BOARDMATE_API_KEY: 'b'.repeat(50)
+  }
   const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, env })
-  t.ok(config.providers.length >= 1)
+  t.same(config.providers.map(p => p.type), ['autodl', 'nezha', 'computeshare', 'pterodactyl', 'boardmate'], 'an example entry per provider type (OneCloud is experimental)')
+  t.ok(config.providers.every(p => p.failure === undefined))
 })

@@ -6,7 +6,7 @@ const create = () => { throw new Error('unused') }
 
 t.test('createRegistry() indexes definitions by type and rejects broken or duplicate ones', async t => {
   const registry = createRegistry(builtinProviders)
-  t.same(registry.types(), ['autodl'])
+  t.same(registry.types(), ['autodl', 'nezha', 'computeshare', 'pterodactyl', 'boardmate', 'onecloud'])
   t.equal(registry.get('autodl')?.type, 'autodl')
   t.equal(registry.get('nope'), undefined)
   t.throws(() => createRegistry([{ type: 'a', description: '', configSchema: {}, create }, { type: 'a', description: '', configSchema: {}, create }]),

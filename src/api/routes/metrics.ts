@@ -1,7 +1,22 @@
 import type { FastifyInstance } from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import type { Aggregator } from '../../core/aggregator.js'
+import { METRIC_KEYS, type InstanceMetrics } from '../../core/instance.js'
 import type { SnapshotCache } from '../snapshot-cache.js'
+
+/** Metric names and help of {@link InstanceMetrics} keys, in Prometheus base units. */
+const METRIC_NAMES: Record<typeof METRIC_KEYS[number], [string, string]> = {
+  cpuPercent: ['cpu_percent', 'CPU use, percent.'],
+  memoryUsedBytes: ['memory_used_bytes', 'Memory in use.'],
+  memoryTotalBytes: ['memory_total_bytes', 'Memory of the machine, or its limit.'],
+  diskUsedBytes: ['disk_used_bytes', 'Disk in use.'],
+  diskTotalBytes: ['disk_total_bytes', 'Disk of the machine, or its limit.'],
+  networkInBytesPerSecond: ['network_receive_bytes_per_second', 'Inbound traffic rate.'],
+  networkOutBytesPerSecond: ['network_transmit_bytes_per_second', 'Outbound traffic rate.'],
+  load1: ['load1', 'One-minute load average.'],
+  uptimeSeconds: ['uptime_seconds', 'Time since boot (or since the server started).'],
+  gpuPercent: ['gpu_percent', 'GPU use, percent (mean over the GPUs).']
+}
 
 /**
  * `GET /metrics`: the aggregated view in Prometheus text format, in base units (seconds, yuan).
@@ -54,6 +69,30 @@ export function metricsRoute (app: FastifyInstance, aggregator: Aggregator, cach
   })
   gauge('computewatch_instance_price_yuan_per_hour', 'Price per hour in yuan.', instanceLabels, g => {
     for (const i of view().instances) if (i.pricePerHour !== null) g.set({ provider: i.provider, instance: i.id }, i.pricePerHour)
+  })
+  gauge('computewatch_instance_last_seen_timestamp_seconds', 'When a monitoring agent last reported, unix time.', instanceLabels, g => {
+    for (const i of view().instances) if (i.lastSeenAt) g.set({ provider: i.provider, instance: i.id }, Date.parse(i.lastSeenAt) / 1000)
+  })
+  gauge('computewatch_instance_expiry_timestamp_seconds', 'When the rental term ends, unix time.', instanceLabels, g => {
+    for (const i of view().instances) if (i.expiresAt) g.set({ provider: i.provider, instance: i.id }, Date.parse(i.expiresAt) / 1000)
+  })
+  for (const [key, [name, help]] of Object.entries(METRIC_NAMES) as Array<[keyof InstanceMetrics, [string, string]]>) {
+    gauge(`computewatch_instance_${name}`, help, instanceLabels, g => {
+      for (const i of view().instances) {
+        const value = i.metrics?.[key]
+        if (value !== null && value !== undefined) g.set({ provider: i.provider, instance: i.id }, value)
+      }
+    })
+  }
+  gauge('computewatch_provider_account_value', 'Numeric account facts (e.g. BoardMate balance and quota); nested keys joined with ".".', ['provider', 'type', 'key'], g => {
+    for (const p of view().providers) {
+      for (const [key, value] of Object.entries(p.account ?? {})) {
+        if (typeof value === 'number') g.set({ provider: p.id, type: p.type, key }, value)
+        else if (value !== null && typeof value === 'object') {
+          for (const [sub, v] of Object.entries(value)) if (typeof v === 'number') g.set({ provider: p.id, type: p.type, key: `${key}.${sub}` }, v)
+        }
+      }
+    }
   })
 
   app.get('/metrics', {

@@ -42,16 +42,23 @@ export const en: Messages = {
     header: '[{{provider}}]',
     stale: '({{provider}}: the latest poll failed; showing its last good data)',
     idle: 'GPUs idle {{idle}}/{{total}}',
-    noGpu: 'no GPU facts',
     release: 'released in {{left}}',
     releasePassed: 'release time passed',
-    price: '¥{{price}}/h'
+    price: '¥{{price}}/h',
+    lastSeen: 'last seen {{ago}}',
+    neverSeen: 'never reported',
+    expires: 'expires in {{left}}',
+    expired: 'expired',
+    cpu: 'CPU {{value}}%',
+    memory: 'mem {{used}}/{{total}}',
+    gpuLoad: 'GPU {{value}}%'
   },
   state: {
     running: 'running',
     starting: 'starting',
     stopping: 'stopping',
     stopped: 'stopped',
+    offline: 'offline',
     error: 'error',
     unknown: 'unknown ({{word}})'
   },
@@ -60,7 +67,9 @@ export const en: Messages = {
     ok: '✅ {{id}} ({{type}}) · {{count}} instances · last success {{last}}',
     failing: '❌ {{id}} ({{type}}) · {{count}} instances · last success {{last}}\n    {{error}}',
     never: 'never',
-    pending: '⏳ {{id}} ({{type}}) · first poll running'
+    pending: '⏳ {{id}} ({{type}}) · first poll running',
+    readOnly: 'read-only',
+    account: '    account: {{details}}'
   },
   error: {
     generic: 'Something went wrong; please try again later.'

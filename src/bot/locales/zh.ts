@@ -40,16 +40,23 @@ export const zh = {
     header: '【{{provider}}】',
     stale: '（{{provider}} 本次读取失败，显示的是上次成功的数据）',
     idle: '空闲 GPU {{idle}}/{{total}}',
-    noGpu: '无 GPU 信息',
     release: '{{left}}后释放',
     releasePassed: '已过释放时间',
-    price: '¥{{price}}/时'
+    price: '¥{{price}}/时',
+    lastSeen: '最后在线 {{ago}}',
+    neverSeen: '从未上报',
+    expires: '{{left}}后到期',
+    expired: '已到期',
+    cpu: 'CPU {{value}}%',
+    memory: '内存 {{used}}/{{total}}',
+    gpuLoad: 'GPU {{value}}%'
   },
   state: {
     running: '运行中',
     starting: '开机中',
     stopping: '关机中',
     stopped: '已关机',
+    offline: '离线',
     error: '异常',
     unknown: '未知（{{word}}）'
   },
@@ -58,7 +65,9 @@ export const zh = {
     ok: '✅ {{id}}（{{type}}）· {{count}} 个实例 · 上次成功 {{last}}',
     failing: '❌ {{id}}（{{type}}）· {{count}} 个实例 · 上次成功 {{last}}\n    {{error}}',
     never: '从未',
-    pending: '⏳ {{id}}（{{type}}）· 首次读取中'
+    pending: '⏳ {{id}}（{{type}}）· 首次读取中',
+    readOnly: '只读',
+    account: '    账户：{{details}}'
   },
   error: {
     generic: '出错了，请稍后再试。'
