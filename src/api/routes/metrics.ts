@@ -58,7 +58,7 @@ export function metricsRoute (app: FastifyInstance, aggregator: Aggregator, cach
   gauge('computewatch_instance_host_gpus_idle', 'GPUs idle on the instance\'s host machine.', instanceLabels, g => {
     for (const i of view().instances) if (i.gpu?.hostIdle != null) g.set({ provider: i.provider, instance: i.id }, i.gpu.hostIdle)
   })
-  gauge('computewatch_instance_host_gpus_total', 'GPUs on the instance\'s host machine.', instanceLabels, g => {
+  gauge('computewatch_instance_host_gpus', 'GPUs on the instance\'s host machine.', instanceLabels, g => {
     for (const i of view().instances) if (i.gpu?.hostTotal != null) g.set({ provider: i.provider, instance: i.id }, i.gpu.hostTotal)
   })
   gauge('computewatch_instance_gpus_requested', 'GPUs the instance requests when powered on with GPU.', instanceLabels, g => {
