@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify'
+import { ActionService } from './actions/service.js'
+import { MuteList } from './alerts/mutes.js'
 import { buildApi } from './api/index.js'
+import { AuditLog } from './audit/log.js'
 import { createBot, type BotService } from './bot/index.js'
 import type { HostConfig } from './config/schema.js'
 import { accountEntryId, UserAccounts } from './core/accounts.js'
@@ -19,11 +22,16 @@ export interface HostDeps {
   version: string
   /** Clock, for tests. */
   now?: () => Date
+  /** Time between two looks at an instance an action follows, milliseconds (default 5000; tests shorten it). */
+  followIntervalMs?: number
 }
 
 /** The assembled host: one aggregator read by the API and the bot. */
 export interface Host {
   aggregator: Aggregator
+  actions: ActionService
+  audit: AuditLog
+  mutes: MuteList
   api: FastifyInstance
   bot: BotService | null
   /** Accounts users add through the bot; null when the bot or the feature is off. */
@@ -78,8 +86,16 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const attached = await accounts?.load() ?? []
   if (attached.length > 0) log.info({ accounts: attached.length }, 'accounts added through the bot restored')
 
-  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version })
-  for (const key of config.api.apiKeys) secrets.add(key)
+  const audit = new AuditLog(store.namespace('audit'), { now })
+  const mutes = new MuteList(store.namespace('alerts'), now)
+  const actions = new ActionService({
+    aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
+    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, now
+  })
+  const api = await buildApi({
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes }
+  })
+  for (const key of config.api.apiKeys) secrets.add(key.key)
   const bot = botOn
     ? await createBot({
       telegram: { ...telegram, token: telegram.token! },
@@ -90,6 +106,9 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
 
   return {
     aggregator,
+    actions,
+    audit,
+    mutes,
     api,
     bot,
     accounts,
@@ -106,6 +125,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     async stop () {
       await bot?.stop()
       await api.close()
+      await actions.close()
       await aggregator.stop()
       await store.close()
     }

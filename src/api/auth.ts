@@ -1,35 +1,78 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ApiKeyConfig, ApiScope } from '../config/schema.js'
 
 /** Routes anyone may call, API keys or not. */
 export const PUBLIC_ROUTES = new Set(['/healthz'])
 
+/** Who is calling: the key's name and scopes. Without configured keys, an anonymous reader. */
+export interface ApiPrincipal {
+  name: string
+  scopes: readonly ApiScope[]
+  /** True when no API keys are configured (reads are open; control is not). */
+  anonymous: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: ApiPrincipal | null
+  }
+  interface FastifyContextConfig {
+    /** Scope the route needs (default `read`). */
+    scope?: ApiScope
+  }
+}
+
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+const ANONYMOUS: ApiPrincipal = { name: 'anonymous', scopes: ['read'], anonymous: true }
 
 /**
- * An `onRequest` hook that demands `Authorization: Bearer <key>` with one of `apiKeys` on every route
- * except {@link PUBLIC_ROUTES}. Keys are compared as SHA-256 digests with `timingSafeEqual`, against
- * every key, so the time taken says nothing about which key (or how much of it) matched.
- * With no keys configured, the hook lets everything through (the API listens on 127.0.0.1 by default).
+ * An `onRequest` hook that identifies the caller by `Authorization: Bearer <key>` on every route except
+ * {@link PUBLIC_ROUTES} (401 without a known key). Keys are compared as SHA-256 digests with
+ * `timingSafeEqual`, against every key, so the time taken says nothing about which key (or how much of
+ * it) matched. With no keys configured the caller is an anonymous reader (the API listens on 127.0.0.1
+ * by default); control always needs a key with the `control` scope.
  */
-export function bearerAuth (apiKeys: readonly string[]) {
-  const keys = apiKeys.map(digest)
+export function bearerAuth (apiKeys: readonly ApiKeyConfig[]) {
+  const keys = apiKeys.map(k => ({ digest: digest(k.key), principal: { name: k.name, scopes: k.scopes, anonymous: false } }))
   return async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (keys.length === 0 || PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return
-    const header = request.headers.authorization ?? ''
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    let ok = false
+    request.principal = null
+    if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return
+    if (keys.length === 0) {
+      request.principal = ANONYMOUS
+      return
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+    let found: ApiPrincipal | null = null
     if (match) {
       const given = digest(match[1]!)
-      for (const key of keys) ok = timingSafeEqual(given, key) || ok
+      for (const key of keys) if (timingSafeEqual(given, key.digest)) found = key.principal
     }
-    if (!ok) {
+    if (found === null) {
       await reply.code(401).header('www-authenticate', 'Bearer realm="computewatch"').send({
         statusCode: 401,
         code: 'CW_ERR_UNAUTHORIZED',
         error: 'Unauthorized',
         message: match ? 'unknown API key' : 'this API needs a key: send the header "Authorization: Bearer <key>" with a key from api.apiKeys'
       })
+      return
     }
+    request.principal = found
   }
+}
+
+/** A `preHandler` hook: 403 unless the caller's key has the route's scope (`config.scope`, default `read`). */
+export async function requireScope (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const principal = request.principal
+  if (principal === null) return // public route
+  const scope = request.routeOptions.config?.scope ?? 'read'
+  if (principal.scopes.includes(scope)) return
+  await reply.code(403).send({
+    statusCode: 403,
+    code: 'CW_ERR_FORBIDDEN',
+    error: 'Forbidden',
+    message: principal.anonymous
+      ? `this needs an API key with the "${scope}" scope: add one to api.apiKeys ({ "name", "key", "scopes": ["read", "${scope}"] })`
+      : `the API key "${principal.name}" lacks the "${scope}" scope`
+  })
 }

@@ -2,10 +2,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import swagger from '@fastify/swagger'
 import type { Aggregator } from '../core/aggregator.js'
 import { instanceSchema } from '../core/instance.js'
+import type { ApiKeyConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { capabilitiesSchema, providerStatusSchema } from '../core/snapshot.js'
 import { formatAjvErrors } from '../core/validation.js'
-import { bearerAuth } from './auth.js'
+import { bearerAuth, requireScope } from './auth.js'
+import { actionSchema } from '../actions/record.js'
+import { controlRoutes, type ControlServices } from './routes/control.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metricsRoute } from './routes/metrics.js'
 import { errorSchema } from './schemas.js'
@@ -13,11 +16,13 @@ import { SnapshotCache } from './snapshot-cache.js'
 
 export interface ApiOptions {
   aggregator: Aggregator
-  /** Bearer keys; empty = no authentication. */
-  apiKeys: readonly string[]
+  /** Named, scoped keys; empty = anonymous reads, no control. */
+  apiKeys: readonly ApiKeyConfig[]
   log: Logger
   /** Version shown in the OpenAPI document. */
   version: string
+  /** Power control, audit and mutes; without them the API is read-only. */
+  control?: Omit<ControlServices, 'aggregator'> | undefined
 }
 
 /**
@@ -32,7 +37,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true } },
     schemaErrorFormatter: (errors, dataVar) => new Error(describeValidation(errors, dataVar))
   })
-  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema]) app.addSchema(schema)
+  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, actionSchema]) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       info: { title: 'computewatch status API', version: options.version, description: 'The aggregated view of every provider entry.' },
@@ -40,7 +45,9 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
       security: options.apiKeys.length > 0 ? [{ apiKey: [] }] : []
     }
   })
+  app.decorateRequest('principal', null)
   app.addHook('onRequest', bearerAuth(options.apiKeys))
+  app.addHook('preHandler', requireScope)
 
   app.get('/healthz', {
     schema: {
@@ -52,6 +59,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   const cache = new SnapshotCache(options.aggregator)
   instanceRoutes(app, options.aggregator, cache)
   metricsRoute(app, options.aggregator, cache)
+  if (options.control) controlRoutes(app, { ...options.control, aggregator: options.aggregator })
   app.get('/api/v1/openapi.json', {
     schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true }, 401: { $ref: 'Error#' } } }
   }, async () => app.swagger())

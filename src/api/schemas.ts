@@ -16,7 +16,8 @@ export const errorSchema = {
 /** Error answers every protected route can give. */
 export const errorResponses = {
   400: { $ref: 'Error#' },
-  401: { $ref: 'Error#' }
+  401: { $ref: 'Error#' },
+  403: { $ref: 'Error#' }
 } as const
 
 export const instancesQuerySchema = {

@@ -8,7 +8,7 @@ import type { ProviderDefinition } from '../core/provider.js'
 import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
 import { loadPlugins, type PluginLoad } from './plugins.js'
-import { COMMON_ENTRY_KEYS, rootSchema, type HostConfig, type ProviderEntryConfig } from './schema.js'
+import { COMMON_ENTRY_KEYS, rootSchema, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig } from './schema.js'
 
 /** Ids starting with this are reserved for accounts added through the Telegram bot. */
 export const RESERVED_ID_PREFIX = 'tg-'
@@ -85,6 +85,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     seen.add(id)
     if (id.startsWith(RESERVED_ID_PREFIX)) issues.push(`${at}.id: ids starting with "${RESERVED_ID_PREFIX}" are reserved for accounts added through the bot`)
     const proxy = (entry['proxy'] as string | null | undefined) ?? null
+    const keepAlive = entry['keepAlive'] as ProviderEntryConfig['keepAlive']
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k)))
     const builtin = options.registry.get(type)
     const plugin = builtin ? undefined : options.plugins?.get(type)
@@ -96,7 +97,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       // A plugin's problems stay with its entry: the other entries still start.
       const named = `${at} ("${id}"): provider module "${type}"`
       if ('error' in plugin) {
-        providers.push({ id, type, module: type, proxy, options: {}, failure: `${named}: ${plugin.error}` })
+        providers.push({ id, type, module: type, proxy, keepAlive, options: {}, failure: `${named}: ${plugin.error}` })
         continue
       }
       const definition = plugin.definition
@@ -107,7 +108,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       }
       if (!pluginDefinitions.includes(definition)) pluginDefinitions.push(definition)
       providers.push({
-        id, type: definition.type, module: type, proxy, options: normalized as Record<string, unknown>,
+        id, type: definition.type, module: type, proxy, keepAlive, options: normalized as Record<string, unknown>,
         failure: problems.length ? `${named} (${definition.type}): ${problems.join('; ')}` : undefined
       })
       continue
@@ -118,10 +119,15 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       continue
     }
     const normalized = builtin!.normalizeConfig ? builtin!.normalizeConfig(own) : own
-    providers.push({ id, type, proxy, options: normalized as Record<string, unknown> })
+    providers.push({ id, type, proxy, keepAlive, options: normalized as Record<string, unknown> })
   }
   if (issues.length > 0) throw new ConfigError(issues)
-  return { ...root, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+  const apiKeys = (root.api.apiKeys as Array<string | ApiKeyConfig>).map((k, i): ApiKeyConfig =>
+    typeof k === 'string' ? { name: `key-${i + 1}`, key: k, scopes: ['read'] } : k)
+  const names = apiKeys.map(k => k.name)
+  const dup = names.find((n, i) => names.indexOf(n) !== i)
+  if (dup !== undefined) throw new ConfigError([`api.apiKeys: the name "${dup}" is used twice; names identify keys in the audit log`])
+  return { ...root, api: { ...root.api, apiKeys }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
 }
 
 function validateOptions (definition: ProviderDefinition, options: object, cache: Map<string, ValidateFunction>, ajv: ReturnType<typeof createConfigAjv>, at: string): string[] {

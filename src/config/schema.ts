@@ -6,7 +6,24 @@
 import type { ProviderDefinition } from '../core/provider.js'
 
 /** Keys every provider entry has, whatever its type. Everything else belongs to the type's schema. */
-export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy'] as const
+export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive'] as const
+
+/** What an API key may do: `read` the view, audit and mutes; `control` power instances and set mutes. */
+export const API_SCOPES = ['read', 'control'] as const
+export type ApiScope = typeof API_SCOPES[number]
+
+/** Events alerts and notifications carry (webhook `event`, `notify.webhooks[].events`). */
+export const ALERT_EVENTS = [
+  'gpu.freed', 'release.approaching', 'keepalive.succeeded', 'keepalive.failed', 'provider.failing', 'provider.recovered',
+  'instance.offline', 'instance.online', 'expiry.approaching', 'action.finished'
+] as const
+export type AlertEvent = typeof ALERT_EVENTS[number]
+
+/** Rules whose Telegram recipients `alerts.chatIds` can name. */
+export const ALERT_RULES = ['gpu', 'release', 'keepalive', 'provider', 'offline', 'expiry', 'action'] as const
+export type AlertRule = typeof ALERT_RULES[number]
+
+const hoursLadder = { type: 'array', items: { type: 'number', exclusiveMinimum: 0, maximum: 8760 }, uniqueItems: true, maxItems: 10 }
 
 /** Proxy URLs the proxy agent understands. */
 export const PROXY_URL_PATTERN = '^(https?|socks[45]?h?|socks)://[^\\s]+$'
@@ -43,9 +60,20 @@ export const rootSchema = {
           type: 'array',
           default: [],
           items: {
-            type: 'string',
-            minLength: 16,
-            errorMessage: { minLength: 'must be at least 16 characters (generate one with: openssl rand -hex 24)' }
+            anyOf: [
+              { type: 'string', minLength: 16 },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'key', 'scopes'],
+                properties: {
+                  name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+                  key: { type: 'string', minLength: 16 },
+                  scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_SCOPES] } }
+                }
+              }
+            ],
+            errorMessage: 'must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }'
           }
         }
       }
@@ -64,6 +92,7 @@ export const rootSchema = {
         apiRoot: { type: 'string', format: 'uri', pattern: '^https?://', default: 'https://api.telegram.org' },
         proxy,
         allowedUserIds: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
+        operatorUserIds: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
         language: { type: 'string', enum: ['zh', 'en'], default: 'zh' },
         accounts: {
           type: 'object',
@@ -83,12 +112,62 @@ export const rootSchema = {
         errorMessage: 'allowedUserIds must list at least one Telegram user id when token is set (the bot refuses everyone else and tells them their id)'
       }
     },
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        releaseLadderHours: { ...hoursLadder, default: [72, 24, 6] },
+        expiryLadderHours: { ...hoursLadder, default: [72, 24] },
+        offlineAfterSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 300 },
+        providerFailuresBeforeAlert: { type: 'integer', minimum: 1, maximum: 100, default: 2 },
+        keepAliveCooldownHours: { type: 'number', minimum: 1, maximum: 720, default: 12 },
+        actionTimeoutSeconds: { type: 'integer', minimum: 30, maximum: 7200, default: 600 },
+        chatIds: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: Object.fromEntries(ALERT_RULES.map(rule => [rule, { type: 'array', items: { type: 'integer' }, uniqueItems: true }]))
+        }
+      }
+    },
+    notify: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        webhooks: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url'],
+            properties: {
+              url: { type: 'string', format: 'uri', pattern: '^https?://' },
+              secret: { type: ['string', 'null'], minLength: 16, default: null },
+              events: { type: 'array', items: { type: 'string', enum: ['*', ...ALERT_EVENTS] }, uniqueItems: true, default: ['*'] },
+              maxAttempts: { type: 'integer', minimum: 1, maximum: 20, default: 6 }
+            }
+          }
+        }
+      }
+    },
     providers: {
       type: 'array',
       items: {
         type: 'object',
         required: ['id', 'type'],
         properties: {
+          keepAlive: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['enabled'],
+            properties: {
+              enabled: { type: 'boolean' },
+              beforeHours: { type: 'number', exclusiveMinimum: 0, maximum: 8760, default: 48 }
+            }
+          },
           id: {
             type: 'string',
             pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
@@ -110,8 +189,10 @@ export interface TelegramConfig {
   apiRoot: string
   /** Proxy URL for reaching Telegram; null for direct. */
   proxy: string | null
-  /** Telegram user ids allowed to use the bot. */
+  /** Telegram user ids allowed to use the bot (read). */
   allowedUserIds: number[]
+  /** Telegram user ids that may also act (power, keep-alive, mutes, audit). They are allowed to read too. */
+  operatorUserIds: number[]
   /** Language of every bot message. */
   language: 'zh' | 'en'
   /** AutoDL accounts users add with /user and /password (seed 000). */
@@ -140,6 +221,8 @@ export interface ProviderEntryConfig {
   failure?: string | undefined
   /** Proxy URL for this entry's outbound calls; null for direct. */
   proxy: string | null
+  /** Automatic keep-alive before release (providers that release stopped instances and have a no-GPU mode). */
+  keepAlive?: { enabled: boolean; beforeHours: number } | undefined
   /** The provider type's own options, validated by its schema and normalized. */
   options: Record<string, unknown>
 }
@@ -152,11 +235,47 @@ export interface HostConfig {
   pollIntervalSeconds: number
   /** Seconds one poll may take before it counts as failed. */
   pollTimeoutSeconds: number
-  api: { host: string; port: number; apiKeys: string[] }
+  api: { host: string; port: number; apiKeys: ApiKeyConfig[] }
+  alerts: AlertsConfig
+  notify: { webhooks: WebhookConfig[] }
   telegram: TelegramConfig
   providers: ProviderEntryConfig[]
   /** Provider definitions loaded from modules named in the file (plugins), to add to the registry. */
   pluginDefinitions: ProviderDefinition[]
   /** Folder that relative paths (store file) resolve against: the config file's folder. */
   baseDir: string
+}
+
+/** An API key after validation. A plain string key in the file becomes `{ name: "key-<n>", scopes: ["read"] }`. */
+export interface ApiKeyConfig {
+  name: string
+  key: string
+  scopes: ApiScope[]
+}
+
+export interface AlertsConfig {
+  /** Hours before `releaseAt` at which a stopped instance's release is announced, once each per stop. */
+  releaseLadderHours: number[]
+  /** Hours before `expiresAt` at which a rental's end is announced. */
+  expiryLadderHours: number[]
+  /** An instance must stay offline this long before the alert (and online this long before "back online"). */
+  offlineAfterSeconds: number
+  /** Consecutive failed polls before "provider failing" is announced. */
+  providerFailuresBeforeAlert: number
+  /** An automatic keep-alive of one instance runs at most once per this many hours. */
+  keepAliveCooldownHours: number
+  /** How long a power action may take to reach its target state. */
+  actionTimeoutSeconds: number
+  /** Telegram chats per rule; a rule without chat ids goes to the allowed users who may see the instance. */
+  chatIds: Partial<Record<AlertRule, number[]>>
+}
+
+export interface WebhookConfig {
+  url: string
+  /** HMAC-SHA256 key for the `X-Computewatch-Signature` header; null for unsigned. */
+  secret: string | null
+  /** Events to send; `*` for all. */
+  events: Array<'*' | AlertEvent>
+  /** Delivery attempts before giving up (with exponential back-off). */
+  maxAttempts: number
 }

@@ -108,6 +108,29 @@ export class NotFoundError extends HostError {
   override readonly statusCode = 404
 }
 
+/** The caller may not do this (missing scope, not an operator). */
+export class ForbiddenError extends HostError {
+  override name = 'ForbiddenError'
+  override readonly code = 'CW_ERR_FORBIDDEN'
+  override readonly statusCode = 403
+}
+
+/**
+ * The request conflicts with the instance's state: not enough idle GPUs for a power-on with GPU, already
+ * running, or another action in progress. `details` holds the numbers (e.g. `{ hostIdle, requested }`).
+ */
+export class ConflictError extends HostError {
+  override name = 'ConflictError'
+  override readonly code = 'CW_ERR_CONFLICT'
+  override readonly statusCode = 409
+  readonly details: Record<string, unknown>
+
+  constructor (message: string, details: Record<string, unknown> = {}) {
+    super(message)
+    this.details = details
+  }
+}
+
 /** Every error class above, by code: the catalogue the README must document (checked by a test). */
 export const ERROR_CODES = [
   'CW_ERR_CONFIG',
@@ -120,6 +143,8 @@ export const ERROR_CODES = [
   'CW_ERR_NOT_SUPPORTED',
   'CW_ERR_NOT_FOUND',
   'CW_ERR_UNAUTHORIZED',
+  'CW_ERR_FORBIDDEN',
+  'CW_ERR_CONFLICT',
   'CW_ERR_NOT_POLLED_YET',
   'CW_ERR_INTERNAL'
 ] as const

@@ -29,9 +29,14 @@ t.test('a minimal config gets every default', async t => {
   t.equal(config.pollTimeoutSeconds, 30)
   t.same(config.api, { host: '127.0.0.1', port: 8080, apiKeys: [] })
   t.same(config.telegram, {
-    token: null, apiRoot: 'https://api.telegram.org', proxy: null, allowedUserIds: [], language: 'zh',
+    token: null, apiRoot: 'https://api.telegram.org', proxy: null, allowedUserIds: [], operatorUserIds: [], language: 'zh',
     accounts: { enabled: true, baseUrl: 'https://www.autodl.com', proxy: null }
   })
+  t.same(config.alerts, {
+    releaseLadderHours: [72, 24, 6], expiryLadderHours: [72, 24], offlineAfterSeconds: 300, providerFailuresBeforeAlert: 2,
+    keepAliveCooldownHours: 12, actionTimeoutSeconds: 600, chatIds: {}
+  })
+  t.same(config.notify, { webhooks: [] })
   t.same(config.providers, [{
     id: 'lab', type: 'autodl', proxy: null,
     options: { phone: '13800000000', passwordSha1: sha1Hex('pw'), phoneArea: '+86', baseUrl: 'https://www.autodl.com' }
@@ -62,7 +67,7 @@ t.test('each kind of bad config gives its own clear error', async t => {
   t.same(issues({ providers: [{ ...autodl, colour: 'red' }] }),
     ['providers[0].colour: unknown key (allowed: phone, password, passwordSha1, token, phoneArea, baseUrl)'])
   t.same(issues({ providers: [autodl], polInterval: 5 }), [
-    'polInterval: unknown key (allowed: store, pollIntervalSeconds, pollTimeoutSeconds, api, telegram, providers)'])
+    'polInterval: unknown key (allowed: store, pollIntervalSeconds, pollTimeoutSeconds, api, telegram, alerts, notify, providers)'])
   t.same(issues({}), ['providers: is required'])
   t.same(issues({ providers: [{ id: 'x', type: 'vultr' }] }),
     [`providers[0].type: unknown provider type "vultr" (built in: ${registry.types().join(', ')}; or a module path like ./my-provider.js)`])
@@ -79,10 +84,30 @@ t.test('each kind of bad config gives its own clear error', async t => {
   t.same(issues({ providers: [autodl], telegram: { token: '123:abc' } }),
     ['telegram: allowedUserIds must list at least one Telegram user id when token is set (the bot refuses everyone else and tells them their id)'])
   t.same(issues({ providers: [autodl], telegram: { token: 'nonsense', allowedUserIds: [1] } }), ['telegram.token: must be a bot token from @BotFather, like 123456789:AA…'])
-  t.same(issues({ providers: [autodl], api: { apiKeys: ['short'] } }), ['api.apiKeys[0]: must be at least 16 characters (generate one with: openssl rand -hex 24)'])
+  t.same(issues({ providers: [autodl], api: { apiKeys: ['short'] } }),
+    ['api.apiKeys[0]: must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }'])
+  t.same(issues({ providers: [autodl], api: { apiKeys: [{ name: 'g', key: 'k'.repeat(20), scopes: ['write'] }] } }),
+    ['api.apiKeys[0]: must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }'])
+  t.same(issues({ providers: [autodl], api: { apiKeys: [{ name: 'g', key: 'k'.repeat(20), scopes: ['read'] }, { name: 'g', key: 'j'.repeat(20), scopes: ['control'] }] } }),
+    ['api.apiKeys: the name "g" is used twice; names identify keys in the audit log'])
+  t.same(issues({ providers: [autodl], notify: { webhooks: [{ url: 'ftp://x', events: ['release.soon'] }] } }), [
+    'notify.webhooks[0].url: must match pattern "^https?://"',
+    'notify.webhooks[0].events[0]: must be one of: "*", "gpu.freed", "release.approaching", "keepalive.succeeded", "keepalive.failed", "provider.failing", "provider.recovered", "instance.offline", "instance.online", "expiry.approaching", "action.finished"'])
+  t.same(issues({ providers: [{ ...autodl, keepAlive: { beforeHours: 12 } }] }), ['providers[0].keepAlive.enabled: is required'])
+  t.same(issues({ providers: [autodl], alerts: { releaseLadderHours: [72, -1] } }), ['alerts.releaseLadderHours[1]: must be > 0'])
   t.same(issues({ providers: [autodl], api: { port: 70000 } }), ['api.port: must be <= 65535'])
   t.same(issues({ providers: [autodl], pollIntervalSeconds: '60' }), ['pollIntervalSeconds: must be an integer'])
   t.same(issues({ providers: [autodl], store: 'mysql://x' }), ['store: must be file:<path> or redis://host:port'])
+})
+
+t.test('API keys: plain strings become read-only keys with a name; objects keep their scopes', async t => {
+  const config = parseConfig({ providers: [autodl], api: { apiKeys: ['p'.repeat(20), { name: 'ops', key: 'o'.repeat(20), scopes: ['read', 'control'] }] } }, { registry, env: {} })
+  t.same(config.api.apiKeys, [{ name: 'key-1', key: 'p'.repeat(20), scopes: ['read'] }, { name: 'ops', key: 'o'.repeat(20), scopes: ['read', 'control'] }])
+})
+
+t.test('keepAlive is a key every entry may have; it reaches the entry config', async t => {
+  const config = parseConfig({ providers: [{ ...autodl, keepAlive: { enabled: true } }] }, { registry, env: {} })
+  t.same(config.providers[0]?.keepAlive, { enabled: true, beforeHours: 48 })
 })
 
 t.test('several problems are reported together', async t => {

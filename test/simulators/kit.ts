@@ -2,9 +2,10 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 
 /**
  * A fault to inject into the next answers of a path: an HTTP 500 HTML page, a 200 HTML page
- * (garbage), no answer at all (hang), a reset connection, or a canned answer.
+ * (garbage), no answer at all (hang), a reset connection before handling (reset), the request handled
+ * but its answer lost (drop), or a canned answer.
  */
-export type Fault = 'http500' | 'garbage' | 'hang' | 'reset' | { status: number; body: unknown; headers?: Record<string, string> }
+export type Fault = 'http500' | 'garbage' | 'hang' | 'reset' | 'drop' | { status: number; body: unknown; headers?: Record<string, string> }
 
 export interface SeenRequest {
   method: string
@@ -37,6 +38,7 @@ export function createSimKit (): SimKit {
   const counts: Record<string, number> = {}
   const faults = new Map<string, Fault[]>()
   const hanging = new Set<FastifyReply>()
+  const dropped = new WeakSet<object>()
 
   app.addHook('preHandler', async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url
@@ -58,9 +60,19 @@ export function createSimKit (): SimKit {
       reply.hijack()
       return
     }
+    if (fault === 'drop') {
+      dropped.add(request.raw)
+      return
+    }
     reply.code(fault.status)
     for (const [k, v] of Object.entries(fault.headers ?? {})) reply.header(k, v)
     return await reply.send(fault.body === undefined ? '' : fault.body)
+  })
+
+  // 'drop': the handler ran; the connection dies instead of the answer.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (dropped.has(request.raw)) request.raw.socket.destroy()
+    return payload
   })
 
   return {

@@ -62,6 +62,8 @@ export interface AutodlSimulator {
   instance (uuid: string): SimInstance | undefined
   /** Set idle GPUs of a host machine. */
   setHostIdle (machineId: string, idle: number): void
+  /** From now on, powering this instance off does not update its `stopped_at` (a keep-alive that does not reset the clock). */
+  freezeStoppedAt (uuid: string): void
   close (): Promise<void>
 }
 
@@ -111,6 +113,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
   const sessions = new Map<string, Session>()
   const failures = new Map<string, number>()
   const timers = new Set<NodeJS.Timeout>()
+  const frozen = new Set<string>()
   const kit = createSimKit()
   const stats = { requests: kit.counts, logins: 0, failedLogins: 0 }
   const ajv = new Ajv({ strict: false })
@@ -176,7 +179,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       Object.assign(inst, { status: 'shutting_down', status_at: autodlTime(new Date()) })
       later(() => {
         if (inst.start_mode !== 'non_gpu') hosts.get(inst.machine_id)!.idle += inst.req_gpu_amount
-        Object.assign(inst, { status: 'shutdown', status_at: autodlTime(new Date()), stopped_at: nullTime(new Date()) })
+        Object.assign(inst, { status: 'shutdown', status_at: autodlTime(new Date()), ...(frozen.has(inst.uuid) ? {} : { stopped_at: nullTime(new Date()) }) })
       })
       return ok()
     }
@@ -215,6 +218,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       return undefined
     },
     setHostIdle: (machineId, idle) => { const h = hosts.get(machineId); if (h) h.idle = idle },
+    freezeStoppedAt: (uuid) => { frozen.add(uuid) },
     close: async () => {
       for (const t of timers) clearTimeout(t)
       await kit.close()

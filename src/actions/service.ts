@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Keyv } from 'keyv'
+import type { Aggregator } from '../core/aggregator.js'
+import { describeActor, type Actor, type AuditLog } from '../audit/log.js'
+import { ConflictError, describeError, isHostError, NotFoundError, NotSupportedError, ProviderError, ProviderHttpError, ProviderTimeoutError } from '../core/errors.js'
+import { hasIdleGpus, type Instance, type InstanceState } from '../core/instance.js'
+import type { Logger } from '../core/logger.js'
+import type { PowerOnMode } from '../core/provider.js'
+import type { Viewer } from '../core/snapshot.js'
+import type { ActionKind, ActionRecord } from './record.js'
+
+export interface ActionRequest {
+  kind: ActionKind
+  provider: string
+  instanceId: string
+  /** Power-on flavour; default `gpu`. Ignored for power-off; keep-alive always uses `no_gpu`. */
+  mode?: PowerOnMode | undefined
+  actor: Actor
+  /** Whose view decides what exists: a Telegram user's, the API's (`{}`), or everything (`all`, the host's own rules). */
+  viewer: Viewer | 'all'
+}
+
+export interface ActionServiceOptions {
+  aggregator: Aggregator
+  audit: AuditLog
+  /** keyv namespace `actions`: records are kept for a week. */
+  store: Keyv
+  log: Logger
+  /** How long one phase may take to reach its target state (e.g. stopped → running), milliseconds. */
+  timeoutMs: number
+  /** Time between two looks at the instance while following it, milliseconds (default 5000). */
+  followIntervalMs?: number
+  /** Budget of one provider call, milliseconds (default 60 000). */
+  callTimeoutMs?: number
+  now?: () => Date
+}
+
+const RECORD_TTL_MS = 7 * 86400_000
+const ON_STATES: readonly InstanceState[] = ['running', 'starting']
+const OFF_STATES: readonly InstanceState[] = ['stopped', 'stopping']
+
+/**
+ * Power actions on instances, for the bot, the API, watches and keep-alive alike. `start()` checks
+ * the request against a fresh list (the instance exists for that viewer, the provider can do it, the
+ * state allows it, the host has the GPUs), asks the provider, and resolves once the provider accepted;
+ * it then follows the instance to its target state in the background and emits `update` at each change.
+ *
+ * A request whose answer was lost (timeout, dropped connection) is never sent again: the list is read
+ * again, and the action goes on only if the instance shows it was accepted. One action at a time per
+ * instance. Everything is written to the audit log.
+ */
+export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
+  readonly #options: ActionServiceOptions
+  readonly #now: () => Date
+  readonly #locks = new Map<string, string>()
+  readonly #records = new Map<string, ActionRecord>()
+  readonly #running = new Map<string, Promise<ActionRecord>>()
+  readonly #stop = new AbortController()
+
+  constructor (options: ActionServiceOptions) {
+    super()
+    this.#options = options
+    this.#now = options.now ?? (() => new Date())
+  }
+
+  /**
+   * Check and start an action; resolves with the `running` record once the provider accepted the first step.
+   * @throws NotFoundError (no such entry or instance for this viewer), NotSupportedError, ConflictError
+   *   (state, idle GPUs, another action in progress), or the provider's error when it refused or failed.
+   */
+  async start (request: ActionRequest): Promise<ActionRecord> {
+    const key = `${request.provider}/${request.instanceId}`
+    const busy = this.#locks.get(key)
+    if (busy !== undefined) {
+      await this.#refused(request, `another action is in progress (${busy})`)
+      throw new ConflictError(`another action is in progress on this instance (${busy})`, { actionId: busy })
+    }
+    this.#locks.set(key, 'checking')
+    try {
+      let instance: Instance
+      try {
+        instance = await this.#check(request)
+      } catch (err) {
+        await this.#refused(request, (err as Error).message)
+        throw err
+      }
+      const now = this.#now().toISOString()
+      const record: ActionRecord = {
+        id: randomUUID(), kind: request.kind, mode: request.kind === 'power-off' ? null : request.kind === 'keep-alive' ? 'no_gpu' : request.mode ?? 'gpu',
+        provider: request.provider, instanceId: request.instanceId, instanceName: instance.name, actor: request.actor, status: 'pending',
+        step: request.kind === 'power-off' ? 'requesting power-off' : 'requesting power-on', instanceState: instance.state,
+        createdAt: now, updatedAt: now, finishedAt: null, error: null,
+        result: request.kind === 'keep-alive' ? { stoppedAtBefore: instance.stoppedAt } : null
+      }
+      this.#locks.set(key, record.id)
+      await this.#save(record)
+      await this.#audit(record, 'requested', record.mode ? `mode ${record.mode}` : undefined)
+      try {
+        await this.#request(record, request.kind === 'power-off' ? 'off' : 'on', record.mode ?? 'gpu')
+      } catch (err) {
+        await this.#finish(record, err)
+        throw err
+      }
+      await this.#update(record, { status: 'running', step: request.kind === 'power-off' ? 'waiting for stopped' : 'waiting for running' })
+      const run = this.#follow(record).finally(() => this.#running.delete(record.id))
+      this.#running.set(record.id, run)
+      return { ...record }
+    } catch (err) {
+      if (this.#locks.get(key) === 'checking') this.#locks.delete(key)
+      throw err
+    }
+  }
+
+  /** The record of an action (from memory, or the store for a week). */
+  async get (id: string): Promise<ActionRecord | undefined> {
+    const record = this.#records.get(id) ?? await this.#options.store.get<ActionRecord>(`action:${id}`)
+    return record ? { ...record } : undefined
+  }
+
+  /** The record once the action has finished. */
+  async settled (id: string): Promise<ActionRecord | undefined> {
+    await this.#running.get(id)
+    return await this.get(id)
+  }
+
+  /** The action in progress on an instance, if any. */
+  inProgress (provider: string, instanceId: string): string | undefined {
+    const id = this.#locks.get(`${provider}/${instanceId}`)
+    return id === 'checking' ? undefined : id
+  }
+
+  /** Stop following; actions still running end as failed with a note to check the instance. */
+  async close (): Promise<void> {
+    this.#stop.abort()
+    await Promise.allSettled([...this.#running.values()])
+  }
+
+  async #check (request: ActionRequest): Promise<Instance> {
+    const { aggregator } = this.#options
+    const entry = aggregator.get(request.provider)
+    const visible = (): ReturnType<Aggregator['view']> => request.viewer === 'all' ? aggregator.snapshot : aggregator.view(request.viewer)
+    if (!entry || !visible().providers.some(p => p.id === request.provider)) throw new NotFoundError(`no provider entry "${request.provider}"`)
+    const caps = entry.provider.capabilities
+    const type = entry.type
+    if (request.kind === 'power-on' && !caps.powerOn) throw new NotSupportedError('power on', type)
+    if (request.kind === 'power-on' && request.mode === 'no_gpu' && !caps.noGpuMode) throw new NotSupportedError('power on in no-GPU mode', type)
+    if (request.kind === 'power-off' && !caps.powerOff) throw new NotSupportedError('power off', type)
+    if (request.kind === 'keep-alive' && !(caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null)) {
+      throw new NotSupportedError('keep-alive', type)
+    }
+    // Decide on a fresh list, not on data up to a poll interval old.
+    const [status] = await aggregator.refresh(request.provider)
+    if (!status?.ok) throw new ProviderError(`${request.provider} cannot be read right now: ${status?.error?.message ?? 'unknown error'}`)
+    const instance = visible().instances.find(i => i.provider === request.provider && i.id === request.instanceId)
+    if (!instance) throw new NotFoundError(`no instance "${request.instanceId}" in ${request.provider}`)
+    const name = instance.name
+    if (request.kind === 'power-on' && ON_STATES.includes(instance.state)) throw new ConflictError(`${name} is already ${instance.state}`, { state: instance.state })
+    if (request.kind === 'power-off' && OFF_STATES.includes(instance.state)) throw new ConflictError(`${name} is already ${instance.state}`, { state: instance.state })
+    if (request.kind === 'keep-alive' && instance.state !== 'stopped') {
+      throw new ConflictError(`keep-alive needs a stopped instance; ${name} is ${instance.state}`, { state: instance.state })
+    }
+    if (request.kind === 'power-on' && (request.mode ?? 'gpu') === 'gpu' && instance.gpu?.hostIdle != null && !hasIdleGpus(instance)) {
+      const { hostIdle, hostTotal, requested } = instance.gpu
+      throw new ConflictError(`the host of ${name} has ${hostIdle} of ${hostTotal ?? '?'} GPUs idle and the instance needs ${requested ?? 1}: ` +
+        'power on in no-GPU mode, or watch for a free GPU', { hostIdle, hostTotal, requested })
+    }
+    return instance
+  }
+
+  /** Ask the provider; a lost answer is resolved by reading the list again, never by asking twice. */
+  async #request (record: ActionRecord, verb: 'on' | 'off', mode: PowerOnMode): Promise<void> {
+    const entry = this.#options.aggregator.get(record.provider)
+    if (!entry) throw new NotFoundError(`no provider entry "${record.provider}"`)
+    const signal = AbortSignal.timeout(this.#options.callTimeoutMs ?? 60_000)
+    try {
+      if (verb === 'on') await entry.provider.powerOn(record.instanceId, { mode, signal })
+      else await entry.provider.powerOff(record.instanceId, { signal })
+    } catch (err) {
+      const lost = (err as { code?: string }).code === 'CW_ERR_PROVIDER_TIMEOUT' ||
+        ((err as { code?: string }).code === 'CW_ERR_PROVIDER_HTTP' && (err as ProviderHttpError).httpStatus === null)
+      if (!lost) throw err
+      await this.#update(record, { step: 'the answer was lost: reading the list again (the request is not repeated)' })
+      const instance = await this.#look(record)
+      const accepted = verb === 'on' ? ON_STATES.includes(instance.state) : OFF_STATES.includes(instance.state)
+      if (!accepted) {
+        throw new ProviderHttpError(`${(err as Error).message}; ${record.instanceName} is still ${instance.state}, so the request most likely did not arrive. ` +
+          'It was not repeated: try again', null)
+      }
+      this.#options.log.info({ actionId: record.id }, 'answer lost, but the instance shows the request was accepted')
+    }
+  }
+
+  async #follow (record: ActionRecord): Promise<ActionRecord> {
+    try {
+      if (record.kind === 'power-on') await this.#waitFor(record, 'running')
+      else if (record.kind === 'power-off') await this.#waitFor(record, 'stopped')
+      else await this.#keepAlive(record)
+      await this.#finish(record, null)
+    } catch (err) {
+      await this.#finish(record, err)
+    }
+    return record
+  }
+
+  /** Keep-alive after the no-GPU power-on was accepted: running → power off → stopped → the stop time moved. */
+  async #keepAlive (record: ActionRecord): Promise<void> {
+    await this.#waitFor(record, 'running')
+    await this.#update(record, { step: 'requesting power-off' })
+    await this.#request(record, 'off', 'no_gpu')
+    await this.#update(record, { step: 'waiting for stopped' })
+    const stopped = await this.#waitFor(record, 'stopped')
+    await this.#update(record, { step: 'verifying the release clock' })
+    const before = record.result?.stoppedAtBefore ?? null
+    const after = stopped.stoppedAt
+    record.result = { stoppedAtBefore: before, stoppedAtAfter: after, releaseAt: stopped.releaseAt }
+    if (after === null || (before !== null && Date.parse(after) <= Date.parse(before))) {
+      throw new ProviderError(`the release clock did not reset: the stop time is still ${after ?? 'unknown'}${before ? ` (before: ${before})` : ''}`)
+    }
+  }
+
+  /** Look at the instance until it is in `target`; fails on `error`, on disappearing, or after the timeout. */
+  async #waitFor (record: ActionRecord, target: InstanceState): Promise<Instance> {
+    const deadline = this.#now().getTime() + this.#options.timeoutMs
+    for (;;) {
+      try {
+        await sleep(this.#options.followIntervalMs ?? 5000, undefined, { signal: this.#stop.signal })
+      } catch {
+        throw new ProviderError(`the host stopped before the action finished; ${record.instanceName} was ${record.instanceState}: check it`)
+      }
+      const instance = await this.#look(record).catch(err => {
+        if (err instanceof NotFoundError) throw err
+        return null // the provider failed this once: keep trying until the deadline
+      })
+      if (instance?.state === target) return instance
+      if (instance?.state === 'error') throw new ProviderError(`${record.instanceName} went into an error state (${instance.providerState})`)
+      if (this.#now().getTime() > deadline) {
+        throw new ProviderTimeoutError(`${record.instanceName} is still ${record.instanceState} after ${Math.round(this.#options.timeoutMs / 60_000)} min (alerts.actionTimeoutSeconds)`)
+      }
+    }
+  }
+
+  /** A fresh look at the instance; updates the record when its state changed. */
+  async #look (record: ActionRecord): Promise<Instance> {
+    const { aggregator } = this.#options
+    const [status] = await aggregator.refresh(record.provider)
+    if (!status?.ok) throw new ProviderError(status?.error?.message ?? 'the provider failed')
+    const instance = aggregator.snapshot.instances.find(i => i.provider === record.provider && i.id === record.instanceId)
+    if (!instance) throw new NotFoundError(`${record.instanceName} is no longer listed by ${record.provider}`)
+    if (instance.state !== record.instanceState) await this.#update(record, { instanceState: instance.state })
+    return instance
+  }
+
+  async #finish (record: ActionRecord, err: unknown): Promise<void> {
+    const error = err === null ? null : describeError(err)
+    await this.#update(record, {
+      status: error === null ? 'succeeded' : 'failed',
+      step: error === null ? 'done' : record.step,
+      error,
+      finishedAt: this.#now().toISOString()
+    })
+    this.#locks.delete(`${record.provider}/${record.instanceId}`)
+    const detail = error?.message ?? (record.kind === 'keep-alive' ? `new release time ${record.result?.releaseAt ?? 'unknown'}` : undefined)
+    await this.#audit(record, error === null ? 'succeeded' : 'failed', detail)
+    if (error !== null && !isHostError(err)) this.#options.log.error({ err: { message: error.message }, actionId: record.id }, 'action failed unexpectedly')
+  }
+
+  async #update (record: ActionRecord, changes: Partial<ActionRecord>): Promise<void> {
+    Object.assign(record, changes, { updatedAt: this.#now().toISOString() })
+    await this.#save(record)
+    this.emit('update', { ...record })
+  }
+
+  async #save (record: ActionRecord): Promise<void> {
+    this.#records.set(record.id, record)
+    if (this.#records.size > 500) this.#records.delete(this.#records.keys().next().value!)
+    await this.#options.store.set(`action:${record.id}`, { ...record }, RECORD_TTL_MS)
+  }
+
+  async #audit (record: ActionRecord, result: 'requested' | 'succeeded' | 'failed', detail?: string): Promise<void> {
+    this.#options.log.info({ actionId: record.id, kind: record.kind, provider: record.provider, instance: record.instanceId, actor: describeActor(record.actor), result }, 'action')
+    await this.#options.audit.append({
+      actor: record.actor, action: record.kind, target: { provider: record.provider, instanceId: record.instanceId, name: record.instanceName },
+      result, detail, actionId: record.id
+    })
+  }
+
+  async #refused (request: ActionRequest, reason: string): Promise<void> {
+    await this.#options.audit.append({
+      actor: request.actor, action: request.kind, target: { provider: request.provider, instanceId: request.instanceId }, result: 'refused', detail: reason
+    })
+  }
+}
