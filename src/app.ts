@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { ActionService } from './actions/service.js'
 import { MuteList } from './alerts/mutes.js'
+import { WatchList } from './alerts/watches.js'
+import { ButtonStore } from './bot/buttons.js'
 import { buildApi } from './api/index.js'
 import { AuditLog } from './audit/log.js'
 import { createBot, type BotService } from './bot/index.js'
@@ -32,6 +34,7 @@ export interface Host {
   actions: ActionService
   audit: AuditLog
   mutes: MuteList
+  watches: WatchList
   api: FastifyInstance
   bot: BotService | null
   /** Accounts users add through the bot; null when the bot or the feature is off. */
@@ -96,10 +99,14 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes }
   })
   for (const key of config.api.apiKeys) secrets.add(key.key)
+  const watches = new WatchList(store.namespace('alerts'), now)
+  const buttons = new ButtonStore(store.namespace('buttons'))
   const bot = botOn
     ? await createBot({
       telegram: { ...telegram, token: telegram.token! },
-      services: { aggregator, accounts, log: log.child({ component: 'bot' }), now },
+      services: {
+        aggregator, accounts, actions, audit, mutes, watches, buttons, operators: new Set(telegram.operatorUserIds), log: log.child({ component: 'bot' }), now
+      },
       secrets
     })
     : null
@@ -109,6 +116,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     actions,
     audit,
     mutes,
+    watches,
     api,
     bot,
     accounts,

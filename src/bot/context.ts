@@ -1,7 +1,12 @@
 import type { Context } from 'telegraf'
+import type { ActionService } from '../actions/service.js'
+import type { MuteList } from '../alerts/mutes.js'
+import type { WatchList } from '../alerts/watches.js'
+import type { AuditLog } from '../audit/log.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { UserAccounts } from '../core/accounts.js'
 import type { Logger } from '../core/logger.js'
+import type { ButtonStore } from './buttons.js'
 import type { Language, Translate } from './i18n.js'
 
 /** What command handlers reach through `ctx.services`. */
@@ -9,13 +14,30 @@ export interface BotServices {
   aggregator: Aggregator
   /** Accounts users add with /user and /password; null when turned off. */
   accounts: UserAccounts | null
+  actions: ActionService
+  audit: AuditLog
+  mutes: MuteList
+  watches: WatchList
+  buttons: ButtonStore
+  /** Telegram users who may act on every instance they see. */
+  operators: ReadonlySet<number>
   log: Logger
   now: () => Date
+}
+
+/**
+ * May this user act on the instances of this provider entry? Operators may; so may the owner of an
+ * account added through the bot (their own AutoDL login).
+ */
+export function canAct (services: BotServices, userId: number, provider: string): boolean {
+  return services.operators.has(userId) || services.aggregator.get(provider)?.owner === userId
 }
 
 /** Telegraf context with the translator, the language and the host services. */
 export interface BotContext extends Context {
   t: Translate
   language: Language
+  /** IANA zone for absolute times; null: local. */
+  timeZone: string | null
   services: BotServices
 }

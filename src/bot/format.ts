@@ -6,8 +6,11 @@ import type { Language, Translate } from './i18n.js'
 /** Telegram's limit is 4096 characters per message; keep a margin. */
 export const MESSAGE_LIMIT = 3800
 
-/** `13天、4小时` / `13d, 4h`: days and hours, or hours and minutes under a day, or minutes. */
+/** `13天、4小时` / `13d, 4h`: days and hours, or hours and minutes under a day, or minutes, or seconds under a minute. */
 export function formatDuration (ms: number, language: Language): string {
+  if (ms < 60_000) {
+    return Duration.fromObject({ seconds: Math.max(0, Math.round(ms / 1000)) }).reconfigure({ locale: language }).toHuman({ unitDisplay: language === 'zh' ? 'short' : 'narrow' })
+  }
   const minutes = Math.max(0, Math.floor(ms / 60_000))
   const d = Math.floor(minutes / 1440)
   const h = Math.floor((minutes % 1440) / 60)
@@ -111,4 +114,14 @@ export function chunk (lines: string[], limit = MESSAGE_LIMIT): string[] {
   }
   if (current) messages.push(current)
   return messages
+}
+
+/** `北京A区 / 641机`. */
+export function instanceLabel (i: Pick<Instance, 'region' | 'name'>): string {
+  return `${i.region ? `${i.region} / ` : ''}${i.name}`
+}
+
+/** `2026-12-06 13:42` in `zone` (an IANA name; null or absent: the system's local zone). */
+export function formatTime (iso: string, zone?: string | null): string {
+  return DateTime.fromISO(iso).setZone(zone ?? 'local').toFormat('yyyy-MM-dd HH:mm')
 }

@@ -6,7 +6,11 @@ import type { SecretRegistry } from '../core/secrets.js'
 import { allowOnly } from './access.js'
 import { accountCommands } from './commands/account.js'
 import { commandList, helpText } from './commands/help.js'
+import { muteCommands } from './commands/mute.js'
+import { powerCommands } from './commands/power.js'
 import { viewCommands } from './commands/view.js'
+import { watchCommands } from './commands/watch.js'
+import { ProgressMessages } from './progress.js'
 import type { BotContext, BotServices } from './context.js'
 import { createTranslator } from './i18n.js'
 
@@ -43,21 +47,27 @@ export async function createBot (options: BotOptions): Promise<BotService> {
   const accountsEnabled = services.accounts !== null
   const log = services.log
 
+  const progress = new ProgressMessages({ telegram: bot.telegram, actions: services.actions, t, language: telegram.language, timeZone: telegram.timeZone, log })
   bot.use(async (ctx, next) => {
     ctx.t = t
     ctx.language = telegram.language
+    ctx.timeZone = telegram.timeZone
     ctx.services = services
     await next()
   })
-  bot.use(allowOnly(telegram.allowedUserIds))
+  bot.use(allowOnly([...telegram.allowedUserIds, ...telegram.operatorUserIds]))
   bot.start(ctx => ctx.reply(helpText(t, accountsEnabled)))
   bot.help(ctx => ctx.reply(helpText(t, accountsEnabled)))
   bot.use(viewCommands())
+  bot.use(powerCommands(progress))
+  bot.use(watchCommands())
+  bot.use(muteCommands())
   bot.use(accountCommands())
   bot.on('message', ctx => ctx.reply(helpText(t, accountsEnabled)))
   bot.catch(async (err, ctx) => {
     log.error({ err: { message: secrets.scrub((err as Error)?.message ?? String(err)) }, updateType: ctx.updateType }, 'bot handler failed')
-    await ctx.reply(t('error.generic')).catch(() => {})
+    if (ctx.callbackQuery) await ctx.answerCbQuery(t('error.generic')).catch(() => {})
+    else await ctx.reply(t('error.generic')).catch(() => {})
   })
 
   let stopped = false
@@ -91,6 +101,7 @@ export async function createBot (options: BotOptions): Promise<BotService> {
     start: () => launch(0),
     stop: async () => {
       stopped = true
+      progress.close()
       if (retryTimer) clearTimeout(retryTimer)
       try { bot.stop('host stopping') } catch { /* not running */ }
     }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { IANAZone } from 'luxon'
 import { dirname, resolve } from 'node:path'
 import type { ValidateFunction } from 'ajv'
 import { ConfigError } from '../core/errors.js'
@@ -122,6 +123,9 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     providers.push({ id, type, proxy, keepAlive, options: normalized as Record<string, unknown> })
   }
   if (issues.length > 0) throw new ConfigError(issues)
+  if (root.telegram.timeZone !== null && !IANAZone.isValidZone(root.telegram.timeZone)) {
+    throw new ConfigError([`telegram.timeZone: "${root.telegram.timeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin)`])
+  }
   const apiKeys = (root.api.apiKeys as Array<string | ApiKeyConfig>).map((k, i): ApiKeyConfig =>
     typeof k === 'string' ? { name: `key-${i + 1}`, key: k, scopes: ['read'] } : k)
   const names = apiKeys.map(k => k.name)

@@ -94,6 +94,7 @@ export const rootSchema = {
         allowedUserIds: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
         operatorUserIds: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
         language: { type: 'string', enum: ['zh', 'en'], default: 'zh' },
+        timeZone: { type: ['string', 'null'], minLength: 1, default: null },
         accounts: {
           type: 'object',
           additionalProperties: false,
@@ -195,6 +196,8 @@ export interface TelegramConfig {
   operatorUserIds: number[]
   /** Language of every bot message. */
   language: 'zh' | 'en'
+  /** IANA time zone of times in messages (e.g. `Asia/Shanghai`); null: the system's local zone. */
+  timeZone: string | null
   /** AutoDL accounts users add with /user and /password (seed 000). */
   accounts: {
     /** Allow /user and /password. */

@@ -108,3 +108,49 @@ export async function startRecordingProxy (t: Test): Promise<{ url: string; seen
   t.teardown(() => new Promise(resolve => { server.closeAllConnections(); server.close(resolve) }))
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen }
 }
+
+/** A message the bot sent (as last edited), with its inline buttons. */
+export interface BotMessage {
+  messageId: number
+  text: string
+  buttons: Array<{ text: string; data: string }>
+}
+
+/** Every message the bot sent to `chatId`, oldest first, as currently edited. */
+export function botMessages (server: TelegramServer, chatId: number): BotMessage[] {
+  return server.storage.botMessages
+    .filter(m => String(m.message.chat_id) === String(chatId))
+    .map(m => {
+      const markup = m.message.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> } | undefined
+      return {
+        messageId: m.messageId,
+        text: String(m.message.text),
+        buttons: (markup?.inline_keyboard ?? []).flat().map(b => ({ text: b.text, data: b.callback_data }))
+      }
+    })
+}
+
+/**
+ * Press the newest button labelled `label` (exactly, or starting with it) in `chatId`, as `userId`,
+ * and let the bot handle it.
+ */
+export async function press (server: TelegramServer, bot: Telegraf<any>, token: string, chatId: number, label: string, userId = chatId): Promise<void> {
+  const message = botMessages(server, chatId).reverse().find(m => m.buttons.some(b => b.text === label || b.text.startsWith(label)))
+  if (!message) throw new Error(`no button "${label}" in chat ${chatId}: ${JSON.stringify(botMessages(server, chatId).map(m => m.buttons.map(b => b.text)))}`)
+  const button = message.buttons.find(b => b.text === label) ?? message.buttons.find(b => b.text.startsWith(label))!
+  const client = server.getClient(token, { userId, chatId })
+  const query = client.makeCallbackQuery(button.data, { message: { message_id: message.messageId, chat: { id: chatId, type: 'private' } } as never })
+  await client.sendCallback(query)
+  await pump(bot)
+}
+
+/** Wait until a message in `chatId` matches `pattern` (the bot edits progress messages as actions move). */
+export async function waitForMessage (server: TelegramServer, chatId: number, pattern: RegExp, timeoutMs = 10_000): Promise<BotMessage> {
+  const started = Date.now()
+  for (;;) {
+    const found = botMessages(server, chatId).find(m => pattern.test(m.text))
+    if (found) return found
+    if (Date.now() - started > timeoutMs) throw new Error(`no message matching ${pattern}; messages: ${JSON.stringify(botMessages(server, chatId).map(m => m.text))}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}

@@ -3,7 +3,10 @@ import type { Translate } from '../i18n.js'
 
 /** The command menu, in the order `/help` lists it. */
 export function commandList (t: Translate, accountsEnabled: boolean): BotCommand[] {
-  const names = accountsEnabled ? ['gpuvalid', 'status', 'user', 'password', 'forget', 'help'] : ['gpuvalid', 'status', 'help']
+  const names = [
+    'gpuvalid', 'status', 'on', 'nogpu', 'off', 'keepalive', 'watch', 'watches', 'unwatch', 'mute', 'unmute', 'audit',
+    ...(accountsEnabled ? ['user', 'password', 'forget'] : []), 'help'
+  ]
   return names.map(command => ({ command, description: t(`commands.${command}`) }))
 }
 

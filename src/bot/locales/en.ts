@@ -13,6 +13,16 @@ export const en: Messages = {
     user: 'Set your AutoDL phone: /user <phone> [country code]',
     password: 'Set your AutoDL password: /password <password> (the message is deleted at once)',
     forget: 'Delete the account you set with /user and /password',
+    on: 'Power on with GPU: /on <instance>',
+    nogpu: 'Power on in no-GPU mode: /nogpu <instance>',
+    off: 'Power off: /off <instance>',
+    keepalive: 'Keep alive (no-GPU on/off resets the release countdown): /keepalive <instance>',
+    watch: 'Tell me (or power on) when a GPU frees up: /watch <instance> [auto [6h]]',
+    watches: 'Your watches',
+    unwatch: 'Stop a watch: /unwatch <instance>',
+    mute: 'Silence alerts: /mute <provider|instance> <duration, e.g. 2h>',
+    unmute: 'End a mute: /unmute <provider|instance>',
+    audit: 'Who did what (operators)',
     help: 'Show the commands'
   },
   user: {
@@ -70,6 +80,71 @@ export const en: Messages = {
     pending: '⏳ {{id}} ({{type}}) · first poll running',
     readOnly: 'read-only',
     account: '    account: {{details}}'
+  },
+  power: {
+    usage: 'Usage: {{command}} <instance name or id prefix>',
+    none: 'Nothing to {{verb}} now.',
+    noMatch: 'No instance name or id matches "{{query}}".',
+    choose: 'Choose the instance to {{verb}}:',
+    notFit: 'Cannot {{verb}} {{name}}: it is {{state}} now.',
+    notSupported: '{{name}}\'s provider ({{type}}) cannot {{verb}}.',
+    notOperator: 'You may read but not act. Ask the admin to add your id ({{userId}}) to telegram.operatorUserIds.',
+    notYours: 'Only the user who asked can confirm this.',
+    expired: 'This button has expired; send the command again.',
+    noGpu: '⚠️ The host of {{name}} has {{idle}} of {{total}} GPUs idle and the instance needs {{requested}}: a power-on with GPU would fail now.',
+    verbs: { on: 'power on', nogpu: 'power on in no-GPU mode', off: 'power off', keepalive: 'keep alive' }
+  },
+  confirm: {
+    on: '⚡ Power on {{instance}} with GPU: {{gpu}}, billed at ¥{{price}}/h. Confirm?',
+    onNoPrice: '⚡ Power on {{instance}} with GPU: {{gpu}} (price unknown). Confirm?',
+    nogpu: '⚡ Power on {{instance}} in no-GPU mode: no GPU, billed at the provider\'s no-GPU rate (not ¥{{price}}/h). Confirm?',
+    nogpuNoPrice: '⚡ Power on {{instance}} in no-GPU mode: no GPU, billed at the provider\'s no-GPU rate. Confirm?',
+    off: '⏻ Power off {{instance}}: billing stops; if it stays off, {{release}}. Confirm?',
+    offNoRelease: '⏻ Power off {{instance}}: billing stops. Confirm?',
+    keepalive: '♻️ Keep {{instance}} alive: power on in no-GPU mode, then off, so the release countdown starts again (a few minutes of no-GPU billing). Confirm?',
+    releaseAfter: 'it is released in {{days}} days',
+    yes: '✅ Confirm',
+    no: '✖ Cancel',
+    cancelled: 'Cancelled; nothing was done.',
+    noGpuButton: 'No-GPU mode',
+    watchButton: 'Watch for a free GPU'
+  },
+  progress: {
+    requested: '⏳ {{verb}} {{instance}}: requested…',
+    state: '⏳ {{verb}} {{instance}}: {{step}} (now: {{state}})',
+    succeeded: '✅ {{verb}} {{instance}}: done, {{state}} (took {{took}})',
+    keptAlive: '✅ Kept {{instance}} alive: new release time {{releaseAt}}',
+    failed: '❌ {{verb}} {{instance}} failed: {{error}}'
+  },
+  watch: {
+    usage: 'Usage: /watch <instance> [auto [duration, default 6h]]',
+    noGpuFacts: '{{name}} has no idle-GPU figures to watch.',
+    confirmAuto: '🤖 Within {{window}}, as soon as the host of {{name}} has {{requested}} GPU(s) idle, power it on with GPU (¥{{price}}/h). Confirm?',
+    confirmAutoNoPrice: '🤖 Within {{window}}, as soon as the host of {{name}} has {{requested}} GPU(s) idle, power it on with GPU. Confirm?',
+    set: '👀 Watching the host of {{name}} (idle {{idle}}/{{total}} now, needs {{requested}}). I will tell you when a GPU frees up.',
+    setAuto: '🤖 Watching the host of {{name}}; it will be powered on by itself if a GPU frees up before {{until}} (idle {{idle}}/{{total}} now).',
+    freeNow: 'GPUs are free right now:',
+    list: 'Your watches:',
+    none: 'You are not watching any instance.',
+    item: '• {{name}} ({{provider}}){{mode}}',
+    autoUntil: 'powers on by itself until {{until}}',
+    removed: 'Stopped watching {{name}}.',
+    notWatching: 'You are not watching {{name}}.',
+    powerOn: 'Power on',
+    ambiguous: '"{{query}}" matches several instances; choose one:'
+  },
+  mute: {
+    usage: 'Usage: /mute <provider|instance> <duration, e.g. 30m, 2h, 1d>',
+    set: '🔕 Alerts of {{target}} are silenced until {{until}}.',
+    list: 'Silenced alerts:',
+    none: 'No alerts are silenced.',
+    item: '• {{target}} until {{until}} ({{by}})',
+    removed: '🔔 {{count}} mute(s) ended.',
+    notMuted: 'Alerts of {{target}} are not silenced.'
+  },
+  audit: {
+    empty: 'The audit log is empty.',
+    line: '{{at}} · {{actor}} · {{action}} {{target}} · {{result}}{{detail}}'
   },
   error: {
     generic: 'Something went wrong; please try again later.'

@@ -11,6 +11,16 @@ export const zh = {
     user: '设置你的 AutoDL 手机号：/user <手机号> [区号]',
     password: '设置你的 AutoDL 密码：/password <密码>（消息会被立即删除）',
     forget: '删除你用 /user 和 /password 设置的账号',
+    on: '有卡开机：/on <实例>',
+    nogpu: '无卡模式开机：/nogpu <实例>',
+    off: '关机：/off <实例>',
+    keepalive: '保活（无卡开关机，重置释放倒计时）：/keepalive <实例>',
+    watch: '等待 GPU 空闲后提醒或自动开机：/watch <实例> [auto [6h]]',
+    watches: '查看你的等待',
+    unwatch: '取消等待：/unwatch <实例>',
+    mute: '暂停提醒：/mute <平台|实例> <时长，如 2h>',
+    unmute: '恢复提醒：/unmute <平台|实例>',
+    audit: '操作记录（操作员）',
     help: '显示命令列表'
   },
   user: {
@@ -68,6 +78,71 @@ export const zh = {
     pending: '⏳ {{id}}（{{type}}）· 首次读取中',
     readOnly: '只读',
     account: '    账户：{{details}}'
+  },
+  power: {
+    usage: '用法：{{command}} <实例名或 ID 前缀>',
+    none: '没有可以{{verb}}的实例。',
+    noMatch: '没有名称或 ID 匹配“{{query}}”的实例。',
+    choose: '选择要{{verb}}的实例：',
+    notFit: '{{name}} 现在是“{{state}}”，不能{{verb}}。',
+    notSupported: '{{name}} 所在的平台（{{type}}）不支持{{verb}}。',
+    notOperator: '你可以查看，但不能操作。请让管理员把你的 ID（{{userId}}）加入 telegram.operatorUserIds。',
+    notYours: '只有发起者可以确认这个操作。',
+    expired: '这个按钮已过期，请重新发送命令。',
+    noGpu: '⚠️ {{name}} 所在主机只有 {{idle}}/{{total}} 块 GPU 空闲，实例需要 {{requested}} 块，现在有卡开机会失败。',
+    verbs: { on: '开机', nogpu: '无卡开机', off: '关机', keepalive: '保活' }
+  },
+  confirm: {
+    on: '⚡ 有卡开机 {{instance}}：{{gpu}}，按 ¥{{price}}/时计费。确认吗？',
+    onNoPrice: '⚡ 有卡开机 {{instance}}：{{gpu}}（价格未知）。确认吗？',
+    nogpu: '⚡ 无卡模式开机 {{instance}}：不带 GPU，按平台的无卡价格计费（不是 ¥{{price}}/时）。确认吗？',
+    nogpuNoPrice: '⚡ 无卡模式开机 {{instance}}：不带 GPU，按平台的无卡价格计费。确认吗？',
+    off: '⏻ 关机 {{instance}}：停止计费；若一直关机，{{release}}。确认吗？',
+    offNoRelease: '⏻ 关机 {{instance}}：停止计费。确认吗？',
+    keepalive: '♻️ 保活 {{instance}}：无卡开机再关机，让释放倒计时重新开始（会产生几分钟的无卡费用）。确认吗？',
+    releaseAfter: '将在 {{days}} 天后释放',
+    yes: '✅ 确认',
+    no: '✖ 取消',
+    cancelled: '已取消，没有执行任何操作。',
+    noGpuButton: '无卡开机',
+    watchButton: '等待空闲 GPU'
+  },
+  progress: {
+    requested: '⏳ {{verb}} {{instance}}：已发出请求…',
+    state: '⏳ {{verb}} {{instance}}：{{step}}（当前：{{state}}）',
+    succeeded: '✅ {{verb}} {{instance}}：完成，{{state}}（用时 {{took}}）',
+    keptAlive: '✅ 已保活 {{instance}}：新的释放时间 {{releaseAt}}',
+    failed: '❌ {{verb}} {{instance}} 失败：{{error}}'
+  },
+  watch: {
+    usage: '用法：/watch <实例> [auto [时长，默认 6h]]',
+    noGpuFacts: '{{name}} 没有 GPU 空闲数据，无法等待。',
+    confirmAuto: '🤖 在 {{window}} 内，{{name}} 所在主机一有 {{requested}} 块 GPU 空闲就自动有卡开机（¥{{price}}/时）。确认吗？',
+    confirmAutoNoPrice: '🤖 在 {{window}} 内，{{name}} 所在主机一有 {{requested}} 块 GPU 空闲就自动有卡开机。确认吗？',
+    set: '👀 正在等待 {{name}} 所在主机的 GPU（现在空闲 {{idle}}/{{total}}，需要 {{requested}}）。有空闲时会通知你。',
+    setAuto: '🤖 正在等待 {{name}} 所在主机的 GPU，{{until}} 前有空闲就自动开机（现在空闲 {{idle}}/{{total}}）。',
+    freeNow: '现在就有空闲 GPU：',
+    list: '你的等待：',
+    none: '你没有等待中的实例。',
+    item: '• {{name}}（{{provider}}）{{mode}}',
+    autoUntil: '自动开机，至 {{until}}',
+    removed: '已取消对 {{name}} 的等待。',
+    notWatching: '你没有在等待 {{name}}。',
+    powerOn: '开机',
+    ambiguous: '“{{query}}”匹配多个实例，请选择：'
+  },
+  mute: {
+    usage: '用法：/mute <平台|实例> <时长，如 30m、2h、1d>',
+    set: '🔕 {{target}} 的提醒已暂停，至 {{until}}。',
+    list: '暂停中的提醒：',
+    none: '没有暂停中的提醒。',
+    item: '• {{target}} 至 {{until}}（{{by}}）',
+    removed: '🔔 已恢复 {{count}} 项提醒。',
+    notMuted: '{{target}} 没有被暂停提醒。'
+  },
+  audit: {
+    empty: '审计日志为空。',
+    line: '{{at}} · {{actor}} · {{action}} {{target}} · {{result}}{{detail}}'
   },
   error: {
     generic: '出错了，请稍后再试。'

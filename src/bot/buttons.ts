@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto'
+import type { Keyv } from 'keyv'
+import type { InlineKeyboardButton } from 'telegraf/types'
+
+/** What a verb does from the bot. */
+export type Verb = 'on' | 'nogpu' | 'off' | 'keepalive'
+
+/** What pressing a button means. */
+export type ButtonPayload =
+  /** An instance chosen among candidates (or an alert's button): go on to the confirmation. */
+  | { do: 'pick'; verb: Verb; provider: string; instanceId: string }
+  /** The confirmation of `userId`'s request. */
+  | { do: 'confirm'; verb: Verb; provider: string; instanceId: string; userId: number }
+  | { do: 'cancel'; userId: number }
+  /** Watch the instance's host for a free GPU; `auto` (confirmed by `userId`) powers on by itself within `windowMs`. */
+  | { do: 'watch'; provider: string; instanceId: string; auto?: boolean; windowMs?: number | null; userId?: number }
+
+/** Callback data prefix; the rest is a token. */
+const PREFIX = 'cw:'
+/** Buttons work this long (alert buttons too, across restarts). */
+export const BUTTON_TTL_MS = 3 * 86400_000
+
+/**
+ * Button payloads behind short tokens, kept in the store (keyv namespace `buttons`): Telegram allows 64
+ * bytes of callback data, too little for provider and instance ids, and a button in an alert must still
+ * work after a restart.
+ */
+export class ButtonStore {
+  readonly #store: Keyv
+
+  constructor (store: Keyv) {
+    this.#store = store
+  }
+
+  /** An inline button that carries `payload`. */
+  async button (text: string, payload: ButtonPayload): Promise<InlineKeyboardButton.CallbackButton> {
+    const token = randomBytes(9).toString('base64url')
+    await this.#store.set(token, payload, BUTTON_TTL_MS)
+    return { text, callback_data: `${PREFIX}${token}` }
+  }
+
+  /** The payload behind callback data, or undefined when unknown or expired. */
+  async payload (data: string | undefined): Promise<ButtonPayload | undefined> {
+    if (!data?.startsWith(PREFIX)) return undefined
+    return await this.#store.get<ButtonPayload>(data.slice(PREFIX.length))
+  }
+}
+
+/** `{ inline_keyboard }` with one button per row, or the given rows. */
+export function keyboard (rows: Array<InlineKeyboardButton.CallbackButton | InlineKeyboardButton.CallbackButton[]>): { inline_keyboard: InlineKeyboardButton[][] } {
+  return { inline_keyboard: rows.map(r => (Array.isArray(r) ? r : [r])) }
+}

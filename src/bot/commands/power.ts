@@ -1,0 +1,146 @@
+import { Composer } from 'telegraf'
+import type { ActionKind } from '../../actions/record.js'
+import { hasIdleGpus, type Instance } from '../../core/instance.js'
+import { matchInstances } from '../../core/match.js'
+import type { ProviderCapabilities } from '../../core/provider.js'
+import { keyboard, type ButtonPayload, type Verb } from '../buttons.js'
+import { canAct, type BotContext } from '../context.js'
+import { instanceLabel } from '../format.js'
+import type { ProgressMessages } from '../progress.js'
+import { setWatch } from './watch.js'
+
+const COMMANDS: ReadonlyArray<[string, Verb]> = [['on', 'on'], ['nogpu', 'nogpu'], ['off', 'off'], ['keepalive', 'keepalive']]
+export const KIND: Readonly<Record<Verb, ActionKind>> = { on: 'power-on', nogpu: 'power-on', off: 'power-off', keepalive: 'keep-alive' }
+const MAX_CHOICES = 20
+
+/** Can the provider do `verb` at all? */
+export function supports (verb: Verb, caps: ProviderCapabilities | undefined): boolean {
+  if (!caps) return false
+  if (verb === 'on') return caps.powerOn
+  if (verb === 'nogpu') return caps.powerOn && caps.noGpuMode
+  if (verb === 'off') return caps.powerOff
+  return caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null
+}
+
+/** Does the instance's state allow `verb` now? */
+export function stateFits (verb: Verb, i: Instance): boolean {
+  if (verb === 'on' || verb === 'nogpu') return i.state !== 'running' && i.state !== 'starting'
+  if (verb === 'off') return i.state !== 'stopped' && i.state !== 'stopping' && i.state !== 'offline'
+  return i.state === 'stopped' && i.releaseAt !== null
+}
+
+/**
+ * `/on`, `/nogpu`, `/off`, `/keepalive <instance>`: the instance is matched by name or id prefix; with no
+ * argument or an ambiguous one the candidates come as buttons. Nothing runs without a confirmation
+ * button that says what will happen and what it costs; then the same message follows the action.
+ */
+export function powerCommands (progress: ProgressMessages): Composer<BotContext> {
+  const composer = new Composer<BotContext>()
+  for (const [command, verb] of COMMANDS) composer.command(command, async (ctx) => await choose(ctx, verb, ctx.payload.trim(), `/${command}`))
+
+  composer.on('callback_query', async (ctx, next) => {
+    const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined
+    if (!data?.startsWith('cw:')) return await next()
+    const payload = await ctx.services.buttons.payload(data)
+    if (!payload) return await ctx.answerCbQuery(ctx.t('power.expired'), { show_alert: true })
+    await handle(ctx, payload, progress)
+  })
+  return composer
+}
+
+async function handle (ctx: BotContext, payload: ButtonPayload, progress: ProgressMessages): Promise<void> {
+  const userId = ctx.from!.id
+  if (payload.do === 'cancel' || payload.do === 'confirm') {
+    if (payload.userId !== userId) { await ctx.answerCbQuery(ctx.t('power.notYours'), { show_alert: true }); return }
+  }
+  if (payload.do === 'cancel') {
+    await ctx.answerCbQuery()
+    await ctx.editMessageText(ctx.t('confirm.cancelled'))
+    return
+  }
+  if (payload.do === 'watch') {
+    if (payload.auto && payload.userId !== userId) { await ctx.answerCbQuery(ctx.t('power.notYours'), { show_alert: true }); return }
+    await ctx.answerCbQuery()
+    await setWatch(ctx, payload.provider, payload.instanceId, { auto: payload.auto ?? false, windowMs: payload.windowMs ?? null })
+    return
+  }
+  const instance = visible(ctx).find(i => i.provider === payload.provider && i.id === payload.instanceId)
+  if (!instance) { await ctx.answerCbQuery(ctx.t('power.expired'), { show_alert: true }); return }
+  if (payload.do === 'pick') {
+    await ctx.answerCbQuery()
+    await ask(ctx, payload.verb, instance)
+    return
+  }
+  // confirm
+  if (!canAct(ctx.services, userId, instance.provider)) { await ctx.answerCbQuery(ctx.t('power.notOperator', { userId }), { show_alert: true }); return }
+  await ctx.answerCbQuery()
+  const verbText = ctx.t(`power.verbs.${payload.verb}`)
+  const message = ctx.callbackQuery!.message
+  await ctx.editMessageText(ctx.t('progress.requested', { verb: verbText, instance: instance.name }))
+  try {
+    const record = await ctx.services.actions.start({
+      kind: KIND[payload.verb], provider: instance.provider, instanceId: instance.id, mode: payload.verb === 'nogpu' ? 'no_gpu' : 'gpu',
+      actor: { kind: 'telegram', userId, name: ctx.from?.username ?? ctx.from?.first_name }, viewer: { telegramUserId: userId }
+    })
+    if (message) await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: payload.verb })
+  } catch (err) {
+    await ctx.editMessageText(ctx.t('progress.failed', { verb: verbText, instance: instance.name, error: (err as Error).message }))
+  }
+}
+
+function visible (ctx: BotContext): Instance[] {
+  return ctx.services.aggregator.view({ telegramUserId: ctx.from!.id }).instances
+}
+
+/** Resolve the argument; one match goes on to the confirmation, several become buttons. */
+async function choose (ctx: BotContext, verb: Verb, query: string, command: string): Promise<void> {
+  const verbText = ctx.t(`power.verbs.${verb}`)
+  const instances = visible(ctx)
+  const caps = (i: Instance): ProviderCapabilities | undefined => ctx.services.aggregator.get(i.provider)?.provider.capabilities
+  const fitting = (i: Instance): boolean => supports(verb, caps(i)) && stateFits(verb, i)
+  const candidates = query ? matchInstances(instances, query) : instances.filter(fitting)
+  if (candidates.length === 0) {
+    await ctx.reply(query ? ctx.t('power.noMatch', { query }) : `${ctx.t('power.none', { verb: verbText })}\n${ctx.t('power.usage', { command })}`)
+    return
+  }
+  if (candidates.length === 1) return await ask(ctx, verb, candidates[0]!)
+  const shown = (candidates.some(fitting) ? candidates.filter(fitting) : candidates).slice(0, MAX_CHOICES)
+  const buttons = await Promise.all(shown.map(i => ctx.services.buttons.button(`${instanceLabel(i)} (${i.provider})`, { do: 'pick', verb, provider: i.provider, instanceId: i.id })))
+  await ctx.reply(ctx.t('power.choose', { verb: verbText }), { reply_markup: keyboard(buttons) })
+}
+
+/** Check role, capability, state and GPUs, then ask for confirmation with what it costs. */
+async function ask (ctx: BotContext, verb: Verb, instance: Instance): Promise<void> {
+  const { services } = ctx
+  const userId = ctx.from!.id
+  const verbText = ctx.t(`power.verbs.${verb}`)
+  const entry = services.aggregator.get(instance.provider)
+  if (!canAct(services, userId, instance.provider)) return void await ctx.reply(ctx.t('power.notOperator', { userId }))
+  if (!supports(verb, entry?.provider.capabilities)) return void await ctx.reply(ctx.t('power.notSupported', { name: instance.name, type: entry?.type ?? '?', verb: verbText }))
+  if (!stateFits(verb, instance)) {
+    const state = instance.state === 'unknown' ? instance.providerState : ctx.t(`state.${instance.state}`)
+    return void await ctx.reply(ctx.t('power.notFit', { name: instance.name, state, verb: verbText }))
+  }
+  const gpu = instance.gpu
+  if (verb === 'on' && gpu?.hostIdle != null && !hasIdleGpus(instance)) {
+    const buttons = []
+    if (entry?.provider.capabilities.noGpuMode) buttons.push(await services.buttons.button(ctx.t('confirm.noGpuButton'), { do: 'pick', verb: 'nogpu', provider: instance.provider, instanceId: instance.id }))
+    buttons.push(await services.buttons.button(ctx.t('confirm.watchButton'), { do: 'watch', provider: instance.provider, instanceId: instance.id }))
+    await ctx.reply(ctx.t('power.noGpu', { name: instance.name, idle: gpu.hostIdle, total: gpu.hostTotal ?? '?', requested: gpu.requested ?? 1 }), { reply_markup: keyboard([buttons]) })
+    return
+  }
+  const label = instanceLabel(instance)
+  const price = instance.pricePerHour?.toFixed(2)
+  const gpuText = gpu ? `${gpu.requested ?? '?'}× ${gpu.model ?? 'GPU'}` : '—'
+  const releaseDays = entry?.provider.capabilities.releaseAfterStopSeconds
+  const text = verb === 'on'
+    ? ctx.t(price ? 'confirm.on' : 'confirm.onNoPrice', { instance: label, gpu: gpuText, price })
+    : verb === 'nogpu'
+      ? ctx.t(price ? 'confirm.nogpu' : 'confirm.nogpuNoPrice', { instance: label, price })
+      : verb === 'off'
+        ? (releaseDays ? ctx.t('confirm.off', { instance: label, release: ctx.t('confirm.releaseAfter', { days: Math.round(releaseDays / 86400) }) }) : ctx.t('confirm.offNoRelease', { instance: label }))
+        : ctx.t('confirm.keepalive', { instance: label })
+  const yes = await services.buttons.button(ctx.t('confirm.yes'), { do: 'confirm', verb, provider: instance.provider, instanceId: instance.id, userId })
+  const no = await services.buttons.button(ctx.t('confirm.no'), { do: 'cancel', userId })
+  await ctx.reply(text, { reply_markup: keyboard([[yes, no]]) })
+}
