@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import { ActionService } from './actions/service.js'
 import { MuteList } from './alerts/mutes.js'
 import { WatchList } from './alerts/watches.js'
+import { AlertEngine } from './alerts/engine.js'
 import { ButtonStore } from './bot/buttons.js'
+import { createTranslator } from './bot/i18n.js'
+import { ConfigError } from './core/errors.js'
+import type { Channel } from './notify/alert.js'
+import { Dispatcher, TelegramChannel } from './notify/telegram.js'
+import { WebhookChannel } from './notify/webhook.js'
 import { buildApi } from './api/index.js'
 import { AuditLog } from './audit/log.js'
 import { createBot, type BotService } from './bot/index.js'
@@ -26,11 +32,16 @@ export interface HostDeps {
   now?: () => Date
   /** Time between two looks at an instance an action follows, milliseconds (default 5000; tests shorten it). */
   followIntervalMs?: number
+  /** First back-off of webhook retries, milliseconds (default 1000; tests shorten it). */
+  webhookRetryBaseMs?: number
 }
 
 /** The assembled host: one aggregator read by the API and the bot. */
 export interface Host {
   aggregator: Aggregator
+  alerts: AlertEngine
+  /** Where alerts go; `flush()` awaits deliveries in flight. */
+  dispatcher: Dispatcher
   actions: ActionService
   audit: AuditLog
   mutes: MuteList
@@ -101,6 +112,15 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   for (const key of config.api.apiKeys) secrets.add(key.key)
   const watches = new WatchList(store.namespace('alerts'), now)
   const buttons = new ButtonStore(store.namespace('buttons'))
+  const keepAlive = new Map<string, { beforeHours: number }>()
+  for (const [index, entry] of config.providers.entries()) {
+    if (!entry.keepAlive?.enabled) continue
+    const caps = aggregator.get(entry.id)?.provider.capabilities
+    if (!entry.failure && !(caps?.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null)) {
+      throw new ConfigError([`providers[${index}].keepAlive: ${entry.type} cannot keep instances alive (that needs power on/off, a no-GPU mode and a release rule)`])
+    }
+    keepAlive.set(entry.id, { beforeHours: entry.keepAlive.beforeHours })
+  }
   const bot = botOn
     ? await createBot({
       telegram: { ...telegram, token: telegram.token! },
@@ -111,8 +131,28 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     })
     : null
 
+  const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
+  const channels: Channel[] = config.notify.webhooks.map(w => {
+    secrets.add(w.secret)
+    return new WebhookChannel(w, { log: log.child({ component: 'webhook' }), version: deps.version, retryBaseMs: deps.webhookRetryBaseMs })
+  })
+  if (bot) {
+    channels.push(new TelegramChannel({
+      telegram: bot.bot.telegram, buttons, language: telegram.language, aggregator, chatIds: config.alerts.chatIds,
+      readers: [...new Set([...telegram.allowedUserIds, ...telegram.operatorUserIds])], log: log.child({ component: 'telegram-alerts' })
+    }))
+  }
+  const dispatcher = new Dispatcher(channels)
+  let stopping: Promise<void> | null = null
+  const alerts = new AlertEngine({
+    aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive,
+    send: alert => dispatcher.send(alert), translators, timeZone: telegram.timeZone, log: log.child({ component: 'alerts' }), now
+  })
+
   return {
     aggregator,
+    alerts,
+    dispatcher,
     actions,
     audit,
     mutes,
@@ -121,6 +161,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     bot,
     accounts,
     async start () {
+      alerts.start()
       aggregator.start()
       await api.listen({ host: config.api.host, port: config.api.port })
       const address = api.server.address()
@@ -130,12 +171,17 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
       bot?.start()
       return url
     },
-    async stop () {
-      await bot?.stop()
-      await api.close()
-      await actions.close()
-      await aggregator.stop()
-      await store.close()
+    stop () {
+      stopping ??= (async () => {
+        await bot?.stop()
+        await api.close()
+        await alerts.stop()
+        await actions.close()
+        await aggregator.stop()
+        await dispatcher.flush()
+        await store.close()
+      })()
+      return stopping
     }
   }
 }

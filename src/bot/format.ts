@@ -20,10 +20,14 @@ export function formatDuration (ms: number, language: Language): string {
   return Duration.fromObject(units).reconfigure({ locale: language }).toHuman({ unitDisplay: language === 'zh' ? 'short' : 'narrow' })
 }
 
-/** `2 分钟前` / `2 minutes ago`, or the "never" word. */
-export function formatAgo (iso: string | null, now: Date, language: Language, t: Translate): string {
-  if (iso === null) return t('status.never')
+/** `2 分钟前` / `2 minutes ago` (or `in 3 hours`). */
+export function relativeTime (iso: string, now: Date, language: Language): string {
   return DateTime.fromISO(iso).toRelative({ base: DateTime.fromJSDate(now), locale: language }) ?? iso
+}
+
+/** {@link relativeTime}, or the "never" word for null. */
+export function formatAgo (iso: string | null, now: Date, language: Language, t: Translate): string {
+  return iso === null ? t('status.never') : relativeTime(iso, now, language)
 }
 
 /** `4.0 GiB`: binary units, one decimal. */

@@ -29,7 +29,7 @@ t.test('a minimal config gets every default', async t => {
   t.equal(config.pollTimeoutSeconds, 30)
   t.same(config.api, { host: '127.0.0.1', port: 8080, apiKeys: [] })
   t.same(config.telegram, {
-    token: null, apiRoot: 'https://api.telegram.org', proxy: null, allowedUserIds: [], operatorUserIds: [], language: 'zh',
+    token: null, apiRoot: 'https://api.telegram.org', proxy: null, allowedUserIds: [], operatorUserIds: [], language: 'zh', timeZone: null,
     accounts: { enabled: true, baseUrl: 'https://www.autodl.com', proxy: null }
   })
   t.same(config.alerts, {
@@ -135,7 +135,7 @@ t.test('loadConfigFile: missing file, bad JSON with line and column, path in the
 
 t.test('config.example.json is valid', async t => {
   const env = {
-    AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', COMPUTEWATCH_API_KEY: 'k'.repeat(32), NEZHA_PASSWORD: 'n',
+    AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', GRAFANA_API_KEY: 'g'.repeat(32), OPS_API_KEY: 'o'.repeat(32), WEBHOOK_SECRET: 'w'.repeat(32), NEZHA_PASSWORD: 'n',
     COMPUTESHARE_PASSWORD: 'c', PTERODACTYL_CLIENT_KEY: `ptlc_${'a'.repeat(43)}`, BOARDMATE_API_KEY: 'b'.repeat(50)
   }
   const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, env })

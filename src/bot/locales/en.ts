@@ -43,6 +43,7 @@ export const en: Messages = {
     disabled: 'Adding your own account is turned off on this bot.',
     checking: 'Logging in and reading your instances…',
     ok: '✅ Account {{provider}} added: {{count}} instances. Send /gpuvalid to see them.',
+    ok_one: '✅ Account {{provider}} added: {{count}} instance. Send /gpuvalid to see it.',
     failed: '❌ Account {{provider}} saved, but it cannot be read right now: {{error}}',
     forgotten: 'Your account settings are deleted; {{provider}} is no longer watched.',
     none: 'You have not set up an account.'
@@ -75,7 +76,9 @@ export const en: Messages = {
   status: {
     empty: 'No provider accounts are configured.',
     ok: '✅ {{id}} ({{type}}) · {{count}} instances · last success {{last}}',
+    ok_one: '✅ {{id}} ({{type}}) · {{count}} instance · last success {{last}}',
     failing: '❌ {{id}} ({{type}}) · {{count}} instances · last success {{last}}\n    {{error}}',
+    failing_one: '❌ {{id}} ({{type}}) · {{count}} instance · last success {{last}}\n    {{error}}',
     never: 'never',
     pending: '⏳ {{id}} ({{type}}) · first poll running',
     readOnly: 'read-only',
@@ -141,6 +144,30 @@ export const en: Messages = {
     item: '• {{target}} until {{until}} ({{by}})',
     removed: '🔔 {{count}} mute(s) ended.',
     notMuted: 'Alerts of {{target}} are not silenced.'
+  },
+  alert: {
+    gpuFreed: '🟢 The host of {{name}} has idle GPUs: {{idle}}/{{total}} idle, {{requested}} needed.',
+    gpuAutoStarting: '🤖 The host of {{name}} has idle GPUs ({{idle}}/{{total}}): powering it on with GPU…',
+    gpuAutoDone: '✅ {{name}} was powered on by its watch and is running. The watch has ended.',
+    gpuAutoFailed: '❌ Powering {{name}} on by its watch failed: {{error}}. Still watching until {{until}}.',
+    watchEnded: '⌛ The automatic watch of {{name}} has ended; no GPU freed up in time.',
+    watchGone: '{{name}} is no longer listed; its watch was removed.',
+    release: '⏳ {{name}} ({{provider}}) is shut down and will be released in {{left}} ({{releaseAt}}); its data will be wiped.',
+    releasePassed: '⚠️ {{name}} ({{provider}}) is past its release time ({{releaseAt}}) and may be released already.',
+    keepAliveButton: 'Keep alive',
+    powerOnButton: 'Power on',
+    keepAliveOk: '♻️ Kept {{name}} ({{provider}}) alive: new release time {{releaseAt}}.',
+    keepAliveFailed: '❌ Keeping {{name}} ({{provider}}) alive failed at "{{step}}": {{error}}. No automatic retry for {{cooldown}}.',
+    providerFailing: '❌ {{provider}} ({{type}}) failed {{failures}} polls in a row: {{error}}',
+    providerLogin: '🔑 {{provider}} ({{type}}) cannot log in: {{error}}',
+    providerRecovered: '✅ {{provider}} ({{type}}) works again: {{count}} instances.',
+    providerRecovered_one: '✅ {{provider}} ({{type}}) works again: {{count}} instance.',
+    offline: '🔴 {{name}} ({{provider}}) went offline{{lastSeen}}.',
+    lastSeen: '; last seen {{at}}',
+    online: '🟢 {{name}} ({{provider}}) is back online.',
+    expiry: '⏳ {{name}} ({{provider}}) expires in {{left}} ({{expiresAt}}).',
+    expired: '⚠️ {{name}} ({{provider}}) has expired ({{expiresAt}}).',
+    actionFinished: '{{kind}} {{name}} ({{provider}}): {{status}}'
   },
   audit: {
     empty: 'The audit log is empty.',

@@ -140,6 +140,29 @@ export const zh = {
     removed: '🔔 已恢复 {{count}} 项提醒。',
     notMuted: '{{target}} 没有被暂停提醒。'
   },
+  alert: {
+    gpuFreed: '🟢 {{name}} 所在主机有空闲 GPU 了：空闲 {{idle}}/{{total}}，需要 {{requested}}。',
+    gpuAutoStarting: '🤖 {{name}} 所在主机有空闲 GPU（{{idle}}/{{total}}），正在自动有卡开机…',
+    gpuAutoDone: '✅ {{name}} 已自动开机，正在运行。这个等待已结束。',
+    gpuAutoFailed: '❌ 自动开机 {{name}} 失败：{{error}}。继续等待到 {{until}}。',
+    watchEnded: '⌛ 对 {{name}} 的自动开机等待已到期，期间没有空闲 GPU。',
+    watchGone: '{{name}} 已不在列表中，对它的等待已取消。',
+    release: '⏳ {{name}}（{{provider}}）已关机，{{left}}后释放（{{releaseAt}}），数据会被清除。',
+    releasePassed: '⚠️ {{name}}（{{provider}}）已过释放时间（{{releaseAt}}），可能已被释放。',
+    keepAliveButton: '保活',
+    powerOnButton: '开机',
+    keepAliveOk: '♻️ 已自动保活 {{name}}（{{provider}}）：新的释放时间 {{releaseAt}}。',
+    keepAliveFailed: '❌ 自动保活 {{name}}（{{provider}}）失败，在“{{step}}”这一步：{{error}}。{{cooldown}}内不会再自动尝试。',
+    providerFailing: '❌ {{provider}}（{{type}}）连续 {{failures}} 次读取失败：{{error}}',
+    providerLogin: '🔑 {{provider}}（{{type}}）登录失败：{{error}}',
+    providerRecovered: '✅ {{provider}}（{{type}}）已恢复，{{count}} 个实例。',
+    offline: '🔴 {{name}}（{{provider}}）离线了{{lastSeen}}。',
+    lastSeen: '，最后在线 {{at}}',
+    online: '🟢 {{name}}（{{provider}}）恢复在线。',
+    expiry: '⏳ {{name}}（{{provider}}）{{left}}后到期（{{expiresAt}}）。',
+    expired: '⚠️ {{name}}（{{provider}}）已到期（{{expiresAt}}）。',
+    actionFinished: '{{kind}} {{name}}（{{provider}}）：{{status}}'
+  },
   audit: {
     empty: '审计日志为空。',
     line: '{{at}} · {{actor}} · {{action}} {{target}} · {{result}}{{detail}}'
@@ -149,4 +172,6 @@ export const zh = {
   }
 }
 
-export type Messages = typeof zh
+/** The catalogue's shape: every key of `zh`, plus optional plural forms (`key_one`) where a language has them. */
+type WithPlurals<T> = { [K in keyof T]: T[K] extends string ? string : WithPlurals<T[K]> } & { [plural: `${string}_one`]: string }
+export type Messages = WithPlurals<typeof zh>

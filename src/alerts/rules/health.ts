@@ -1,0 +1,91 @@
+import { relativeTime } from '../../bot/format.js'
+import { key, type RuleContext } from '../context.js'
+
+/**
+ * Provider health: ONE alert when an entry has failed `providerFailuresBeforeAlert` polls in a row (a
+ * login failure said as such), ONE when it recovers. Polls are counted by their `lastErrorAt`, not by
+ * evaluations (every entry's poll triggers one).
+ */
+export function providerHealth (ctx: RuleContext): void {
+  for (const p of ctx.snapshot.providers) {
+    if (p.error?.code === 'CW_ERR_NOT_POLLED_YET') continue
+    const s = ctx.state.providers[p.id] ??= { lastErrorAt: null, failures: 0, alerted: false }
+    if (p.ok) {
+      if (s.alerted && !ctx.muted(p.id)) {
+        ctx.emit({
+          event: 'provider.recovered', rule: 'provider', provider: { id: p.id, type: p.type }, instance: null,
+          text: ctx.text('alert.providerRecovered', () => ({ provider: p.id, type: p.type, count: p.instanceCount })), data: { instanceCount: p.instanceCount }
+        })
+      }
+      ctx.state.providers[p.id] = { lastErrorAt: null, failures: 0, alerted: false }
+      continue
+    }
+    if (p.lastErrorAt !== s.lastErrorAt) {
+      s.failures++
+      s.lastErrorAt = p.lastErrorAt
+    }
+    if (!s.alerted && s.failures >= ctx.config.providerFailuresBeforeAlert) {
+      s.alerted = true
+      if (ctx.muted(p.id)) continue
+      const login = p.error?.code === 'CW_ERR_PROVIDER_AUTH'
+      ctx.emit({
+        event: 'provider.failing', rule: 'provider', provider: { id: p.id, type: p.type }, instance: null,
+        text: ctx.text(login ? 'alert.providerLogin' : 'alert.providerFailing', () => ({ provider: p.id, type: p.type, failures: s.failures, error: p.error?.message ?? '' })),
+        data: { failures: s.failures, error: p.error, login }
+      })
+    }
+  }
+}
+
+/**
+ * Offline / back online (machines whose agents report: Nezha, OneCloud): an instance must stay
+ * offline for `offlineAfterSeconds` before the alert, and online as long before "back online", so a
+ * flapping agent does not spam. A flap shorter than that says nothing at all.
+ */
+export function presence (ctx: RuleContext): void {
+  const sustainMs = ctx.config.offlineAfterSeconds * 1000
+  const now = ctx.now.getTime()
+  const seen = new Set<string>()
+  for (const i of ctx.snapshot.instances) {
+    if (ctx.failing.has(i.provider)) continue
+    const k = key(i)
+    seen.add(k)
+    const s = ctx.state.presence[k]
+    if (i.state === 'offline') {
+      if (!s) ctx.state.presence[k] = { kind: 'offline', since: ctx.now.toISOString(), alerted: false }
+      else if (s.kind === 'online') ctx.state.presence[k] = { kind: 'offline', since: ctx.now.toISOString(), alerted: true } // announced before, never recovered
+      const current = ctx.state.presence[k]!
+      if (!current.alerted && now - Date.parse(current.since) >= sustainMs) {
+        current.alerted = true
+        if (ctx.muted(i.provider, i.id)) continue
+        ctx.emit({
+          event: 'instance.offline', rule: 'offline', provider: { id: i.provider, type: i.providerType }, instance: i,
+          text: ctx.text('alert.offline', lang => ({
+            name: i.name, provider: i.provider,
+            lastSeen: i.lastSeenAt ? ctx.text('alert.lastSeen', l => ({ at: relativeTime(i.lastSeenAt!, ctx.now, l) }))[lang] : ''
+          })),
+          data: { lastSeenAt: i.lastSeenAt }
+        })
+      }
+      continue
+    }
+    if (!s) continue
+    if (s.kind === 'offline') {
+      if (!s.alerted) delete ctx.state.presence[k] // a flap: nothing was said, nothing to say
+      else ctx.state.presence[k] = { kind: 'online', since: ctx.now.toISOString(), alerted: true }
+      continue
+    }
+    if (now - Date.parse(s.since) >= sustainMs) {
+      delete ctx.state.presence[k]
+      if (ctx.muted(i.provider, i.id)) continue
+      ctx.emit({
+        event: 'instance.online', rule: 'offline', provider: { id: i.provider, type: i.providerType }, instance: i,
+        text: ctx.text('alert.online', () => ({ name: i.name, provider: i.provider })), data: {}
+      })
+    }
+  }
+  // Instances that left the list (and are not just hidden by a failing provider) are forgotten.
+  for (const k of Object.keys(ctx.state.presence)) {
+    if (!seen.has(k) && !ctx.failing.has(k.slice(0, k.indexOf('/')))) delete ctx.state.presence[k]
+  }
+}

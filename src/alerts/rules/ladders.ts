@@ -1,0 +1,59 @@
+import { formatDuration, formatTime } from '../../bot/format.js'
+import type { Instance } from '../../core/instance.js'
+import { HOUR_MS, key, type RuleContext } from '../context.js'
+
+/**
+ * Ladder alerts before a deadline: when the time left first drops below one of `hours` (e.g. 72, 24, 6),
+ * ONE alert for the most urgent point reached; points already passed are marked too, so a late start
+ * or a restart never fires a burst, and nothing fires twice for the same deadline. A new deadline (a
+ * new stop, a renewed rental) starts a new ladder. A muted target stays quiet (its points are marked).
+ */
+function ladder (ctx: RuleContext, instance: Instance, deadline: string, hours: readonly number[], prefix: string): number | null {
+  const leftHours = (Date.parse(deadline) - ctx.now.getTime()) / HOUR_MS
+  const reached = hours.filter(h => leftHours <= h)
+  if (reached.length === 0) return null
+  const point = Math.min(...reached)
+  const fired = (h: number): string => `${prefix}:${key(instance)}@${deadline}:${h}`
+  if (ctx.state.fired[fired(point)] !== undefined) return null
+  for (const h of reached) ctx.state.fired[fired(h)] ??= ctx.now.toISOString()
+  return ctx.muted(instance.provider, instance.id) ? null : point
+}
+
+/** Release ladder: every shut-down instance with a release date (AutoDL: 15 days after the stop), with a [Keep alive] button. */
+export function releaseLadder (ctx: RuleContext): void {
+  for (const i of ctx.snapshot.instances) {
+    if (i.state !== 'stopped' || i.releaseAt === null || ctx.failing.has(i.provider)) continue
+    const point = ladder(ctx, i, i.releaseAt, ctx.config.releaseLadderHours, 'release')
+    if (point === null) continue
+    const left = Date.parse(i.releaseAt) - ctx.now.getTime()
+    const caps = ctx.aggregator.get(i.provider)?.provider.capabilities
+    const canKeepAlive = caps !== undefined && caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null
+    ctx.emit({
+      event: 'release.approaching', rule: 'release', provider: { id: i.provider, type: i.providerType }, instance: i,
+      text: ctx.text(left > 0 ? 'alert.release' : 'alert.releasePassed', lang => ({
+        name: i.name, provider: i.provider, left: formatDuration(left, lang), releaseAt: formatTime(i.releaseAt!, ctx.timeZone)
+      })),
+      buttons: canKeepAlive && left > 0
+        ? [{ label: ctx.text('alert.keepAliveButton', () => ({})), payload: { do: 'pick', verb: 'keepalive', provider: i.provider, instanceId: i.id } }]
+        : [],
+      data: { hoursBefore: point, releaseAt: i.releaseAt, hoursLeft: Math.round(left / HOUR_MS * 10) / 10 }
+    })
+  }
+}
+
+/** Expiry ladder: rentals with an end (computeshare `expiresAt`). */
+export function expiryLadder (ctx: RuleContext): void {
+  for (const i of ctx.snapshot.instances) {
+    if (i.expiresAt === null || ctx.failing.has(i.provider)) continue
+    const point = ladder(ctx, i, i.expiresAt, ctx.config.expiryLadderHours, 'expiry')
+    if (point === null) continue
+    const left = Date.parse(i.expiresAt) - ctx.now.getTime()
+    ctx.emit({
+      event: 'expiry.approaching', rule: 'expiry', provider: { id: i.provider, type: i.providerType }, instance: i,
+      text: ctx.text(left > 0 ? 'alert.expiry' : 'alert.expired', lang => ({
+        name: i.name, provider: i.provider, left: formatDuration(left, lang), expiresAt: formatTime(i.expiresAt!, ctx.timeZone)
+      })),
+      data: { hoursBefore: point, expiresAt: i.expiresAt, hoursLeft: Math.round(left / HOUR_MS * 10) / 10 }
+    })
+  }
+}

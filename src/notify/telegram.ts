@@ -1,0 +1,79 @@
+import type { Telegram } from 'telegraf'
+import type { AlertRule } from '../config/schema.js'
+import type { Aggregator } from '../core/aggregator.js'
+import type { Logger } from '../core/logger.js'
+import { keyboard, type ButtonStore } from '../bot/buttons.js'
+import type { Language } from '../bot/i18n.js'
+import type { Alert, Channel } from './alert.js'
+
+export interface TelegramChannelOptions {
+  telegram: Telegram
+  buttons: ButtonStore
+  language: Language
+  aggregator: Aggregator
+  /** Users who may read (allowed and operators): the default audience of shared provider entries. */
+  readers: readonly number[]
+  /** Per-rule chats (`alerts.chatIds`). */
+  chatIds: Partial<Record<AlertRule, number[]>>
+  log: Logger
+}
+
+/**
+ * Alerts as Telegram messages, in the configured language, with their buttons. Recipients: the ones
+ * the alert names (a watch's user); for an account added through the bot, its owner only (never a
+ * shared chat); else the rule's `alerts.chatIds`; else every user who may read.
+ */
+export class TelegramChannel implements Channel {
+  readonly #options: TelegramChannelOptions
+  readonly #pending = new Set<Promise<void>>()
+
+  constructor (options: TelegramChannelOptions) {
+    this.#options = options
+  }
+
+  /** Who gets `alert`. */
+  recipients (alert: Alert): number[] {
+    if (alert.telegramUserIds) return alert.telegramUserIds
+    const owner = this.#options.aggregator.get(alert.provider.id)?.owner
+    if (owner !== undefined) return [owner]
+    return this.#options.chatIds[alert.rule] ?? [...this.#options.readers]
+  }
+
+  send (alert: Alert): void {
+    const delivery = this.#deliver(alert).finally(() => this.#pending.delete(delivery))
+    this.#pending.add(delivery)
+  }
+
+  async flush (): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
+  }
+
+  async #deliver (alert: Alert): Promise<void> {
+    const { telegram, buttons, language, log } = this.#options
+    const markup = alert.buttons?.length
+      ? keyboard([await Promise.all(alert.buttons.map(b => buttons.button(b.label[language], b.payload)))])
+      : undefined
+    for (const chatId of this.recipients(alert)) {
+      await telegram.sendMessage(chatId, alert.text[language], markup ? { reply_markup: markup } : {}).catch((err: Error) => {
+        log.warn({ chatId, event: alert.event, err: { message: err.message } }, 'could not send an alert to telegram')
+      })
+    }
+  }
+}
+
+/** Sends every alert to every channel. */
+export class Dispatcher {
+  readonly #channels: Channel[]
+
+  constructor (channels: Channel[]) {
+    this.#channels = channels
+  }
+
+  send (alert: Alert): void {
+    for (const channel of this.#channels) channel.send(alert)
+  }
+
+  async flush (): Promise<void> {
+    await Promise.all(this.#channels.map(c => c.flush()))
+  }
+}
