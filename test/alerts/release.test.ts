@@ -111,3 +111,23 @@ t.test('keepAlive on a provider that cannot do it is a configuration error', asy
   const err = await alertsWorld(t, [{ id: 'n', type: 'nezha', baseUrl: 'http://127.0.0.1:9', token: 'tokentoken', keepAlive: { enabled: true } }]).catch(e => e)
   t.match(err, { code: 'CW_ERR_CONFIG', issues: ['providers[0].keepAlive: nezha cannot keep instances alive (that needs power on/off, a no-GPU mode and a release rule)'] })
 })
+
+t.test('a rule\'s chat ids receive its alerts instead of every reader; a bot-added account alerts its owner only', async t => {
+  const simulator = await startAutodlSimulator({ accounts: [
+    { phone: '13800000000', password: 'pw', instances: [stoppedFor('c1', 'shared-one', 5)] },
+    { phone: '13900000000', password: 'own', instances: [stoppedFor('c2', 'private-one', 5)] }
+  ] })
+  t.teardown(() => simulator.close())
+  const world = await alertsWorld(t, [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }], { alerts: { chatIds: { release: [-100555] } }, accountsBaseUrl: simulator.url })
+  await world.host.accounts!.setPhone(READER, '13900000000', '+86')
+  const { sha1Hex } = await import('../../providers/autodl/schema.js')
+  await world.host.accounts!.setPasswordSha1(READER, sha1Hex('own'))
+  await world.poll()
+  const texts = (chat: number) => world.messages(chat).map(m => m.text).filter(m => m.startsWith('⏳'))
+  t.equal(texts(-100555).length, 1, 'the group named for release alerts')
+  t.match(texts(-100555)[0], 'shared-one')
+  t.same(texts(OPERATOR), [], 'not every reader')
+  t.equal(texts(READER).length, 1, 'the owner gets the alert of their own account…')
+  t.match(texts(READER)[0], 'private-one (tg-702)')
+  t.notOk(texts(-100555).some(m => m.includes('private-one')), '…and it never goes to a shared chat')
+})

@@ -35,7 +35,7 @@ export interface World {
  * A host with the bot (on telegram-test-api), a webhook receiver and an adjustable clock, over the
  * given provider entries. `alerts` overrides alert settings.
  */
-export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; webhookEvents?: string[]; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks'] } = {}): Promise<World> {
+export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; webhookEvents?: string[]; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
   const telegram = options.telegram ?? await startTelegramEmulator(t)
   const hooks = options.hooks ?? await startWebhookReceiver(t)
   const clock = options.clock ?? { offset: 0 }
@@ -43,7 +43,10 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
   const store = options.store ?? memoryStateStore()
   const registry = createRegistry(builtinProviders)
   const config = parseConfig({
-    telegram: { token: TOKEN, apiRoot: telegram.config.apiURL, allowedUserIds: [READER], operatorUserIds: [OPERATOR], language: 'en', timeZone: 'Asia/Shanghai' },
+    telegram: {
+      token: TOKEN, apiRoot: telegram.config.apiURL, allowedUserIds: [READER], operatorUserIds: [OPERATOR], language: 'en', timeZone: 'Asia/Shanghai',
+      ...(options.accountsBaseUrl ? { accounts: { baseUrl: options.accountsBaseUrl } } : {})
+    },
     alerts: { offlineAfterSeconds: 300, ...options.alerts },
     notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }] },
     providers
