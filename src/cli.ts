@@ -83,6 +83,7 @@ program.command('demo')
         `  metrics     ${demo.url}/metrics`,
         `  OpenAPI     ${demo.url}/api/v1/openapi.json`,
         ...demo.simulators.map(s => `  simulator   ${s.url}   (${s.name})`),
+        '  (power control over HTTP needs an API key with the "control" scope in api.apiKeys; the demo has none)',
         'Press Ctrl-C to stop.', ''
       ].join('\n'))
       supervise(demo.log, () => demo.stop())
