@@ -104,7 +104,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const mutes = new MuteList(store.namespace('alerts'), now)
   const actions = new ActionService({
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
-    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, now
+    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets, now
   })
   const api = await buildApi({
     aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes }

@@ -8,6 +8,7 @@ import { ConflictError, describeError, isHostError, NotFoundError, NotSupportedE
 import { hasIdleGpus, type Instance, type InstanceState } from '../core/instance.js'
 import type { Logger } from '../core/logger.js'
 import type { PowerOnMode } from '../core/provider.js'
+import type { SecretRegistry } from '../core/secrets.js'
 import type { Viewer } from '../core/snapshot.js'
 import type { ActionKind, ActionRecord } from './record.js'
 
@@ -34,6 +35,8 @@ export interface ActionServiceOptions {
   followIntervalMs?: number
   /** Budget of one provider call, milliseconds (default 60 000). */
   callTimeoutMs?: number
+  /** Error texts are scrubbed of these before they reach records, messages and the audit log. */
+  secrets?: SecretRegistry | undefined
   now?: () => Date
 }
 
@@ -71,6 +74,14 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
    *   (state, idle GPUs, another action in progress), or the provider's error when it refused or failed.
    */
   async start (request: ActionRequest): Promise<ActionRecord> {
+    try {
+      return await this.#start(request)
+    } catch (err) {
+      throw this.#scrubbed(err)
+    }
+  }
+
+  async #start (request: ActionRequest): Promise<ActionRecord> {
     const key = `${request.provider}/${request.instanceId}`
     const busy = this.#locks.get(key)
     if (busy !== undefined) {
@@ -252,8 +263,15 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     return instance
   }
 
+  /** `err` with registered secrets removed from its message (a provider's text is not trusted blindly). */
+  #scrubbed (err: unknown): unknown {
+    const secrets = this.#options.secrets
+    if (secrets && err instanceof Error) err.message = secrets.scrub(err.message)
+    return err
+  }
+
   async #finish (record: ActionRecord, err: unknown): Promise<void> {
-    const error = err === null ? null : describeError(err)
+    const error = err === null ? null : describeError(this.#scrubbed(err))
     await this.#update(record, {
       status: error === null ? 'succeeded' : 'failed',
       step: error === null ? 'done' : record.step,
@@ -288,7 +306,8 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
 
   async #refused (request: ActionRequest, reason: string): Promise<void> {
     await this.#options.audit.append({
-      actor: request.actor, action: request.kind, target: { provider: request.provider, instanceId: request.instanceId }, result: 'refused', detail: reason
+      actor: request.actor, action: request.kind, target: { provider: request.provider, instanceId: request.instanceId }, result: 'refused',
+      detail: this.#options.secrets?.scrub(reason) ?? reason
     })
   }
 }

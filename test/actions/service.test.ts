@@ -112,3 +112,20 @@ t.test('keep-alive needs a stopped instance; records survive in the store', asyn
   await actions.settled(started.id)
   t.match(await store.namespace('actions').get(`action:${started.id}`), { id: started.id, status: 'succeeded' })
 })
+
+t.test('an error text with a registered secret in it is scrubbed before it reaches the record and the audit', async t => {
+  const { actions, aggregator, audit, captured } = await autodlWorld(t, instances())
+  const { ActionService } = await import('../../src/actions/service.js')
+  const { memoryStateStore } = await import('../../src/core/store.js')
+  captured.secrets.add('leaky-token-0123456789')
+  const entry = aggregator.get('lab')!
+  const original = entry.provider.powerOn.bind(entry.provider)
+  entry.provider.powerOn = async () => { throw Object.assign(new Error('upstream said: bad token leaky-token-0123456789'), { code: 'CW_ERR_PROVIDER_API' }) }
+  const scrubbing = new ActionService({ aggregator, audit, store: memoryStateStore().namespace('actions'), log: captured.log, timeoutMs: 1000, followIntervalMs: 20, secrets: captured.secrets })
+  const err = await scrubbing.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
+  t.equal(err.message, 'upstream said: bad token [redacted]')
+  const failed = (await audit.list()).find(e => e.result === 'failed')
+  t.equal(failed?.detail, 'upstream said: bad token [redacted]')
+  entry.provider.powerOn = original
+  t.ok(actions)
+})
