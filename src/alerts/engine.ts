@@ -48,6 +48,8 @@ export class AlertEngine {
   readonly #now: () => Date
   readonly #followUps = new Map<string, FollowUp>()
   #state: AlertState | null = null
+  /** The state as last stored, serialized: it is written again only when it changed. */
+  #stored = ''
   #running: Promise<void> | null = null
   #again = false
   #started = false
@@ -94,7 +96,11 @@ export class AlertEngine {
 
   async #evaluateOnce (): Promise<void> {
     const o = this.#options
-    const state = this.#state ??= { ...emptyState(), ...await o.store.get<AlertState>(STATE_KEY) }
+    if (this.#state === null) {
+      this.#state = { ...emptyState(), ...await o.store.get<AlertState>(STATE_KEY) }
+      this.#stored = JSON.stringify(this.#state)
+    }
+    const state = this.#state
     const now = this.#now()
     const snapshot = o.aggregator.snapshot
     const mutes = await o.mutes.list()
@@ -114,7 +120,7 @@ export class AlertEngine {
       emit: (alert) => this.#emit(alert),
       text: (key, args) => ({ zh: o.translators.zh(key, args('zh')), en: o.translators.en(key, args('en')) }),
       follow: (actionId, onEnd) => { this.#followUps.set(actionId, onEnd) },
-      persist: async () => { await o.store.set(STATE_KEY, state) }
+      persist: async () => { await this.#save(state) }
     }
     providerHealth(ctx)
     presence(ctx)
@@ -124,7 +130,15 @@ export class AlertEngine {
     expiryLadder(ctx)
     const cutoff = now.getTime() - FIRED_TTL_MS
     for (const [k, at] of Object.entries(state.fired)) if (Date.parse(at) < cutoff) delete state.fired[k]
-    await o.store.set(STATE_KEY, state)
+    await this.#save(state)
+  }
+
+  /** Store the state if it changed since it was last stored (most snapshots change nothing). */
+  async #save (state: AlertState): Promise<void> {
+    const serialized = JSON.stringify(state)
+    if (serialized === this.#stored) return
+    await this.#options.store.set(STATE_KEY, state)
+    this.#stored = serialized
   }
 
   #emit (alert: Omit<Alert, 'id' | 'at'>): void {

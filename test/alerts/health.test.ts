@@ -1,4 +1,5 @@
 import t from 'tap'
+import { memoryStateStore, type StateStore } from '../../src/core/store.js'
 import { alertsWorld, READER } from '../helpers/alerts-world.js'
 import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../simulators/autodl/server.js'
@@ -78,4 +79,31 @@ t.test('expiry ladder for rentals with an end', async t => {
   t.notOk(texts.some(m => m.includes('build-runner')), '20 days left: nothing')
   await world.poll()
   t.equal(world.messages(READER).length, texts.length, 'not repeated')
+})
+
+t.test('the alert state is written only when it changed', async t => {
+  const base = memoryStateStore()
+  const writes: string[] = []
+  const counting: StateStore = {
+    description: 'counting',
+    close: base.close,
+    namespace: (name) => {
+      const keyv = base.namespace(name)
+      const set = keyv.set.bind(keyv)
+      keyv.set = (async (key: string, value: unknown, ttl?: number) => { writes.push(`${name}:${key}`); return await set(key, value, ttl) }) as typeof keyv.set
+      return keyv
+    }
+  }
+  const servers = [simServer({ id: 1, name: 'calm' })]
+  const nezha = await startNezhaSimulator({ version: 'v0', servers, tokens: ['nezha-writes-token'] })
+  t.teardown(() => nezha.close())
+  const world = await alertsWorld(t, [{ id: 'srv', type: 'nezha', baseUrl: nezha.url, token: 'nezha-writes-token' }], { store: counting })
+  await world.poll()
+  const stateWrites = () => writes.filter(w => w === 'alerts:state').length
+  const settled = stateWrites()
+  for (let i = 0; i < 5; i++) await world.poll()
+  t.equal(stateWrites(), settled, 'five quiet polls: no write')
+  servers[0]!.lastActive = new Date(Date.now() - 3600_000)
+  await world.poll()
+  t.equal(stateWrites(), settled + 1, 'a change (the server went offline) is stored')
 })
