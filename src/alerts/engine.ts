@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js'
 import type { Language, Translate } from '../bot/i18n.js'
 import type { Alert } from '../notify/alert.js'
 import { emptyState, type AlertState, type FollowUp, type RuleContext } from './context.js'
-import type { MuteList } from './mutes.js'
+import { isMuted, type MuteList } from './mutes.js'
 import { gpuWatches } from './rules/gpu.js'
 import { presence, providerHealth } from './rules/health.js'
 import { autoKeepAlive } from './rules/keep-alive.js'
@@ -116,7 +116,7 @@ export class AlertEngine {
       keepAlive: o.keepAlive,
       log: o.log,
       timeZone: o.timeZone,
-      muted: (provider, instanceId) => mutes.some(m => m.target.provider === provider && (m.target.instanceId === undefined || m.target.instanceId === instanceId)),
+      muted: (provider, instanceId) => isMuted(mutes, provider, instanceId),
       emit: (alert) => this.#emit(alert),
       text: (key, args) => ({ zh: o.translators.zh(key, args('zh')), en: o.translators.en(key, args('en')) }),
       follow: (actionId, onEnd) => { this.#followUps.set(actionId, onEnd) },

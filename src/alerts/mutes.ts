@@ -35,6 +35,14 @@ export function parseMuteDuration (text: string, field = 'duration'): number {
   return ms
 }
 
+/**
+ * Does one of `mutes` cover this provider entry, or this instance of it? A mute of the entry covers all
+ * its instances; a mute of one instance does not cover the entry's own alerts.
+ */
+export function isMuted (mutes: readonly Mute[], provider: string, instanceId?: string): boolean {
+  return mutes.some(m => m.target.provider === provider && (m.target.instanceId === undefined || m.target.instanceId === instanceId))
+}
+
 /** Silenced targets, kept in the store (keyv namespace `alerts`) so that a restart keeps them. */
 export class MuteList {
   readonly #store: Keyv
@@ -67,11 +75,6 @@ export class MuteList {
     this.#cache ??= await this.#store.get<Mute[]>(KEY) ?? []
     const now = this.#now().getTime()
     return this.#cache.filter(m => Date.parse(m.until) > now)
-  }
-
-  /** The active mute covering this provider entry (or instance of it), if any. */
-  async covering (provider: string, instanceId?: string): Promise<Mute | undefined> {
-    return (await this.list()).find(m => m.target.provider === provider && (m.target.instanceId === undefined || m.target.instanceId === instanceId))
   }
 
   async #write (mutes: Mute[]): Promise<void> {

@@ -43,14 +43,6 @@ export class WatchList {
     return record
   }
 
-  /** Remove one user's watch of an instance; false when there was none. */
-  async remove (userId: number, provider: string, instanceId: string): Promise<boolean> {
-    const all = await this.all()
-    const kept = all.filter(w => !(w.userId === userId && w.provider === provider && w.instanceId === instanceId))
-    await this.#write(kept)
-    return kept.length !== all.length
-  }
-
   async removeById (id: string): Promise<void> {
     await this.#write((await this.all()).filter(w => w.id !== id))
   }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyConfig, ApiScope } from '../config/schema.js'
+import { ForbiddenError } from '../core/errors.js'
 
 /** Routes anyone may call, API keys or not. */
 export const PUBLIC_ROUTES = new Set(['/healthz'])
@@ -61,18 +62,16 @@ export function bearerAuth (apiKeys: readonly ApiKeyConfig[]) {
   }
 }
 
-/** A `preHandler` hook: 403 unless the caller's key has the route's scope (`config.scope`, default `read`). */
-export async function requireScope (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * A `preHandler` hook: unless the caller's key has the route's scope (`config.scope`, default `read`).
+ * @throws ForbiddenError (403)
+ */
+export async function requireScope (request: FastifyRequest): Promise<void> {
   const principal = request.principal
   if (principal === null) return // public route
   const scope = request.routeOptions.config?.scope ?? 'read'
   if (principal.scopes.includes(scope)) return
-  await reply.code(403).send({
-    statusCode: 403,
-    code: 'CW_ERR_FORBIDDEN',
-    error: 'Forbidden',
-    message: principal.anonymous
-      ? `this needs an API key with the "${scope}" scope: add one to api.apiKeys ({ "name", "key", "scopes": ["read", "${scope}"] })`
-      : `the API key "${principal.name}" lacks the "${scope}" scope`
-  })
+  throw new ForbiddenError(principal.anonymous
+    ? `this needs an API key with the "${scope}" scope: add one to api.apiKeys ({ "name", "key", "scopes": ["read", "${scope}"] })`
+    : `the API key "${principal.name}" lacks the "${scope}" scope`)
 }

@@ -43,8 +43,4 @@ export class SecretRegistry {
     }
     return out
   }
-
-  get size (): number {
-    return this.#values.size
-  }
 }

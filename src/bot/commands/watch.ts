@@ -53,16 +53,13 @@ export function watchCommands (): Composer<BotContext> {
   composer.command('unwatch', async (ctx) => {
     const query = ctx.payload.trim()
     if (!query) return void await ctx.reply(ctx.t('watch.usage'))
+    // The instance as listed now, or (if it is no longer listed) the watch by the name or id it was set with.
+    const listed = new Set(matchInstances(ctx.services.aggregator.view({ telegramUserId: ctx.from.id }).instances, query).map(i => `${i.provider}/${i.id}`))
     const mine = await ctx.services.watches.all(ctx.from.id)
-    const instances = ctx.services.aggregator.view({ telegramUserId: ctx.from.id }).instances
-    const match = matchInstances(instances, query).find(i => mine.some(w => w.provider === i.provider && w.instanceId === i.id)) ??
-      mine.find(w => w.name === query || w.instanceId === query)
-    const provider = match?.provider
-    const instanceId = match ? ('instanceId' in match ? match.instanceId : match.id) : undefined
-    if (!provider || !instanceId || !await ctx.services.watches.remove(ctx.from.id, provider, instanceId)) {
-      return void await ctx.reply(ctx.t('watch.notWatching', { name: query }))
-    }
-    await ctx.services.audit.append({ actor: { kind: 'telegram', userId: ctx.from.id }, action: 'unwatch', target: { provider, instanceId }, result: 'succeeded' })
+    const watch = mine.find(w => listed.has(`${w.provider}/${w.instanceId}`)) ?? mine.find(w => w.name === query || w.instanceId === query)
+    if (!watch) return void await ctx.reply(ctx.t('watch.notWatching', { name: query }))
+    await ctx.services.watches.removeById(watch.id)
+    await ctx.services.audit.append({ actor: { kind: 'telegram', userId: ctx.from.id }, action: 'unwatch', target: { provider: watch.provider, instanceId: watch.instanceId }, result: 'succeeded' })
     await ctx.reply(ctx.t('watch.removed', { name: query }))
   })
 
