@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/load.js'
 import { createRegistry } from '../../src/core/registry.js'
 import { memoryStateStore } from '../../src/core/store.js'
 import { captureLog } from '../helpers/log.js'
-import { botMessages, press, pump, startTelegramEmulator, waitForMessage } from '../helpers/telegram.js'
+import { botMessages, press, pump, recordBotCalls, startTelegramEmulator, waitForMessage } from '../helpers/telegram.js'
 import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../simulators/autodl/server.js'
 
@@ -92,7 +92,9 @@ t.test('a reader may not act; another user cannot confirm your request', async t
   await say(OPERATOR, '/off runner')
   const ask = last(OPERATOR)
   t.equal(ask.text, '⏻ Power off 北京A区 / runner: billing stops; if it stays off, it is released in 15 days. Confirm?')
+  const calls = recordBotCalls(t)
   await tap(OPERATOR, '✅ Confirm', OTHER_OPERATOR)
+  t.match(calls.find(c => c.method === 'answerCallbackQuery')?.payload, { text: 'Only the user who asked can confirm this.', show_alert: true })
   t.equal(botMessages(telegram, OPERATOR).find(m => m.messageId === ask.messageId)?.text, ask.text, 'unchanged')
   t.equal(powerOns().length, 0)
 })
@@ -143,10 +145,12 @@ t.test('the owner of an account added through the bot acts on it without being a
   t.ok((await host.audit.list()).some(e => e.actor.kind === 'telegram' && e.actor.userId === OWNER && e.result === 'succeeded'))
 })
 
-t.test('an unknown or expired button says so', async t => {
+t.test('an unknown or expired button says so, and does nothing', async t => {
   const { telegram, host } = await setup(t)
+  const calls = recordBotCalls(t)
   const client = telegram.getClient(TOKEN, { userId: OPERATOR, chatId: OPERATOR })
   await client.sendCallback(client.makeCallbackQuery('cw:doesnotexist', { message: { message_id: 1, chat: { id: OPERATOR, type: 'private' } } as never }))
   await pump(host.bot!.bot)
-  t.same(host.actions.inProgress('lab', 'aa11-trainer'), undefined)
+  t.same(calls.filter(c => c.method !== 'getUpdates' && c.method !== 'getMe').map(c => [c.method, c.payload['text'], c.payload['show_alert']]),
+    [['answerCallbackQuery', 'This button has expired; send the command again.', true]], 'one answer, no message, no action')
 })

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { connect, createServer as createNetServer } from 'node:net'
 import type { Test } from 'tap'
-import type { Telegraf } from 'telegraf'
+import { Telegram, type Telegraf } from 'telegraf'
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js'
 
 /** A free TCP port on 127.0.0.1 (telegram-test-api treats port 0 as "use 9000"). */
@@ -43,6 +43,16 @@ export function userTexts (server: TelegramServer, chatId: number): string[] {
     .map(u => String((u as { message: { text?: string } }).message.text))
 }
 
+/** Pass a request on to `target` and its answer back. */
+function forward (req: IncomingMessage, res: ServerResponse, target: URL): void {
+  const upstream = httpRequest(target, { method: req.method, headers: req.headers }, up => {
+    res.writeHead(up.statusCode ?? 502, up.headers)
+    up.pipe(res)
+  })
+  upstream.on('error', () => res.writeHead(502).end())
+  req.pipe(upstream)
+}
+
 /**
  * An HTTPS front for the emulator (Telegraf only uses its `agent`, hence the proxy, for an https
  * apiRoot, as in production). It records Bot API method names and answers the methods the emulator
@@ -65,12 +75,7 @@ export async function startHttpsFront (t: Test, emulatorUrl: string): Promise<{ 
       })
       return
     }
-    const upstream = httpRequest(new URL(req.url ?? '/', emulatorUrl), { method: req.method, headers: req.headers }, up => {
-      res.writeHead(up.statusCode ?? 502, up.headers)
-      up.pipe(res)
-    })
-    upstream.on('error', () => res.writeHead(502).end())
-    req.pipe(upstream)
+    forward(req, res, new URL(req.url ?? '/', emulatorUrl))
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise(resolve => { server.closeAllConnections(); server.close(resolve) }))
@@ -85,12 +90,7 @@ export async function startRecordingProxy (t: Test): Promise<{ url: string; seen
   const seen: string[] = []
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`)
-    const upstream = httpRequest(new URL(req.url ?? '/'), { method: req.method, headers: req.headers }, up => {
-      res.writeHead(up.statusCode ?? 502, up.headers)
-      up.pipe(res)
-    })
-    upstream.on('error', () => res.writeHead(502).end())
-    req.pipe(upstream)
+    forward(req, res, new URL(req.url ?? '/'))
   })
   server.on('connect', (req, client, head) => {
     seen.push(`CONNECT ${req.url}`)
@@ -153,4 +153,20 @@ export async function waitForMessage (server: TelegramServer, chatId: number, pa
     if (Date.now() - started > timeoutMs) throw new Error(`no message matching ${pattern}; messages: ${JSON.stringify(botMessages(server, chatId).map(m => m.text))}`)
     await new Promise(resolve => setTimeout(resolve, 20))
   }
+}
+
+/**
+ * Record every Bot API call the bot makes (method and payload) until the test ends — also the ones the
+ * emulator does not keep, such as the text of `answerCallbackQuery`.
+ */
+export function recordBotCalls (t: Test): Array<{ method: string; payload: Record<string, unknown> }> {
+  const calls: Array<{ method: string; payload: Record<string, unknown> }> = []
+  const proto = Telegram.prototype as unknown as { callApi: (method: string, payload: Record<string, unknown>, options?: unknown) => Promise<unknown> }
+  const original = proto.callApi
+  proto.callApi = function (method, payload, options) {
+    calls.push({ method, payload })
+    return original.call(this, method, payload, options)
+  }
+  t.teardown(() => { proto.callApi = original })
+  return calls
 }
