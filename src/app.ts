@@ -74,6 +74,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     now
   })
 
+  for (const url of [config.store, config.telegram.proxy, config.telegram.accounts.proxy, ...config.providers.map(p => p.proxy)]) secrets.addUrlCredentials(url)
   const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000 }
   const add = async (spec: EntrySpec, failure?: string): Promise<void> => {
     await aggregator.add(createEntry(registry.get(spec.type) ?? null, spec, entryDeps, failure))

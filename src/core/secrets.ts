@@ -25,6 +25,16 @@ export class SecretRegistry {
     }
   }
 
+  /** Remember the password (and user) inside a URL such as `redis://:pass@host` or `http://user:pass@proxy`. */
+  addUrlCredentials (url: string | null | undefined): void {
+    if (!url) return
+    try {
+      const parsed = new URL(url)
+      this.add(decodeURIComponent(parsed.password))
+      if (parsed.password) this.add(decodeURIComponent(parsed.username))
+    } catch { /* not a URL: nothing to remember */ }
+  }
+
   /** Forget a value, e.g. a token that was replaced. */
   delete (value: string | null | undefined): void {
     if (value == null) return

@@ -36,3 +36,13 @@ t.test('a registered value is scrubbed wherever it appears, even inside a messag
   log.warn({ err: { message: 'request to https://x/bot?t=eyJhbGciOi.token.value failed' } }, 'eyJhbGciOi.token.value expired')
   t.notOk(lines.join('\n').includes('eyJhbGciOi'))
 })
+
+t.test('credentials inside URLs are registered: store and proxy passwords never reach a log line', async t => {
+  const { log, secrets, lines } = captureLog()
+  secrets.addUrlCredentials('redis://:s3cr3t-redis-pw@db:6379')
+  secrets.addUrlCredentials('http://proxyuser:pr0xy-Pass%21@10.0.0.1:7890')
+  secrets.addUrlCredentials('not a url')
+  secrets.addUrlCredentials('http://127.0.0.1:7890')
+  log.warn('connect to redis://:s3cr3t-redis-pw@db:6379 failed via proxyuser:pr0xy-Pass! ')
+  t.equal(JSON.parse(lines[0]!).msg, 'connect to redis://:[redacted]@db:6379 failed via [redacted]:[redacted] ')
+})
