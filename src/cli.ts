@@ -72,7 +72,7 @@ program.command('demo')
   .option('-p, --port <port>', 'status API port (0 = any free port)', port, 8080)
   .action(async (options: { port: number }) => {
     try {
-      const { runDemo } = await import('./demo.js')
+      const { runDemo } = await import('./demo/index.js')
       const demo = await runDemo({ port: options.port })
       const { providers, instances } = demo.host.aggregator.snapshot
       process.stdout.write([

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { demoInstances } from './simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from './simulators/autodl/server.js'
+import { demoInstances } from '../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../src/demo/simulators/autodl/server.js'
 
 const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url))
 const KEY = 'cli-test-key-0123456789abcdef'
@@ -117,7 +117,7 @@ t.test('demo serves every provider side by side', async t => {
 })
 
 t.test('computeshare create-sandbox through the built CLI', async t => {
-  const { startComputeshareSimulator } = await import('./simulators/computeshare/server.js')
+  const { startComputeshareSimulator } = await import('../src/demo/simulators/computeshare/server.js')
   const simulator = await startComputeshareSimulator({ users: [{ username: 'u1', password: 'p1-password' }], vms: [] })
   t.teardown(() => simulator.close())
   const dir = await mkdtemp(join(tmpdir(), 'cw-cli-'))

@@ -4,7 +4,7 @@ import type { Aggregator } from '../core/aggregator.js'
 import type { Instance } from '../core/instance.js'
 import type { Logger } from '../core/logger.js'
 import type { Snapshot } from '../core/snapshot.js'
-import type { Language } from '../bot/i18n.js'
+import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
 import type { WatchList } from './watches.js'
 

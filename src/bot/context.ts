@@ -6,8 +6,8 @@ import type { AuditLog } from '../audit/log.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { UserAccounts } from '../core/accounts.js'
 import type { Logger } from '../core/logger.js'
-import type { ButtonStore } from './buttons.js'
-import type { Language, Translate } from './i18n.js'
+import type { ButtonStore } from '../notify/buttons.js'
+import type { Language, Translate } from '../present/i18n.js'
 
 /** What command handlers reach through `ctx.services`. */
 export interface BotServices {

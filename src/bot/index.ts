@@ -12,7 +12,7 @@ import { viewCommands } from './commands/view.js'
 import { watchCommands } from './commands/watch.js'
 import { ProgressMessages } from './progress.js'
 import type { BotContext, BotServices } from './context.js'
-import { createTranslator } from './i18n.js'
+import { createTranslator } from '../present/i18n.js'
 
 export interface BotOptions {
   telegram: TelegramConfig & { token: string }

@@ -2,9 +2,9 @@ import type { Telegram } from 'telegraf'
 import type { ActionRecord } from '../actions/record.js'
 import type { ActionService } from '../actions/service.js'
 import type { Logger } from '../core/logger.js'
-import type { Verb } from './buttons.js'
-import { formatDuration, formatTime } from './format.js'
-import type { Language, Translate } from './i18n.js'
+import type { Verb } from '../notify/buttons.js'
+import { formatDuration, formatTime } from '../present/format.js'
+import type { Language, Translate } from '../present/i18n.js'
 
 interface Tracked { chatId: number; messageId: number; verb: Verb; last: string }
 

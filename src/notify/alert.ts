@@ -1,6 +1,6 @@
 import type { AlertEvent, AlertRule } from '../config/schema.js'
 import type { Instance } from '../core/instance.js'
-import type { ButtonPayload } from '../bot/buttons.js'
+import type { ButtonPayload } from './buttons.js'
 
 /** A text in every language the host speaks. */
 export interface Texts {

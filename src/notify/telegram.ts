@@ -2,8 +2,8 @@ import type { Telegram } from 'telegraf'
 import type { AlertRule } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
-import { keyboard, type ButtonStore } from '../bot/buttons.js'
-import type { Language } from '../bot/i18n.js'
+import { keyboard, type ButtonStore } from './buttons.js'
+import type { Language } from '../present/i18n.js'
 import type { Alert, Channel } from './alert.js'
 
 export interface TelegramChannelOptions {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { ActionRecord } from '../../src/actions/record.js'
 import { autodlWorld } from '../helpers/autodl-world.js'
-import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
+import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
 
 const operator = { kind: 'telegram' as const, userId: 1, name: 'op' }
 const DAY = 86400_000

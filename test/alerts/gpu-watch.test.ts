@@ -2,8 +2,8 @@ import t, { type Test } from 'tap'
 import { webhookSignature } from '../../src/notify/webhook.js'
 import { alertsWorld, OPERATOR, READER, TOKEN, WEBHOOK_SECRET } from '../helpers/alerts-world.js'
 import { press } from '../helpers/telegram.js'
-import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 async function setup (t: Test) {
   const simulator = await startAutodlSimulator({

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { memoryStateStore, type StateStore } from '../../src/core/store.js'
 import { alertsWorld, READER } from '../helpers/alerts-world.js'
-import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
-import { computeshareSampleVms, startComputeshareSimulator } from '../simulators/computeshare/server.js'
-import { simServer, startNezhaSimulator } from '../simulators/nezha/server.js'
+import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { computeshareSampleVms, startComputeshareSimulator } from '../../src/demo/simulators/computeshare/server.js'
+import { simServer, startNezhaSimulator } from '../../src/demo/simulators/nezha/server.js'
 
 const HOUR = 3600_000
 

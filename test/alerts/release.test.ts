@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
 import { alertsWorld, OPERATOR, READER, TOKEN } from '../helpers/alerts-world.js'
 import { press, waitForMessage } from '../helpers/telegram.js'
-import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 const HOUR = 3600_000
 const RELEASE = 15 * 24 * HOUR

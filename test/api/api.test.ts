@@ -10,8 +10,8 @@ import { capabilitiesSchema, providerStatusSchema } from '../../src/core/snapsho
 import { FakeProvider, fakeInstance } from '../helpers/fake-provider.js'
 import { captureLog } from '../helpers/log.js'
 import { makeDeps } from '../helpers/provider.js'
-import { demoInstances, type SimInstance } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import { demoInstances, type SimInstance } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 const KEY = 'test-api-key-0123456789abcdef'
 const PASSWORD = 'api-test-password'
@@ -177,8 +177,8 @@ t.test('cached bodies follow the snapshot: a new poll is visible at once', async
 })
 
 t.test('GET /metrics: live metrics, last seen, expiry and account values of other providers', async t => {
-  const { nezhaSampleServers, startNezhaSimulator } = await import('../simulators/nezha/server.js')
-  const { boardmateSampleUser, startBoardmateSimulator } = await import('../simulators/boardmate/server.js')
+  const { nezhaSampleServers, startNezhaSimulator } = await import('../../src/demo/simulators/nezha/server.js')
+  const { boardmateSampleUser, startBoardmateSimulator } = await import('../../src/demo/simulators/boardmate/server.js')
   const { NezhaProvider, normalizeNezhaOptions } = await import('../../providers/nezha/index.js')
   const { BoardmateProvider } = await import('../../providers/boardmate/index.js')
   const nezha = await startNezhaSimulator({ version: 'v0', servers: nezhaSampleServers(), tokens: ['metrics-token-0001'] })

@@ -15,8 +15,8 @@ import { createHttpClient } from '../../src/core/http.js'
 import { createLogger } from '../../src/core/logger.js'
 import { SecretRegistry } from '../../src/core/secrets.js'
 import { memoryStateStore } from '../../src/core/store.js'
-import { manyInstances } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import { manyInstances } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 const INSTANCES = Number(process.env['BENCH_INSTANCES'] ?? 2000)
 const DURATION = Number(process.env['BENCH_SECONDS'] ?? 3)

@@ -7,8 +7,8 @@ import { createRegistry } from '../../src/core/registry.js'
 import { memoryStateStore, type StateStore } from '../../src/core/store.js'
 import { captureLog } from '../helpers/log.js'
 import { pump, replies, startHttpsFront, startRecordingProxy, startTelegramEmulator, userTexts } from '../helpers/telegram.js'
-import { demoInstances, makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import { demoInstances, makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 const TOKEN = '123456789:TEST-bot-token_abc'
 const OWNER = 111

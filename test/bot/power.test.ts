@@ -6,8 +6,8 @@ import { createRegistry } from '../../src/core/registry.js'
 import { memoryStateStore } from '../../src/core/store.js'
 import { captureLog } from '../helpers/log.js'
 import { botMessages, press, pump, recordBotCalls, startTelegramEmulator, waitForMessage } from '../helpers/telegram.js'
-import { makeInstance, nullTime } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 const TOKEN = '123456789:POWER-test'
 const OPERATOR = 501

@@ -11,9 +11,9 @@ import { createRegistry } from '../../src/core/registry.js'
 import { memoryStateStore } from '../../src/core/store.js'
 import { captureLog } from '../helpers/log.js'
 import { pump, replies, startTelegramEmulator } from '../helpers/telegram.js'
-import { demoInstances } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
-import { inventorySampleMachines, startInventorySimulator } from '../simulators/json-inventory/server.js'
+import { demoInstances } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { inventorySampleMachines, startInventorySimulator } from '../helpers/inventory-simulator.js'
 
 const registry = createRegistry(builtinProviders)
 const PLUGINS = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url))

@@ -6,8 +6,8 @@ import { Aggregator } from '../../src/core/aggregator.js'
 import { memoryStateStore, type StateStore } from '../../src/core/store.js'
 import { makeDeps } from './provider.js'
 import { captureLog } from './log.js'
-import type { SimInstance } from '../simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../simulators/autodl/server.js'
+import type { SimInstance } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
 /** An AutoDL simulator, an aggregator with entry `lab` on it, an audit log and an action service, all fast. */
 export async function autodlWorld (t: Test, instances: SimInstance[], options: { transitionMs?: number; timeoutMs?: number; store?: StateStore; now?: () => Date } = {}) {

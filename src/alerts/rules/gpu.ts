@@ -1,4 +1,4 @@
-import { formatTime, instanceLabel } from '../../bot/format.js'
+import { formatTime, instanceLabel } from '../../present/format.js'
 import { hasIdleGpus } from '../../core/instance.js'
 import type { Watch } from '../watches.js'
 import type { RuleContext } from '../context.js'

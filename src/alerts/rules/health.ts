@@ -1,4 +1,4 @@
-import { relativeTime } from '../../bot/format.js'
+import { relativeTime } from '../../present/format.js'
 import { key, type RuleContext } from '../context.js'
 
 /**

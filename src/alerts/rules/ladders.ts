@@ -1,4 +1,4 @@
-import { formatDuration, formatTime } from '../../bot/format.js'
+import { formatDuration, formatTime } from '../../present/format.js'
 import type { Instance } from '../../core/instance.js'
 import { HOUR_MS, key, type RuleContext } from '../context.js'
 

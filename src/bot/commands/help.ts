@@ -1,5 +1,5 @@
 import type { BotCommand } from 'telegraf/types'
-import type { Translate } from '../i18n.js'
+import type { Translate } from '../../present/i18n.js'
 
 /** The command menu, in the order `/help` lists it. */
 export function commandList (t: Translate, accountsEnabled: boolean): BotCommand[] {

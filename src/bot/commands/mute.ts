@@ -2,7 +2,7 @@ import { Composer } from 'telegraf'
 import { parseMuteDuration, resolveMuteTarget } from '../../alerts/mutes.js'
 import { describeActor, type AuditEntry } from '../../audit/log.js'
 import { canAct, type BotContext } from '../context.js'
-import { formatTime } from '../format.js'
+import { formatTime } from '../../present/format.js'
 
 const AUDIT_LINES = 15
 

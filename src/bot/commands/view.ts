@@ -1,6 +1,6 @@
 import { Composer } from 'telegraf'
 import type { BotContext } from '../context.js'
-import { chunk, gpuvalidLines, statusLine } from '../format.js'
+import { chunk, gpuvalidLines, statusLine } from '../../present/format.js'
 
 /**
  * `/gpuvalid` (seed 000) and `/status`, answered from the aggregated snapshot (no provider call), as

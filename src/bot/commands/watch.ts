@@ -3,9 +3,9 @@ import parseDuration from 'parse-duration'
 import { DEFAULT_AUTO_WINDOW_MS, MAX_WATCH_WINDOW_MS } from '../../alerts/watches.js'
 import { hasIdleGpus } from '../../core/instance.js'
 import { matchInstances } from '../../core/match.js'
-import { keyboard } from '../buttons.js'
+import { keyboard } from '../../notify/buttons.js'
 import { canAct, type BotContext } from '../context.js'
-import { formatDuration, formatTime, instanceLabel } from '../format.js'
+import { formatDuration, formatTime, instanceLabel } from '../../present/format.js'
 
 /**
  * `/watch <instance> [auto [6h]]`, `/watches`, `/unwatch <instance>`: be told — or, with `auto` and a

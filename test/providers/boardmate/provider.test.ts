@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { BoardmateProvider, normalizeBoardmateOptions } from '../../../providers/boardmate/index.js'
 import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderResponseError } from '../../../src/core/errors.js'
 import { makeDeps } from '../../helpers/provider.js'
-import { boardmateSampleUser, startBoardmateSimulator } from '../../simulators/boardmate/server.js'
+import { boardmateSampleUser, startBoardmateSimulator } from '../../../src/demo/simulators/boardmate/server.js'
 
 const KEY = 'Zx8aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1h'
 const USER = '123456789012345678'

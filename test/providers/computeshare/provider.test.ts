@@ -11,7 +11,7 @@ import { ConfigError, NotSupportedError, ProviderApiError, ProviderAuthError, Pr
 import { createRegistry } from '../../../src/core/registry.js'
 import { memoryStateStore } from '../../../src/core/store.js'
 import { makeDeps } from '../../helpers/provider.js'
-import { computeshareSampleVms, startComputeshareSimulator } from '../../simulators/computeshare/server.js'
+import { computeshareSampleVms, startComputeshareSimulator } from '../../../src/demo/simulators/computeshare/server.js'
 
 const USER = { username: '13000000000', password: 'cs-password-1' }
 

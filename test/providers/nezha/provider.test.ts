@@ -3,7 +3,7 @@ import { NezhaProvider, normalizeNezhaOptions, type NezhaOptions } from '../../.
 import { NotSupportedError, ProviderAuthError, ProviderResponseError } from '../../../src/core/errors.js'
 import { memoryStateStore } from '../../../src/core/store.js'
 import { makeDeps } from '../../helpers/provider.js'
-import { nezhaSampleServers, startNezhaSimulator, type NezhaSimulatorOptions } from '../../simulators/nezha/server.js'
+import { nezhaSampleServers, startNezhaSimulator, type NezhaSimulatorOptions } from '../../../src/demo/simulators/nezha/server.js'
 
 const NOW = new Date()
 const V0_TOKEN = 'v0-api-token-abcdefghijklmnop'

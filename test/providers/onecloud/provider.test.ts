@@ -3,7 +3,7 @@ import { normalizeOnecloudOptions, OnecloudProvider, onecloudPwd, signQuery } fr
 import { md5 } from '../../../providers/onecloud/sign.js'
 import { NotSupportedError, ProviderAuthError } from '../../../src/core/errors.js'
 import { makeDeps } from '../../helpers/provider.js'
-import { onecloudSampleDevices, startOnecloudSimulator } from '../../simulators/onecloud/server.js'
+import { onecloudSampleDevices, startOnecloudSimulator } from '../../../src/demo/simulators/onecloud/server.js'
 
 async function setup (t: Test) {
   const simulator = await startOnecloudSimulator({ accounts: [{ user: '13800000000', password: 'wky-pass', userid: '5458114', devices: onecloudSampleDevices() }] })

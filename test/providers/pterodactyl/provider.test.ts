@@ -5,7 +5,7 @@ import { parseConfig } from '../../../src/config/load.js'
 import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderResponseError } from '../../../src/core/errors.js'
 import { createRegistry } from '../../../src/core/registry.js'
 import { makeDeps } from '../../helpers/provider.js'
-import { pterodactylSampleServers, simPteroServer, startPterodactylSimulator, type PterodactylSimulatorOptions } from '../../simulators/pterodactyl/server.js'
+import { pterodactylSampleServers, simPteroServer, startPterodactylSimulator, type PterodactylSimulatorOptions } from '../../../src/demo/simulators/pterodactyl/server.js'
 
 const KEY = 'ptlc_0123456789abcdefABCDEF0123456789abcdefABCDEF'
 

@@ -6,7 +6,7 @@ export type Language = 'zh' | 'en'
 export type Translate = TFunction
 
 /**
- * A translate function for `language` over the bot's catalogs (`locales/zh.ts`, `locales/en.ts`).
+ * A translate function for `language` over the host's message catalogs (bot, alerts, notifications) (`locales/zh.ts`, `locales/en.ts`).
  * Plain text output: interpolation does not HTML-escape (messages are sent without parse_mode).
  */
 export async function createTranslator (language: Language): Promise<Translate> {

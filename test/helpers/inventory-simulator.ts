@@ -1,4 +1,4 @@
-import { createSimKit, type Fault, type SeenRequest } from '../kit.js'
+import { createSimKit, type Fault, type SeenRequest } from '../../src/demo/simulators/kit.js'
 
 export interface InventoryMachine {
   id: string
