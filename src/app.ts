@@ -1,14 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { ActionService } from './actions/service.js'
+import { AlertEngine } from './alerts/engine.js'
 import { MuteList } from './alerts/mutes.js'
 import { WatchList } from './alerts/watches.js'
-import { AlertEngine } from './alerts/engine.js'
-import { ButtonStore } from './notify/buttons.js'
-import { createTranslator } from './present/i18n.js'
-import { ConfigError } from './core/errors.js'
-import type { Channel } from './notify/alert.js'
-import { Dispatcher, TelegramChannel } from './notify/telegram.js'
-import { WebhookChannel } from './notify/webhook.js'
 import { buildApi } from './api/index.js'
 import { AuditLog } from './audit/log.js'
 import { createBot, type BotService } from './bot/index.js'
@@ -16,10 +10,17 @@ import type { HostConfig } from './config/schema.js'
 import { accountEntryId, UserAccounts } from './core/accounts.js'
 import { Aggregator } from './core/aggregator.js'
 import { createEntry, type EntrySpec } from './core/entry.js'
+import { ConfigError } from './core/errors.js'
 import type { Logger } from './core/logger.js'
+import { canKeepAlive } from './core/provider.js'
 import type { ProviderRegistry } from './core/registry.js'
 import type { SecretRegistry } from './core/secrets.js'
 import type { StateStore } from './core/store.js'
+import type { Channel } from './notify/alert.js'
+import { ButtonStore } from './notify/buttons.js'
+import { Dispatcher, TelegramChannel } from './notify/telegram.js'
+import { WebhookChannel } from './notify/webhook.js'
+import { createTranslator } from './present/i18n.js'
 
 export interface HostDeps {
   registry: ProviderRegistry
@@ -56,119 +57,144 @@ export interface Host {
   stop (): Promise<void>
 }
 
-/** Provider type used for accounts added with /user and /password (seed 000). */
-const ACCOUNT_PROVIDER_TYPE = 'autodl'
+type Wiring = HostDeps & { config: HostConfig; now: () => Date }
 
 /**
- * Wire config entries, bot-added accounts, the aggregator, the status API and the bot. Nothing
- * listens and nothing is polled until `start()`.
+ * Wire config entries, bot-added accounts, the aggregator, actions, the status API, the bot and the
+ * alert channels. Nothing listens and nothing is polled until `start()`.
+ * @throws ConfigError for settings that only make sense once the providers exist (keep-alive on a type
+ *   that cannot, chat accounts of a type that does not declare them).
  */
 export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Host> {
-  const { registry, log, secrets, store } = deps
-  const now = deps.now ?? (() => new Date())
-  const aggregator = new Aggregator({
-    pollIntervalMs: config.pollIntervalSeconds * 1000,
-    pollTimeoutMs: config.pollTimeoutSeconds * 1000,
-    log: log.child({ component: 'aggregator' }),
-    secrets,
-    now
+  const w: Wiring = { ...deps, config, now: deps.now ?? (() => new Date()) }
+  registerSecrets(w)
+  const { aggregator, add } = await wireProviders(w)
+  const accounts = await wireChatAccounts(w, aggregator, add)
+  const { store, log, now } = w
+  const audit = new AuditLog(store.namespace('audit'), { now })
+  const mutes = new MuteList(store.namespace('alerts'), now)
+  const watches = new WatchList(store.namespace('alerts'), now)
+  const buttons = new ButtonStore(store.namespace('buttons'))
+  const actions = new ActionService({
+    aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
+    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now
   })
+  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes } })
+  const bot = config.telegram.token === null
+    ? null
+    : await createBot({
+      telegram: { ...config.telegram, token: config.telegram.token },
+      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      secrets: w.secrets
+    })
+  const dispatcher = new Dispatcher(wireChannels(w, aggregator, bot, buttons))
+  const alerts = new AlertEngine({
+    aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
+    send: alert => dispatcher.send(alert), translators: { zh: await createTranslator('zh'), en: await createTranslator('en') },
+    timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
+  })
+  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher })
+  return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, bot, accounts, ...lifecycle }
+}
 
-  for (const url of [config.store, config.telegram.proxy, config.telegram.accounts.proxy, ...config.providers.map(p => p.proxy)]) secrets.addUrlCredentials(url)
+/** Every credential in a URL of the config (store, proxies), the API keys and the webhook secrets are scrubbed from output. */
+function registerSecrets ({ config, secrets }: Wiring): void {
+  const { telegram, providers, api, notify } = config
+  for (const url of [config.store, telegram.proxy, telegram.accounts.proxy, ...providers.map(p => p.proxy)]) secrets.addUrlCredentials(url)
+  for (const key of api.apiKeys) secrets.add(key.key)
+  for (const webhook of notify.webhooks) secrets.add(webhook.secret)
+}
+
+/** The aggregator with one entry per configured provider (a plugin that failed to load shows as failing). */
+async function wireProviders (w: Wiring): Promise<{ aggregator: Aggregator; add: (spec: EntrySpec, failure?: string) => Promise<void> }> {
+  const { config, registry, log, secrets, store, now } = w
+  const aggregator = new Aggregator({
+    pollIntervalMs: config.pollIntervalSeconds * 1000, pollTimeoutMs: config.pollTimeoutSeconds * 1000, log: log.child({ component: 'aggregator' }), secrets, now
+  })
   const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000 }
   const add = async (spec: EntrySpec, failure?: string): Promise<void> => {
     await aggregator.add(createEntry(registry.get(spec.type) ?? null, spec, entryDeps, failure))
   }
-
   for (const entry of config.providers) {
     if (entry.failure) log.error({ provider: entry.id, module: entry.module }, entry.failure)
     await add(entry, entry.failure)
   }
+  return { aggregator, add }
+}
 
-  const telegram = config.telegram
-  const botOn = telegram.token !== null
-  const accounts = botOn && telegram.accounts.enabled && registry.get(ACCOUNT_PROVIDER_TYPE)
-    ? new UserAccounts(store.namespace('accounts'), {
-      attach: async (userId, credentials) => {
-        const definition = registry.get(ACCOUNT_PROVIDER_TYPE)!
-        const raw = { ...credentials, baseUrl: telegram.accounts.baseUrl }
-        const options = definition.normalizeConfig ? definition.normalizeConfig(raw) : raw
-        await add({ id: accountEntryId(userId), type: ACCOUNT_PROVIDER_TYPE, options, proxy: telegram.accounts.proxy, owner: userId })
-      },
-      detach: async (userId) => { await aggregator.remove(accountEntryId(userId)) }
-    })
-    : null
-  const attached = await accounts?.load() ?? []
-  if (attached.length > 0) log.info({ accounts: attached.length }, 'accounts added through the bot restored')
+/**
+ * Accounts users add with `/user` and `/password`: entries `tg-<userId>` of the provider type that
+ * declares `chatAccounts` (or the one `telegram.accounts.type` names), restored from the store.
+ * Null when the bot or the feature is off, or no type offers it.
+ */
+async function wireChatAccounts (w: Wiring, aggregator: Aggregator, add: (spec: EntrySpec) => Promise<void>): Promise<UserAccounts | null> {
+  const { telegram } = w.config
+  if (telegram.token === null || !telegram.accounts.enabled) return null
+  const definition = telegram.accounts.type === null
+    ? w.registry.definitions().find(d => d.chatAccounts !== undefined)
+    : w.registry.get(telegram.accounts.type)
+  if (definition?.chatAccounts === undefined) {
+    if (telegram.accounts.type === null) return null
+    throw new ConfigError([`telegram.accounts.type: "${telegram.accounts.type}" does not offer accounts from the chat (types that do: ${w.registry.definitions().filter(d => d.chatAccounts).map(d => d.type).join(', ') || 'none'})`])
+  }
+  const chat = definition.chatAccounts
+  const accounts = new UserAccounts(w.store.namespace('accounts'), {
+    attach: async (userId, credentials) => {
+      const raw = chat.options({ ...credentials, baseUrl: telegram.accounts.baseUrl })
+      const options = definition.normalizeConfig ? definition.normalizeConfig(raw) : raw
+      await add({ id: accountEntryId(userId), type: definition.type, options, proxy: telegram.accounts.proxy, owner: userId })
+    },
+    detach: async (userId) => { await aggregator.remove(accountEntryId(userId)) }
+  }, password => chat.hashPassword(password))
+  const attached = await accounts.load()
+  if (attached.length > 0) w.log.info({ accounts: attached.length }, 'accounts added through the bot restored')
+  return accounts
+}
 
-  const audit = new AuditLog(store.namespace('audit'), { now })
-  const mutes = new MuteList(store.namespace('alerts'), now)
-  const actions = new ActionService({
-    aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
-    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets, now
-  })
-  const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes }
-  })
-  for (const key of config.api.apiKeys) secrets.add(key.key)
-  const watches = new WatchList(store.namespace('alerts'), now)
-  const buttons = new ButtonStore(store.namespace('buttons'))
-  const keepAlive = new Map<string, { beforeHours: number }>()
+/**
+ * `providers[].keepAlive` of the entries that enabled it.
+ * @throws ConfigError for an entry whose type cannot keep instances alive.
+ */
+function keepAliveSettings (config: HostConfig, aggregator: Aggregator): Map<string, { beforeHours: number }> {
+  const settings = new Map<string, { beforeHours: number }>()
   for (const [index, entry] of config.providers.entries()) {
     if (!entry.keepAlive?.enabled) continue
-    const caps = aggregator.get(entry.id)?.provider.capabilities
-    if (!entry.failure && !(caps?.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null)) {
+    if (!entry.failure && !canKeepAlive(aggregator.get(entry.id)?.provider.capabilities)) {
       throw new ConfigError([`providers[${index}].keepAlive: ${entry.type} cannot keep instances alive (that needs power on/off, a no-GPU mode and a release rule)`])
     }
-    keepAlive.set(entry.id, { beforeHours: entry.keepAlive.beforeHours })
+    settings.set(entry.id, { beforeHours: entry.keepAlive.beforeHours })
   }
-  const bot = botOn
-    ? await createBot({
-      telegram: { ...telegram, token: telegram.token! },
-      services: {
-        aggregator, accounts, actions, audit, mutes, watches, buttons, operators: new Set(telegram.operatorUserIds), log: log.child({ component: 'bot' }), now
-      },
-      secrets
-    })
-    : null
+  return settings
+}
 
-  const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
-  const channels: Channel[] = config.notify.webhooks.map(w => {
-    secrets.add(w.secret)
-    return new WebhookChannel(w, { log: log.child({ component: 'webhook' }), version: deps.version, retryBaseMs: deps.webhookRetryBaseMs })
-  })
+/** Where alerts go: every webhook, and Telegram when the bot is on. */
+function wireChannels (w: Wiring, aggregator: Aggregator, bot: BotService | null, buttons: ButtonStore): Channel[] {
+  const { config, log } = w
+  const channels: Channel[] = config.notify.webhooks.map(webhook =>
+    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.webhookRetryBaseMs }))
   if (bot) {
+    const { telegram } = config
     channels.push(new TelegramChannel({
       telegram: bot.bot.telegram, buttons, language: telegram.language, aggregator, chatIds: config.alerts.chatIds,
       readers: [...new Set([...telegram.allowedUserIds, ...telegram.operatorUserIds])], log: log.child({ component: 'telegram-alerts' })
     }))
   }
-  const dispatcher = new Dispatcher(channels)
-  let stopping: Promise<void> | null = null
-  const alerts = new AlertEngine({
-    aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive,
-    send: alert => dispatcher.send(alert), translators, timeZone: telegram.timeZone, log: log.child({ component: 'alerts' }), now
-  })
+  return channels
+}
 
+/** `start()` (alerts, polling, API, bot) and `stop()` (the reverse, then flush deliveries and the store), each once. */
+function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher }): Pick<Host, 'start' | 'stop'> {
+  const { aggregator, alerts, actions, api, bot, dispatcher } = parts
+  const { host, port } = w.config.api
+  let stopping: Promise<void> | null = null
   return {
-    aggregator,
-    alerts,
-    dispatcher,
-    actions,
-    audit,
-    mutes,
-    watches,
-    api,
-    bot,
-    accounts,
     async start () {
       alerts.start()
       aggregator.start()
-      await api.listen({ host: config.api.host, port: config.api.port })
+      await api.listen({ host, port })
       const address = api.server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : config.api.port
-      const url = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`
-      log.info({ url, providers: aggregator.ids().length, bot: botOn }, 'status API listening')
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address !== null ? address.port : port}`
+      w.log.info({ url, providers: aggregator.ids().length, bot: bot !== null }, 'status API listening')
       bot?.start()
       return url
     },
@@ -180,7 +206,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
         await actions.close()
         await aggregator.stop()
         await dispatcher.flush()
-        await store.close()
+        await w.store.close()
       })()
       return stopping
     }

@@ -104,21 +104,30 @@ program.command('check')
     } catch (err) { fail(err) }
   })
 
-const computeshare = program.command('computeshare').description('computeshare-specific operations')
-computeshare.command('create-sandbox')
-  .description('rent a computeshare VM with a docker-compose file and public ports (billed): prints the instance id and ip:port of each mapping')
-  .requiredOption('--provider <id>', 'the computeshare entry in the config')
-  .requiredOption('--file <spec.json>', 'sandbox spec: specId, imageId, durationMonths, name, publicKey/password, dockerComposeFile, networkMappings')
-  .option('-c, --config <path>', 'config file (default: $COMPUTEWATCH_CONFIG or ./config.json)')
-  .option('-y, --yes', 'do not ask for confirmation', false)
-  .action(async (options: { provider: string; file: string; config?: string; yes: boolean }) => {
-    try {
-      const registry = defaultRegistry()
-      const config = await loadConfigFile(configPath(options.config ?? program.opts<{ config?: string }>().config), { registry })
-      const { createSandbox } = await import('./commands/computeshare-sandbox.js')
-      const result = await createSandbox({ config, registry, providerId: options.provider, file: options.file, yes: options.yes, output: process.stdout, input: process.stdin })
-      process.exit(result ? 0 : 1)
-    } catch (err) { fail(err) }
-  })
+// Commands provider types declare (computeshare's create-sandbox): `computewatch <type> <command> --provider <id>`.
+for (const definition of builtinProviders) {
+  if (!definition.commands?.length) continue
+  const group = program.command(definition.type).description(`${definition.type}-specific operations`)
+  for (const declared of definition.commands) {
+    const command = group.command(declared.name)
+      .description(declared.description)
+      .requiredOption('--provider <id>', `the ${definition.type} entry in the config`)
+      .option('-c, --config <path>', 'config file (default: $COMPUTEWATCH_CONFIG or ./config.json)')
+      .option('-y, --yes', 'do not ask for confirmation', false)
+    for (const option of declared.options ?? []) {
+      if (option.required) command.requiredOption(option.flags, option.description)
+      else command.option(option.flags, option.description)
+    }
+    command.action(async (options: { provider: string; config?: string; yes: boolean } & Record<string, unknown>) => {
+      try {
+        const registry = defaultRegistry()
+        const config = await loadConfigFile(configPath(options.config ?? program.opts<{ config?: string }>().config), { registry })
+        const { runProviderCommand } = await import('./commands/provider-command.js')
+        const { provider, config: _path, yes, ...own } = options
+        process.exit(await runProviderCommand({ config, registry, type: definition.type, command: declared.name, providerId: provider, options: own, yes, output: process.stdout, input: process.stdin }))
+      } catch (err) { fail(err) }
+    })
+  }
+}
 
 await program.parseAsync(process.argv)

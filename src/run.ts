@@ -37,12 +37,12 @@ export async function runFromObject (raw: unknown, options: { memoryStore?: bool
 }
 
 async function runHost (config: HostConfig, options: { registry: ProviderRegistry; memoryStore?: boolean | undefined; logLevel?: string | undefined }): Promise<RunningHost> {
+  const registry = config.pluginDefinitions.length ? createRegistry([...builtinProviders, ...config.pluginDefinitions]) : options.registry
   const secrets = new SecretRegistry()
-  const log = createLogger({ secrets, level: options.logLevel })
+  const log = createLogger({ secrets, secretFields: registry.secretFields(), level: options.logLevel })
   let store: StateStore
   if (options.memoryStore) store = memoryStateStore()
   else store = await openStateStore(config.store, { baseDir: config.baseDir, log })
-  const registry = config.pluginDefinitions.length ? createRegistry([...builtinProviders, ...config.pluginDefinitions]) : options.registry
   const host = await buildHost(config, { registry, log, secrets, store, version: packageVersion() })
   const url = await host.start()
   return { host, url, log }

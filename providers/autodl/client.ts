@@ -1,11 +1,7 @@
 import type { AxiosInstance } from 'axios'
 import type { Keyv } from 'keyv'
-import { ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
-import { READ_ONLY, send } from '../../src/core/http.js'
-import type { Logger } from '../../src/core/logger.js'
-import type { SecretRegistry } from '../../src/core/secrets.js'
-import { credentialId, LoginRejectedError, TokenSession, type LoginResult } from '../../src/core/session.js'
-import { checkPayload, type Envelope } from './raw.js'
+import { LoginRejectedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, credentialId, send, type Logger, type LoginResult, type SecretRegistry } from '../../src/index.js'
+import { checkPayload, type Envelope } from './map.js'
 import type { AutodlConfig } from './schema.js'
 
 /** Sent like the web console does (seed 000); harmless if the server ignores it (§1.1). */

@@ -1,14 +1,23 @@
-import { defineProvider } from '../../src/core/provider.js'
+import { defineProvider, HOST_API_VERSION } from '../../src/index.js'
 import { AutodlProvider } from './provider.js'
-import { autodlConfigSchema, normalizeAutodlOptions, type AutodlConfig, type AutodlOptions } from './schema.js'
+import { autodlConfigSchema, normalizeAutodlOptions, sha1Hex } from './schema.js'
 
 /** AutoDL GPU containers through the web console API (reference/providers.md §1). */
-export default defineProvider<AutodlOptions>({
+export default defineProvider({
   type: 'autodl',
+  hostApiVersion: HOST_API_VERSION,
   description: 'AutoDL GPU containers (web console API): host GPUs idle/total, release dates, power on/off, no-GPU mode',
   configSchema: autodlConfigSchema,
-  normalizeConfig: (options) => normalizeAutodlOptions(options) as AutodlOptions,
-  create: (options, deps) => new AutodlProvider(options as AutodlConfig, deps)
+  normalizeConfig: normalizeAutodlOptions,
+  create: (config, deps) => new AutodlProvider(config, deps),
+  // The password's SHA-1 logs in as well as the password; the others are the instance's access secrets
+  // in every `POST /api/v1/instance` answer (seed 000).
+  secretFields: ['passwordSha1', 'root_password', 'jupyter_token', 'ssh_command'],
+  // Seed 000: each Telegram user adds their own AutoDL login with /user and /password.
+  chatAccounts: {
+    hashPassword: sha1Hex,
+    options: ({ phone, phoneArea, passwordHash, baseUrl }) => ({ phone, phoneArea, passwordSha1: passwordHash, ...(baseUrl === null ? {} : { baseUrl }) })
+  }
 })
 
 export { AutodlProvider } from './provider.js'

@@ -1,8 +1,6 @@
-import type { InstanceData } from '../../src/core/instance.js'
-import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
+import type { CallOptions, InstanceData, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
 import { AutodlClient } from './client.js'
-import { RELEASE_AFTER_STOP_DAYS, toInstance } from './map.js'
-import { checkPayload } from './raw.js'
+import { checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance } from './map.js'
 import type { AutodlConfig } from './schema.js'
 
 /** Page size asked for; the server may answer with a smaller one, so paging follows `max_page`. */

@@ -1,38 +1,6 @@
-import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
-import { READ_ONLY, send } from '../../src/core/http.js'
-import type { InstanceData } from '../../src/core/instance.js'
-import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
-import type { AccountDetails } from '../../src/core/snapshot.js'
-import { createCheckAjv, formatAjvErrors } from '../../src/core/validation.js'
+import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, formatAjvErrors, send, type AccountDetails, type CallOptions, type InstanceData, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
+import { toAccount, toInstances, validUser, type RawUser } from './map.js'
 import type { BoardmateConfig } from './schema.js'
-
-interface Quota { cpu: number; disk: number; memory: number; servers: number }
-interface RawUser {
-  money: number
-  now: Quota
-  resource: Quota
-  server: Record<string, { id: string; name: string; cpu: number; disk: number; memory: number; url?: string }>
-}
-
-const MIB = 1024 * 1024
-const quota = { type: 'object', required: ['cpu', 'disk', 'memory', 'servers'], properties: { cpu: { type: 'number' }, disk: { type: 'number' }, memory: { type: 'number' }, servers: { type: 'number' } } }
-const validUser = createCheckAjv().compile({
-  type: 'object',
-  required: ['money', 'now', 'resource', 'server'],
-  properties: {
-    money: { type: 'number' },
-    now: quota,
-    resource: quota,
-    server: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        required: ['id', 'name', 'cpu', 'disk', 'memory'],
-        properties: { id: { type: 'string' }, name: { type: 'string' }, cpu: { type: 'number' }, disk: { type: 'number' }, memory: { type: 'number' }, url: { type: 'string' } }
-      }
-    }
-  }
-})
 
 /**
  * One Discord user of a BoardMate site (seed 002, reference/providers.md §4.7): `GET
@@ -58,24 +26,8 @@ export class BoardmateProvider implements Provider {
 
   async listInstances (options: CallOptions = {}): Promise<InstanceData[]> {
     const user = await this.#user(options.signal)
-    this.#account = {
-      money: user.money,
-      used: { ...user.now },
-      quota: { ...user.resource }
-    }
-    return Object.entries(user.server).map(([key, s]) => ({
-      id: s.id || key,
-      name: s.name,
-      region: null,
-      state: 'unknown',
-      providerState: 'unknown',
-      gpu: null,
-      stoppedAt: null,
-      releaseAt: null,
-      pricePerHour: null,
-      url: s.url ?? null,
-      metrics: { memoryTotalBytes: s.memory > 0 ? s.memory * MIB : null, diskTotalBytes: s.disk > 0 ? s.disk * MIB : null }
-    }))
+    this.#account = toAccount(user)
+    return toInstances(user)
   }
 
   accountDetails (): AccountDetails | null {

@@ -1,4 +1,5 @@
-import type { InstanceData, InstanceState } from '../../src/core/instance.js'
+import type { InstanceData, InstanceState } from '../../src/index.js'
+import type { SandboxSpec } from './schema.js'
 
 /** `Instance` of `GET /v1/instance` (§3.4). protojson: lowerCamelCase, int64 as strings, unpopulated fields emitted. */
 export interface RawComputeshareInstance {
@@ -48,5 +49,21 @@ export function toInstance (raw: RawComputeshareInstance): InstanceData | null {
     pricePerHour: null,
     expiresAt: Number.isFinite(expires) && expires > 0 ? new Date(expires).toISOString() : null,
     metrics: typeof latest?.cpuUsage === 'number' ? { cpuPercent: latest.cpuUsage } : null
+  }
+}
+
+/** The body of `POST /v1/sandbox` (seed 001). */
+export function sandboxBody (spec: SandboxSpec): object {
+  return {
+    instance: {
+      specId: spec.specId,
+      imageId: spec.imageId,
+      duration: spec.durationMonths,
+      name: spec.name,
+      publicKey: spec.publicKey ?? '',
+      password: spec.password ?? '',
+      dockerCompose: spec.dockerCompose === undefined ? '' : Buffer.from(spec.dockerCompose, 'utf8').toString('base64')
+    },
+    networkMapping: spec.networkMappings.map(m => ({ name: m.name, protocol: m.protocol, computerPort: m.computerPort }))
   }
 }

@@ -1,13 +1,7 @@
 import type { AxiosResponse, Method } from 'axios'
-import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
-import { READ_ONLY, send } from '../../src/core/http.js'
-import type { InstanceData } from '../../src/core/instance.js'
-import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
-import { credentialId, LoginRejectedError, TokenSession, type LoginResult } from '../../src/core/session.js'
-import { createCheckAjv, formatAjvErrors } from '../../src/core/validation.js'
-import { toInstance, type RawComputeshareInstance } from './map.js'
-import { sandboxBody, type SandboxResult, type SandboxSpec } from './sandbox.js'
-import type { ComputeshareConfig } from './schema.js'
+import { LoginRejectedError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, createCheckAjv, credentialId, formatAjvErrors, send, type CallOptions, type InstanceData, type LoginResult, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
+import { sandboxBody, toInstance, type RawComputeshareInstance } from './map.js'
+import type { ComputeshareConfig, SandboxResult, SandboxSpec } from './schema.js'
 
 /** Success envelope `{code: 200, message: "success", data}` (§3.3: 200, not 0). */
 interface Envelope { code: number; message?: string; data?: unknown }

@@ -1,11 +1,6 @@
 import type { AxiosResponse } from 'axios'
-import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
-import { send } from '../../src/core/http.js'
-import type { InstanceData } from '../../src/core/instance.js'
-import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
-import { credentialId, LoginRejectedError, TokenSession, type LoginResult } from '../../src/core/session.js'
-import { fromV0, fromV1 } from './map.js'
-import { checkNezha, type V0Envelope, type V0Server, type V1Envelope, type V1Server } from './raw.js'
+import { LoginRejectedError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, TokenSession, credentialId, send, type CallOptions, type InstanceData, type LoginResult, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
+import { checkNezha, fromV0, fromV1, type V0Envelope, type V0Server, type V1Envelope, type V1Server } from './map.js'
 import type { NezhaConfig } from './schema.js'
 
 type Mode = 'v0' | 'v1-login' | 'v1-pat'

@@ -1,12 +1,7 @@
 import type { AxiosResponse } from 'axios'
-import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
-import { READ_ONLY, send } from '../../src/core/http.js'
-import type { InstanceData } from '../../src/core/instance.js'
-import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
-import { credentialId, LoginRejectedError, TokenSession, type LoginResult } from '../../src/core/session.js'
-import { createCheckAjv, formatAjvErrors } from '../../src/core/validation.js'
+import { LoginRejectedError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, createCheckAjv, credentialId, formatAjvErrors, send, type CallOptions, type InstanceData, type LoginResult, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
 import type { OnecloudConfig } from './schema.js'
-import { deviceIds, onecloudPwd, signBody, signQuery } from './sign.js'
+import { deviceIds, onecloudPwd, signBody, signQuery } from './client.js'
 
 /** The app's User-Agent in the captures (§5.1). */
 const USER_AGENT = 'MineCrafter3/1.6.2 (iPhone; iOS 11.3.1; Scale/2.00)'

@@ -1,15 +1,15 @@
-import { defineProvider, HOST_API_VERSION } from '../../src/core/provider.js'
+import { HOST_API_VERSION, defineProvider } from '../../src/index.js'
 import { PterodactylProvider } from './provider.js'
-import { normalizePterodactylOptions, pterodactylConfigSchema, type PterodactylConfig, type PterodactylOptions } from './schema.js'
+import { normalizePterodactylOptions, pterodactylConfigSchema } from './schema.js'
 
 /** Pterodactyl panels through the client API (reference/providers.md §4). */
-export default defineProvider<PterodactylOptions>({
+export default defineProvider({
   type: 'pterodactyl',
   hostApiVersion: HOST_API_VERSION,
   description: 'Pterodactyl panel servers (client API): live state, limits and usage, start/stop',
   configSchema: pterodactylConfigSchema,
-  normalizeConfig: (options) => normalizePterodactylOptions(options),
-  create: (options, deps) => new PterodactylProvider(options as PterodactylConfig, deps)
+  normalizeConfig: normalizePterodactylOptions,
+  create: (config, deps) => new PterodactylProvider(config, deps)
 })
 
 export { PterodactylProvider } from './provider.js'

@@ -1,4 +1,4 @@
-import type { InstanceData, InstanceState } from '../../src/core/instance.js'
+import type { InstanceData, InstanceState } from '../../src/index.js'
 
 /** `attributes` of a server in `GET /api/client` (ServerTransformer, §4.3). */
 export interface RawServer {

@@ -1,11 +1,7 @@
 import type { AxiosError, AxiosResponse, Method } from 'axios'
 import { isNetworkError } from 'axios-retry'
 import PQueue from 'p-queue'
-import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderError, ProviderHttpError, ProviderResponseError } from '../../src/core/errors.js'
-import { send } from '../../src/core/http.js'
-import type { InstanceData } from '../../src/core/instance.js'
-import type { CallOptions, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/core/provider.js'
-import { createCheckAjv, formatAjvErrors } from '../../src/core/validation.js'
+import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderError, ProviderHttpError, ProviderResponseError, createCheckAjv, formatAjvErrors, send, type CallOptions, type InstanceData, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
 import { toInstance, type RawServer, type RawStats } from './map.js'
 import type { PterodactylConfig } from './schema.js'
 

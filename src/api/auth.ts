@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyConfig, ApiScope } from '../config/schema.js'
-import { ForbiddenError } from '../core/errors.js'
+import { ForbiddenError, UnauthorizedError } from '../core/errors.js'
 
 /** Routes anyone may call, API keys or not. */
 export const PUBLIC_ROUTES = new Set(['/healthz'])
@@ -29,7 +29,7 @@ const ANONYMOUS: ApiPrincipal = { name: 'anonymous', scopes: ['read'], anonymous
 
 /**
  * An `onRequest` hook that identifies the caller by `Authorization: Bearer <key>` on every route except
- * {@link PUBLIC_ROUTES} (401 without a known key). Keys are compared as SHA-256 digests with
+ * {@link PUBLIC_ROUTES} (`UnauthorizedError`, 401, without a known key). Keys are compared as SHA-256 digests with
  * `timingSafeEqual`, against every key, so the time taken says nothing about which key (or how much of
  * it) matched. With no keys configured the caller is an anonymous reader (the API listens on 127.0.0.1
  * by default); control always needs a key with the `control` scope.
@@ -50,13 +50,8 @@ export function bearerAuth (apiKeys: readonly ApiKeyConfig[]) {
       for (const key of keys) if (timingSafeEqual(given, key.digest)) found = key.principal
     }
     if (found === null) {
-      await reply.code(401).header('www-authenticate', 'Bearer realm="computewatch"').send({
-        statusCode: 401,
-        code: 'CW_ERR_UNAUTHORIZED',
-        error: 'Unauthorized',
-        message: match ? 'unknown API key' : 'this API needs a key: send the header "Authorization: Bearer <key>" with a key from api.apiKeys'
-      })
-      return
+      reply.header('www-authenticate', 'Bearer realm="computewatch"')
+      throw new UnauthorizedError(match ? 'unknown API key' : 'this API needs a key: send the header "Authorization: Bearer <key>" with a key from api.apiKeys')
     }
     request.principal = found
   }

@@ -5,6 +5,7 @@ import { instanceSchema } from '../core/instance.js'
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { capabilitiesSchema, providerStatusSchema } from '../core/snapshot.js'
+import { RequestValidationError } from '../core/errors.js'
 import { formatAjvErrors } from '../core/validation.js'
 import { bearerAuth, requireScope } from './auth.js'
 import { actionSchema } from '../actions/record.js'
@@ -35,7 +36,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
     loggerInstance: options.log as FastifyBaseLogger,
     logController: new DebugRequestLogs(),
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true } },
-    schemaErrorFormatter: (errors, dataVar) => new Error(describeValidation(errors, dataVar))
+    schemaErrorFormatter: (errors, dataVar) => new RequestValidationError(describeValidation(errors, dataVar))
   })
   for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, actionSchema]) app.addSchema(schema)
   await app.register(swagger, {

@@ -7,7 +7,7 @@ export const errorSchema = {
   required: ['statusCode', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
-    code: { type: 'string', description: 'Stable error code, e.g. CW_ERR_UNAUTHORIZED or FST_ERR_VALIDATION.' },
+    code: { type: 'string', description: 'Stable error code, e.g. CW_ERR_UNAUTHORIZED or CW_ERR_VALIDATION (README: Error codes).' },
     error: { type: 'string' },
     message: { type: 'string', description: 'What went wrong and what to send instead.' }
   }

@@ -2,17 +2,16 @@ import { readFile } from 'node:fs/promises'
 import { IANAZone } from 'luxon'
 import { dirname, resolve } from 'node:path'
 import type { ValidateFunction } from 'ajv'
+import { CHAT_ACCOUNT_PREFIX } from '../core/accounts.js'
 import { ConfigError } from '../core/errors.js'
 import type { ProviderRegistry } from '../core/registry.js'
 import { formatAjvErrors } from '../core/validation.js'
-import type { ProviderDefinition } from '../core/provider.js'
+import type { AnyProviderDefinition } from '../core/provider.js'
 import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
 import { loadPlugins, type PluginLoad } from './plugins.js'
 import { COMMON_ENTRY_KEYS, rootSchema, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig } from './schema.js'
 
-/** Ids starting with this are reserved for accounts added through the Telegram bot. */
-export const RESERVED_ID_PREFIX = 'tg-'
 
 export interface ParseOptions {
   /** Built-in provider types. */
@@ -76,7 +75,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const validators = new Map<string, ValidateFunction>()
   const seen = new Set<string>()
   const providers: ProviderEntryConfig[] = []
-  const pluginDefinitions: ProviderDefinition[] = []
+  const pluginDefinitions: AnyProviderDefinition[] = []
   for (const [index, entry] of entries.entries()) {
     const at = `providers[${index}]`
     const id = entry?.['id']
@@ -84,7 +83,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     if (typeof id !== 'string' || typeof type !== 'string') continue // reported by the root schema
     if (seen.has(id)) issues.push(`${at}.id: "${id}" is used by another entry; ids must be unique`)
     seen.add(id)
-    if (id.startsWith(RESERVED_ID_PREFIX)) issues.push(`${at}.id: ids starting with "${RESERVED_ID_PREFIX}" are reserved for accounts added through the bot`)
+    if (id.startsWith(CHAT_ACCOUNT_PREFIX)) issues.push(`${at}.id: ids starting with "${CHAT_ACCOUNT_PREFIX}" are reserved for accounts added through the bot`)
     const proxy = (entry['proxy'] as string | null | undefined) ?? null
     const keepAlive = entry['keepAlive'] as ProviderEntryConfig['keepAlive']
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k)))
@@ -134,7 +133,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   return { ...root, api: { ...root.api, apiKeys }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
 }
 
-function validateOptions (definition: ProviderDefinition, options: object, cache: Map<string, ValidateFunction>, ajv: ReturnType<typeof createConfigAjv>, at: string): string[] {
+function validateOptions (definition: AnyProviderDefinition, options: object, cache: Map<string, ValidateFunction>, ajv: ReturnType<typeof createConfigAjv>, at: string): string[] {
   let validate = cache.get(definition.type)
   if (!validate) {
     validate = ajv.compile(definition.configSchema)

@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { HOST_API_VERSION, type ProviderDefinition } from '../core/provider.js'
+import { HOST_API_VERSION, type AnyProviderDefinition } from '../core/provider.js'
 import type { ProviderRegistry } from '../core/registry.js'
 import { createConfigAjv } from './ajv.js'
 
 /** A module named by a provider entry's `type`: loaded, or why not. */
-export type PluginLoad = { definition: ProviderDefinition } | { error: string }
+export type PluginLoad = { definition: AnyProviderDefinition } | { error: string }
 
 const TYPE_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
 
@@ -67,7 +67,7 @@ async function loadOne (specifier: string, baseDir: string): Promise<PluginLoad>
     }
   }
   const problem = checkDefinition(module.default)
-  return problem === null ? { definition: module.default as ProviderDefinition } : { error: problem }
+  return problem === null ? { definition: module.default as AnyProviderDefinition } : { error: problem }
 }
 
 function resolveSpecifier (specifier: string, baseDir: string): string {
@@ -82,7 +82,7 @@ function resolveSpecifier (specifier: string, baseDir: string): string {
 /** Why `value` is not a usable provider definition, or null when it is. */
 export function checkDefinition (value: unknown): string | null {
   if (typeof value !== 'object' || value === null) return 'its default export is not a provider definition (export default defineProvider({ type, hostApiVersion, configSchema, create }))'
-  const d = value as Partial<ProviderDefinition>
+  const d = value as Partial<AnyProviderDefinition>
   if (typeof d.type !== 'string' || !TYPE_PATTERN.test(d.type)) return 'its definition needs a "type": lowercase letters, digits and "-", starting with a letter'
   if (d.hostApiVersion === undefined) return `its definition declares no "hostApiVersion"; this host supports ${HOST_API_VERSION}`
   if (d.hostApiVersion !== HOST_API_VERSION) return `it was written for host API version ${String(d.hostApiVersion)}; this host supports ${HOST_API_VERSION}`
@@ -94,5 +94,14 @@ export function checkDefinition (value: unknown): string | null {
     return `its configSchema is not a valid JSON schema: ${(err as Error).message}`
   }
   if (d.normalizeConfig !== undefined && typeof d.normalizeConfig !== 'function') return 'its "normalizeConfig" is not a function'
+  if (d.secretFields !== undefined && (!Array.isArray(d.secretFields) || !d.secretFields.every(f => typeof f === 'string' && /^[A-Za-z_$][\w$]*$/.test(f)))) {
+    return 'its "secretFields" must be a list of field names (letters, digits, "_", "$")'
+  }
+  if (d.chatAccounts !== undefined && (typeof d.chatAccounts?.hashPassword !== 'function' || typeof d.chatAccounts?.options !== 'function')) {
+    return 'its "chatAccounts" needs hashPassword(password) and options(login) functions'
+  }
+  if (d.commands !== undefined && (!Array.isArray(d.commands) || !d.commands.every(c => typeof c?.name === 'string' && typeof c.run === 'function'))) {
+    return 'its "commands" must be a list of { name, description, run(provider, context) }'
+  }
   return null
 }

@@ -3,7 +3,7 @@
  * every entry has (`id`, `type`, `proxy`), then against its provider type's own schema.
  */
 
-import type { ProviderDefinition } from '../core/provider.js'
+import type { AnyProviderDefinition } from '../core/provider.js'
 
 /** Keys every provider entry has, whatever its type. Everything else belongs to the type's schema. */
 export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive'] as const
@@ -101,7 +101,8 @@ export const rootSchema = {
           default: {},
           properties: {
             enabled: { type: 'boolean', default: true },
-            baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', default: 'https://www.autodl.com' },
+            type: { type: ['string', 'null'], minLength: 1, default: null },
+            baseUrl: { type: ['string', 'null'], format: 'uri', pattern: '^https?://', default: null },
             proxy
           }
         }
@@ -198,12 +199,14 @@ export interface TelegramConfig {
   language: 'zh' | 'en'
   /** IANA time zone of times in messages (e.g. `Asia/Shanghai`); null: the system's local zone. */
   timeZone: string | null
-  /** AutoDL accounts users add with /user and /password (seed 000). */
+  /** Accounts users add with /user and /password (seed 000: AutoDL). */
   accounts: {
     /** Allow /user and /password. */
     enabled: boolean
-    /** AutoDL web origin those accounts use. */
-    baseUrl: string
+    /** Provider type of those accounts; null: the built-in type that declares `chatAccounts` (autodl). */
+    type: string | null
+    /** Where those accounts' provider is (its `baseUrl`); null: the type's default. */
+    baseUrl: string | null
     /** Proxy for those accounts' AutoDL calls; null for direct. */
     proxy: string | null
   }
@@ -244,7 +247,7 @@ export interface HostConfig {
   telegram: TelegramConfig
   providers: ProviderEntryConfig[]
   /** Provider definitions loaded from modules named in the file (plugins), to add to the registry. */
-  pluginDefinitions: ProviderDefinition[]
+  pluginDefinitions: AnyProviderDefinition[]
   /** Folder that relative paths (store file) resolve against: the config file's folder. */
   baseDir: string
 }

@@ -1,38 +1,50 @@
 import type { Keyv } from 'keyv'
 
-/** AutoDL login a Telegram user set with `/user` and `/password`. Only the SHA-1 of the password is kept. */
-export interface UserCredentials {
+/** Entry ids of accounts added through the chat start with this; config entry ids may not. */
+export const CHAT_ACCOUNT_PREFIX = 'tg-'
+
+/**
+ * A login a chat user set with `/user` and `/password`, as stored. Only the password's one-way form
+ * (the provider type's `chatAccounts.hashPassword`) is kept.
+ */
+export interface ChatCredentials {
   phone?: string
   phoneArea: string
-  passwordSha1?: string
+  passwordHash?: string
 }
+
+/** A complete login: what becomes a provider entry. */
+export type CompleteCredentials = Required<ChatCredentials>
 
 /** Called when a user's credentials are complete (attach the entry) or removed (detach it). */
 export interface AccountHooks {
-  attach (userId: number, credentials: Required<UserCredentials>): Promise<void>
+  attach (userId: number, credentials: CompleteCredentials): Promise<void>
   detach (userId: number): Promise<void>
 }
 
 const INDEX_KEY = 'users'
 const userKey = (userId: number): string => `user:${userId}`
 
-/** The provider entry id of a Telegram user's own account. */
+/** The provider entry id of a chat user's own account. */
 export function accountEntryId (userId: number): string {
-  return `tg-${userId}`
+  return `${CHAT_ACCOUNT_PREFIX}${userId}`
 }
 
 /**
- * AutoDL accounts that Telegram users add for themselves (seed 000: `/user`, `/password`). Kept in the
- * `accounts` keyv namespace, so they come back after a restart; each complete account becomes the
- * provider entry `tg-<userId>`, visible to that user alone.
+ * Accounts that chat users add for themselves, of the one provider type that declares
+ * `chatAccounts`. Kept in the `accounts` keyv namespace, so they come back after a restart; each
+ * complete account becomes the provider entry `tg-<userId>`, visible to that user alone.
  */
 export class UserAccounts {
   readonly #store: Keyv
   readonly #hooks: AccountHooks
+  readonly #hashPassword: (password: string) => string
 
-  constructor (store: Keyv, hooks: AccountHooks) {
+  /** @param hashPassword - the provider type's one-way form of a password; the plain text is never stored. */
+  constructor (store: Keyv, hooks: AccountHooks, hashPassword: (password: string) => string) {
     this.#store = store
     this.#hooks = hooks
+    this.#hashPassword = hashPassword
   }
 
   /** Attach every stored complete account (at start-up). Returns the user ids attached. */
@@ -49,24 +61,28 @@ export class UserAccounts {
   }
 
   /** The user's stored credentials, or an empty record. */
-  async get (userId: number): Promise<UserCredentials> {
-    return await this.#store.get<UserCredentials>(userKey(userId)) ?? { phoneArea: '+86' }
+  async get (userId: number): Promise<ChatCredentials> {
+    const stored = await this.#store.get<ChatCredentials & { passwordSha1?: string }>(userKey(userId))
+    if (stored === undefined) return { phoneArea: '+86' }
+    // Records written before the field was renamed kept the (AutoDL) hash as `passwordSha1`.
+    const { passwordSha1, ...credentials } = stored
+    return passwordSha1 !== undefined && credentials.passwordHash === undefined ? { ...credentials, passwordHash: passwordSha1 } : credentials
   }
 
   /**
    * Set the phone. Replacing a different phone drops the stored password (it belonged to the other
    * login); a password set before any phone is kept. Returns the record and whether it is complete (and attached).
    */
-  async setPhone (userId: number, phone: string, phoneArea: string): Promise<{ credentials: UserCredentials; complete: boolean }> {
+  async setPhone (userId: number, phone: string, phoneArea: string): Promise<{ credentials: ChatCredentials; complete: boolean }> {
     const previous = await this.get(userId)
     const otherLogin = previous.phone !== undefined && (previous.phone !== phone || previous.phoneArea !== phoneArea)
-    const credentials: UserCredentials = otherLogin ? { phone, phoneArea } : { ...previous, phone, phoneArea }
+    const credentials: ChatCredentials = otherLogin ? { phone, phoneArea } : { ...previous, phone, phoneArea }
     return await this.#save(userId, credentials)
   }
 
-  /** Set the password's SHA-1. Returns the record and whether it is complete (and attached). */
-  async setPasswordSha1 (userId: number, passwordSha1: string): Promise<{ credentials: UserCredentials; complete: boolean }> {
-    return await this.#save(userId, { ...await this.get(userId), passwordSha1 })
+  /** Set the password (only its hash is stored). Returns the record and whether it is complete (and attached). */
+  async setPassword (userId: number, password: string): Promise<{ credentials: ChatCredentials; complete: boolean }> {
+    return await this.#save(userId, { ...await this.get(userId), passwordHash: this.#hashPassword(password) })
   }
 
   /** Delete the user's credentials and detach their entry. Returns false if there was nothing. */
@@ -77,7 +93,7 @@ export class UserAccounts {
     return existed
   }
 
-  async #save (userId: number, credentials: UserCredentials): Promise<{ credentials: UserCredentials; complete: boolean }> {
+  async #save (userId: number, credentials: ChatCredentials): Promise<{ credentials: ChatCredentials; complete: boolean }> {
     await this.#store.set(userKey(userId), credentials)
     const index = await this.#index()
     if (!index.includes(userId)) await this.#store.set(INDEX_KEY, [...index, userId])
@@ -91,6 +107,6 @@ export class UserAccounts {
   }
 }
 
-function isComplete (c: UserCredentials): c is Required<UserCredentials> {
-  return typeof c.phone === 'string' && typeof c.passwordSha1 === 'string'
+function isComplete (c: ChatCredentials): c is CompleteCredentials {
+  return typeof c.phone === 'string' && typeof c.passwordHash === 'string'
 }

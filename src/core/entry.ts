@@ -1,8 +1,8 @@
 import type { AggregatorEntry } from './aggregator.js'
-import { HostError } from './errors.js'
+import { ProviderUnavailableError } from './errors.js'
 import { createHttpClient } from './http.js'
 import type { Logger } from './logger.js'
-import type { Provider, ProviderDefinition } from './provider.js'
+import type { AnyProviderDefinition, Provider, ProviderDefinition } from './provider.js'
 import type { SecretRegistry } from './secrets.js'
 import type { StateStore } from './store.js'
 
@@ -31,20 +31,14 @@ export interface EntryDeps {
  * reports the failure on every poll instead of vanishing; `failure` does the same for an entry that
  * could not even be loaded (a plugin).
  */
-export function createEntry (definition: ProviderDefinition | null, spec: EntrySpec, deps: EntryDeps, failure?: string): AggregatorEntry {
-  const log = deps.log.child({ provider: spec.id, type: spec.type })
+export function createEntry (definition: AnyProviderDefinition | null, spec: EntrySpec, deps: EntryDeps, failure?: string): AggregatorEntry {
+  const log = entryLog(spec, deps)
   let provider: Provider
   if (definition === null || failure !== undefined) {
     provider = brokenProvider(failure ?? `provider type "${spec.type}" is not available`)
   } else {
     try {
-      provider = definition.create(spec.options, {
-        id: spec.id,
-        log,
-        store: deps.store.namespace(`provider:${spec.id}`),
-        http: createHttpClient({ proxy: spec.proxy, timeoutMs: deps.timeoutMs }),
-        secrets: deps.secrets
-      })
+      provider = createProvider(definition, spec, deps, log)
     } catch (err) {
       log.error({ err: { message: (err as Error).message } }, 'provider could not be created')
       provider = brokenProvider(`provider "${spec.id}" (${spec.type}) could not be created: ${(err as Error).message}`)
@@ -53,9 +47,29 @@ export function createEntry (definition: ProviderDefinition | null, spec: EntryS
   return { id: spec.id, type: spec.type, provider, log, owner: spec.owner }
 }
 
+/**
+ * The provider of one entry, built through its definition with the entry's own logger, keyv namespace
+ * (`provider:<id>`) and HTTP client (the entry's proxy).
+ * @throws whatever the definition's `create()` throws.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function createProvider<P extends Provider> (definition: Pick<ProviderDefinition<any, any, P>, 'create'>, spec: EntrySpec, deps: EntryDeps, log = entryLog(spec, deps)): P {
+  return definition.create(spec.options, {
+    id: spec.id,
+    log,
+    store: deps.store.namespace(`provider:${spec.id}`),
+    http: createHttpClient({ proxy: spec.proxy, timeoutMs: deps.timeoutMs }),
+    secrets: deps.secrets
+  })
+}
+
+function entryLog (spec: EntrySpec, deps: EntryDeps): Logger {
+  return deps.log.child({ provider: spec.id, type: spec.type })
+}
+
 /** A provider that reports why it could not be created or loaded, so the entry shows as failing instead of vanishing. */
 export function brokenProvider (message: string): Provider {
-  const fail = async (): Promise<never> => { throw new HostError(message) }
+  const fail = async (): Promise<never> => { throw new ProviderUnavailableError(message) }
   return {
     capabilities: { powerOn: false, powerOff: false, noGpuMode: false, releaseAfterStopSeconds: null },
     authenticate: fail,

@@ -108,6 +108,30 @@ export class NotFoundError extends HostError {
   override readonly statusCode = 404
 }
 
+/** The caller did not say who they are, or with a key the host does not know (HTTP 401). */
+export class UnauthorizedError extends HostError {
+  override name = 'UnauthorizedError'
+  override readonly code = 'CW_ERR_UNAUTHORIZED'
+  override readonly statusCode = 401
+}
+
+/** A request's parameters, query or body do not match the route's schema; the message says which and what is allowed. */
+export class RequestValidationError extends HostError {
+  override name = 'RequestValidationError'
+  override readonly code = 'CW_ERR_VALIDATION'
+  override readonly statusCode = 400
+}
+
+/**
+ * A provider entry that cannot run: its plugin module did not load, its options were rejected, or its
+ * definition's `create()` threw. The entry stays listed and reports this on every poll.
+ */
+export class ProviderUnavailableError extends HostError {
+  override name = 'ProviderUnavailableError'
+  override readonly code = 'CW_ERR_PROVIDER_UNAVAILABLE'
+  override readonly statusCode = 503
+}
+
 /** The caller may not do this (missing scope, not an operator). */
 export class ForbiddenError extends HostError {
   override name = 'ForbiddenError'
@@ -140,14 +164,22 @@ export const ERROR_CODES = [
   'CW_ERR_PROVIDER_HTTP',
   'CW_ERR_PROVIDER_TIMEOUT',
   'CW_ERR_PROVIDER_RESPONSE',
+  'CW_ERR_PROVIDER_UNAVAILABLE',
   'CW_ERR_NOT_SUPPORTED',
   'CW_ERR_NOT_FOUND',
   'CW_ERR_UNAUTHORIZED',
   'CW_ERR_FORBIDDEN',
   'CW_ERR_CONFLICT',
+  'CW_ERR_VALIDATION',
   'CW_ERR_NOT_POLLED_YET',
   'CW_ERR_INTERNAL'
 ] as const
+
+/**
+ * The status code of a provider entry whose first poll has not finished (`ProviderStatus.error.code`).
+ * A state, not a thrown error.
+ */
+export const NOT_POLLED_YET = 'CW_ERR_NOT_POLLED_YET'
 
 /**
  * True for a host error, also one created by another copy of this package (a plugin that bundles its

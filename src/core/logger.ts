@@ -4,20 +4,26 @@ import type { SecretRegistry } from './secrets.js'
 
 export type { Logger }
 
+/** Field names whose values are redacted wherever a log call's bindings hold them (top level or one level down). */
+export const SECRET_FIELDS = ['password', 'token', 'apiKey', 'apiKeys', 'authorization', 'secret'] as const
+
 /**
- * Object paths pino replaces with `[redacted]` wherever they appear in a log call's bindings.
- * Covers our own option names, HTTP headers, and the AutoDL instance fields that are access secrets.
+ * Object paths pino replaces with `[redacted]`: {@link SECRET_FIELDS}, HTTP authorization headers, and
+ * the secret fields provider types declare (`ProviderDefinition.secretFields`, e.g. AutoDL's `root_password`).
  */
-export const REDACT_PATHS = [
-  'password', 'passwordSha1', 'token', 'apiKey', 'apiKeys', 'authorization', 'secret',
-  '*.password', '*.passwordSha1', '*.token', '*.apiKey', '*.apiKeys', '*.authorization', '*.secret',
-  'headers.authorization', '*.headers.authorization', '*.headers.Authorization', '*.*.headers.authorization',
-  'root_password', '*.root_password', 'jupyter_token', '*.jupyter_token', 'ssh_command', '*.ssh_command'
-]
+export function redactPaths (extraFields: readonly string[] = []): string[] {
+  const fields = [...new Set([...SECRET_FIELDS, ...extraFields])]
+  return [
+    ...fields.flatMap(f => [f, `*.${f}`]),
+    'headers.authorization', '*.headers.authorization', '*.headers.Authorization', '*.*.headers.authorization'
+  ]
+}
 
 export interface LoggerOptions {
   /** pino level; defaults to `LOG_LEVEL` from the environment, else `info`. */
   level?: LevelWithSilent | string | undefined
+  /** Field names to redact besides {@link SECRET_FIELDS} (the provider types' `secretFields`). */
+  secretFields?: readonly string[] | undefined
   /** Every output line is scrubbed of these values before it is written. */
   secrets: SecretRegistry
   /** Where lines go; stdout when omitted. Tests pass a sink. */
@@ -38,7 +44,7 @@ export function createLogger (options: LoggerOptions): Logger {
   return pino({
     name: 'computewatch',
     level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: redactPaths(options.secretFields), censor: '[redacted]' },
     hooks: { streamWrite: (line: string) => secrets.scrub(line) }
   }, options.destination ?? pino.destination({ dest: 1, sync: false }))
 }

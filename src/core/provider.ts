@@ -79,28 +79,121 @@ export interface ProviderDeps {
 }
 
 /**
- * A provider type. Built-in types are listed in `providers/index.ts`.
- * @typeParam C - the entry's options after validation (and `normalizeConfig`).
+ * True when a provider can keep a stopped instance from being released: power on without GPU, power
+ * off, and a release rule to reset (AutoDL). The one predicate the bot, the API, the alerts and the
+ * config check all use.
  */
-export interface ProviderDefinition<C extends object = object> {
+export function canKeepAlive (caps: ProviderCapabilities | undefined): boolean {
+  return caps !== undefined && caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null
+}
+
+/**
+ * JSON schema of a provider's options, tied to their type `R`: an object schema that forbids unknown
+ * keys and describes every key of `R` (a key of `R` missing from `properties` is a type error).
+ * ajv-errors `errorMessage` is available.
+ */
+export type ConfigSchema<R> = SchemaObject & {
+  type: 'object'
+  additionalProperties: false
+  properties: { readonly [K in keyof R]-?: SchemaObject }
+}
+
+/** What a user gives in a chat to add an account of their own (the bot's `/user` and `/password`). */
+export interface ChatLogin {
+  /** Login phone number, digits only. */
+  phone: string
+  /** Country code, e.g. `+86`. */
+  phoneArea: string
+  /** The password as {@link ChatAccounts.hashPassword} made it; the plain text is never kept. */
+  passwordHash: string
+  /** Where the provider is (`telegram.accounts.baseUrl`); null for the provider's default. */
+  baseUrl: string | null
+}
+
+/**
+ * A provider type whose accounts users can add from the chat, with a phone number and a password
+ * (seed 000's `/user` and `/password` for AutoDL). The account becomes an entry of this type.
+ * @typeParam R - the type's raw options (what {@link ChatAccounts.options} returns goes through `normalizeConfig`).
+ */
+export interface ChatAccounts<R> {
+  /** The one-way form of the password that is stored and logged in with (AutoDL: SHA-1 hex). */
+  hashPassword (password: string): string
+  /** The entry's options for this login. */
+  options (login: ChatLogin): R
+}
+
+/** What a provider command gets besides its provider: the parsed options, where to print, and a confirmation. */
+export interface CommandContext {
+  /** The entry the command runs against. */
+  entryId: string
+  /** The command's own options, by commander's camelCase names (`--file` → `file`). */
+  options: Readonly<Record<string, unknown>>
+  /** Where results go (stdout). */
+  output: NodeJS.WritableStream
+  /**
+   * Ask before something that costs money or destroys state (true when the user said yes, or with `--yes`).
+   * @throws ConfigError when there is no terminal to ask and `--yes` was not given.
+   */
+  confirm (summary: string): Promise<boolean>
+}
+
+/**
+ * A command of a provider type's own, run as `computewatch <type> <name> --provider <id> …` against a
+ * configured entry (computeshare's `create-sandbox`). The CLI finds it in the definition.
+ * @typeParam P - the provider the definition's `create()` returns.
+ */
+export interface ProviderCommand<P extends Provider = Provider> {
+  name: string
+  /** One line for `--help`. */
+  description: string
+  /** Options besides `--provider`, `--config` and `--yes`, in commander's syntax (`--file <spec.json>`). */
+  options?: ReadonlyArray<{ flags: string; description: string; required?: boolean }>
+  /**
+   * Do it. Resolves with the process exit code.
+   * @throws ConfigError for bad input (exit 2); provider errors as they come (exit 1).
+   */
+  run (provider: P, context: CommandContext): Promise<number>
+}
+
+/**
+ * A provider type: a built-in one (listed in `providers/index.ts`) or a plugin loaded by config.
+ * @typeParam R - the entry's options as written in the config file (checked by `configSchema`).
+ * @typeParam C - the options after `normalizeConfig` (what `create()` gets); `R` without it.
+ * @typeParam P - the provider `create()` returns (its commands get that type).
+ */
+export interface ProviderDefinition<R extends object = Record<string, unknown>, C = R, P extends Provider = Provider> {
   /** Lowercase slug used as the config `type`, e.g. `autodl`. */
   type: string
   /** The {@link HOST_API_VERSION} the definition was written for. Required for plugins loaded by config. */
   hostApiVersion?: number
   /** One line for `--help` and the README. */
   description: string
-  /**
-   * JSON schema of the entry's own options (without the common `id`, `type`, `proxy`).
-   * Must set `additionalProperties: false`; ajv-errors `errorMessage` is available.
-   */
-  configSchema: SchemaObject
+  /** JSON schema of the entry's own options (without the common `id`, `type`, `proxy`, `keepAlive`). */
+  configSchema: ConfigSchema<R>
   /** Turn validated options into their kept form (e.g. hash a password), before anything else sees them. */
-  normalizeConfig? (options: C): C
+  normalizeConfig? (options: R): C
   /** Build one account. Must not do I/O; the host calls `authenticate()` later. */
-  create (options: C, deps: ProviderDeps): Provider
+  create (options: C, deps: ProviderDeps): P
+  /**
+   * Field names whose values are secrets wherever they appear in a logged object (e.g. AutoDL's
+   * `root_password`): redacted by the logger. Names like `password`, `token`, `apiKey`, `secret` and
+   * `authorization` always are.
+   */
+  secretFields?: readonly string[]
+  /** Users may add accounts of this type from the chat (phone and password). */
+  chatAccounts?: ChatAccounts<R>
+  /** Commands of this type's own (`computewatch <type> <name>`). */
+  commands?: ReadonlyArray<ProviderCommand<P>>
 }
 
-/** Identity helper that gives a definition literal its types. */
-export function defineProvider<C extends object> (definition: ProviderDefinition<C>): ProviderDefinition<C> {
+/** A definition of any type, as registries and loaders hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProviderDefinition = ProviderDefinition<any, any, any>
+
+/**
+ * Identity helper that gives a definition literal its types: `R` and `C` come from `normalizeConfig`,
+ * `P` from `create`, and `configSchema` is checked against `R`.
+ */
+export function defineProvider<R extends object, C = R, P extends Provider = Provider> (definition: ProviderDefinition<R, C, P>): ProviderDefinition<R, C, P> {
   return definition
 }

@@ -91,6 +91,7 @@ t.test('bad query values give 400 with what is allowed', async t => {
   const { app } = await setup(t)
   const state = await app.inject('/api/v1/instances?state=off')
   t.equal(state.statusCode, 400)
+  t.equal(state.json().code, 'CW_ERR_VALIDATION', 'a code from the catalogue, not Fastify\'s own')
   t.equal(state.json().message, `querystring.state: must be one of: ${INSTANCE_STATES.map(s => `"${s}"`).join(', ')}`)
   const idle = await app.inject('/api/v1/instances?gpuIdle=yes')
   t.equal(idle.statusCode, 400)

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import { AutodlProvider, normalizeAutodlOptions, toInstance } from '../../providers/autodl/index.js'
-import type { RawInstance } from '../../providers/autodl/raw.js'
+import type { RawInstance } from '../../providers/autodl/map.js'
 import { buildApi } from '../../src/api/index.js'
 import { Aggregator } from '../../src/core/aggregator.js'
 import { createHttpClient } from '../../src/core/http.js'

@@ -128,7 +128,7 @@ t.test('/user + /password: the password message is deleted, only its SHA-1 is st
   t.equal(answers[2], `✅ 账号 tg-${NEWCOMER} 已加入：1 个实例。发送 /gpuvalid 查看。`)
   t.notOk(userTexts(telegram, NEWCOMER).some(text => text.includes(USER_PASSWORD)), 'the /password message is gone from the chat')
   t.ok(userTexts(telegram, NEWCOMER).some(text => text.startsWith('/user')), 'other messages stay')
-  t.same(await store.namespace('accounts').get(`user:${NEWCOMER}`), { phone: USER_PHONE, phoneArea: '+86', passwordSha1: sha1Hex(USER_PASSWORD) })
+  t.same(await store.namespace('accounts').get(`user:${NEWCOMER}`), { phone: USER_PHONE, phoneArea: '+86', passwordHash: sha1Hex(USER_PASSWORD) }, 'only the SHA-1 AutoDL logs in with')
 
   t.match((await say(NEWCOMER, '/gpuvalid')).join('\n'), `【tg-${NEWCOMER}】\n🟢 重庆A区 / my-private-box`)
   t.notOk((await say(OWNER, '/gpuvalid')).join('\n').includes('my-private-box'), 'other users do not see it')

@@ -30,7 +30,7 @@ t.test('a minimal config gets every default', async t => {
   t.same(config.api, { host: '127.0.0.1', port: 8080, apiKeys: [] })
   t.same(config.telegram, {
     token: null, apiRoot: 'https://api.telegram.org', proxy: null, allowedUserIds: [], operatorUserIds: [], language: 'zh', timeZone: null,
-    accounts: { enabled: true, baseUrl: 'https://www.autodl.com', proxy: null }
+    accounts: { enabled: true, type: null, baseUrl: null, proxy: null }
   })
   t.same(config.alerts, {
     releaseLadderHours: [72, 24, 6], expiryLadderHours: [72, 24], offlineAfterSeconds: 300, providerFailuresBeforeAlert: 2,

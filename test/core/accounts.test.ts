@@ -6,9 +6,9 @@ function make () {
   const events: string[] = []
   const store = memoryStateStore().namespace('accounts')
   const accounts = new UserAccounts(store, {
-    attach: async (userId, c) => { events.push(`attach ${userId} ${c.phoneArea} ${c.phone} ${c.passwordSha1}`) },
+    attach: async (userId, c) => { events.push(`attach ${userId} ${c.phoneArea} ${c.phone} ${c.passwordHash}`) },
     detach: async (userId) => { events.push(`detach ${userId}`) }
-  })
+  }, password => `hash(${password})`)
   return { accounts, events, store }
 }
 
@@ -16,16 +16,16 @@ t.test('an account is attached once both phone and password are set, in either o
   const { accounts, events } = make()
   t.same(await accounts.setPhone(1, '13800000000', '+86'), { credentials: { phone: '13800000000', phoneArea: '+86' }, complete: false })
   t.same(events, [])
-  t.equal((await accounts.setPasswordSha1(1, 'a'.repeat(40))).complete, true)
-  t.same(events, [`attach 1 +86 13800000000 ${'a'.repeat(40)}`])
-  t.equal((await accounts.setPasswordSha1(2, 'b'.repeat(40))).complete, false)
+  t.equal((await accounts.setPassword(1, 'secret-1')).complete, true)
+  t.same(events, ['attach 1 +86 13800000000 hash(secret-1)'], 'only the hash is passed on')
+  t.equal((await accounts.setPassword(2, 'secret-2')).complete, false)
   t.equal((await accounts.setPhone(2, '13900000000', '+86')).complete, true, 'a password set first is kept')
 })
 
 t.test('a different phone drops the old password; the same phone keeps it', async t => {
   const { accounts } = make()
   await accounts.setPhone(1, '13800000000', '+86')
-  await accounts.setPasswordSha1(1, 'a'.repeat(40))
+  await accounts.setPassword(1, 'secret-1')
   t.equal((await accounts.setPhone(1, '13800000000', '+86')).complete, true)
   t.same((await accounts.setPhone(1, '13700000000', '+86')).credentials, { phone: '13700000000', phoneArea: '+86' })
 })
@@ -33,13 +33,21 @@ t.test('a different phone drops the old password; the same phone keeps it', asyn
 t.test('load() attaches every complete account; forget() detaches and deletes', async t => {
   const { accounts, events, store } = make()
   await accounts.setPhone(1, '13800000000', '+86')
-  await accounts.setPasswordSha1(1, 'a'.repeat(40))
+  await accounts.setPassword(1, 'secret-1')
   await accounts.setPhone(2, '13900000000', '+86')
   events.length = 0
-  const again = new UserAccounts(store, { attach: async (id) => { events.push(`attach ${id}`) }, detach: async () => {} })
+  const again = new UserAccounts(store, { attach: async (id) => { events.push(`attach ${id}`) }, detach: async () => {} }, String)
   t.same(await again.load(), [1], 'only the complete one')
   t.same(events, ['attach 1'])
   t.equal(await accounts.forget(1), true)
   t.equal(await accounts.forget(1), false)
   t.same(await again.load(), [])
+})
+
+t.test('a record stored before the rename (passwordSha1) still counts as complete', async t => {
+  const { accounts, events, store } = make()
+  await store.set('users', [7])
+  await store.set('user:7', { phone: '13800000000', phoneArea: '+86', passwordSha1: 'c'.repeat(40) })
+  t.same(await accounts.load(), [7])
+  t.same(events, [`attach 7 +86 13800000000 ${'c'.repeat(40)}`])
 })

@@ -21,6 +21,15 @@ t.test('a secret with characters JSON escapes is scrubbed from JSON lines too', 
   t.match(lines[0], '[redacted]')
 })
 
+t.test('a field is redacted because a provider type declares it, not because the logger knows the provider', async t => {
+  const plain = captureLog('trace', undefined, [])
+  plain.log.info({ raw: { root_password: 'r2-secret' } }, 'undeclared')
+  t.match(plain.lines[0], 'r2-secret', 'no provider knowledge in the logger itself')
+  const declared = captureLog('trace', undefined, ['root_password'])
+  declared.log.info({ raw: { root_password: 'r2-secret' } }, 'declared')
+  t.notMatch(declared.lines[0], 'r2-secret')
+})
+
 t.test('known secret fields are redacted by path, at any nesting level used by the host', async t => {
   const { log, lines } = captureLog()
   log.info({ password: 'p1-secret', token: 't1-secret', headers: { authorization: 'a1-secret' } }, 'top')

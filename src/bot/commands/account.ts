@@ -1,14 +1,14 @@
 import { Composer } from 'telegraf'
 import { accountEntryId, type UserAccounts } from '../../core/accounts.js'
-import { sha1Hex } from '../../../providers/autodl/schema.js'
 import type { BotContext } from '../context.js'
 
 const PHONE = /^[0-9]{5,20}$/
 const PHONE_AREA = /^\+[0-9]{1,4}$/
 
 /**
- * `/user <phone> [area]`, `/password <password>` (seed 000) and `/forget`: a user's own AutoDL login.
- * The password message is deleted as soon as it is read, and only its SHA-1 is stored. Once both are
+ * `/user <phone> [area]`, `/password <password>` (seed 000) and `/forget`: a user's own login of the
+ * provider type that declares `chatAccounts` (AutoDL). The password message is deleted as soon as it
+ * is read, and only the type's hash of it is stored. Once both are
  * set the account joins the host as provider `tg-<userId>`, visible to that user alone.
  */
 export function accountCommands (): Composer<BotContext> {
@@ -33,7 +33,7 @@ export function accountCommands (): Composer<BotContext> {
     if (!accounts) return
     const password = ctx.payload
     if (!password) return await ctx.reply(ctx.t('password.usage'))
-    const { complete } = await accounts.setPasswordSha1(ctx.from.id, sha1Hex(password))
+    const { complete } = await accounts.setPassword(ctx.from.id, password)
     await ctx.reply(ctx.t(deleted ? 'password.deleted' : 'password.deleteFailed'))
     if (complete) await reportAccount(ctx)
     else await ctx.reply(ctx.t('password.needPhone'))

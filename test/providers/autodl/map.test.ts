@@ -1,6 +1,6 @@
 import t from 'tap'
 import { STATE_MAP, toInstance } from '../../../providers/autodl/map.js'
-import type { RawInstance } from '../../../providers/autodl/raw.js'
+import type { RawInstance } from '../../../providers/autodl/map.js'
 import { SEED_INSTANCE, SEED_INSTANCE_MAPPED } from '../../../src/demo/simulators/autodl/fixtures.js'
 
 const base: RawInstance = { uuid: 'u1', status: 'shutdown', machine_alias: '091机', region_name: '西北B区' }

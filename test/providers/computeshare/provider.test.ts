@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { builtinProviders } from '../../../providers/index.js'
 import { ComputeshareProvider, normalizeComputeshareOptions } from '../../../providers/computeshare/index.js'
-import { createSandbox } from '../../../src/commands/computeshare-sandbox.js'
+import { runProviderCommand } from '../../../src/commands/provider-command.js'
 import { parseConfig } from '../../../src/config/load.js'
 import { ConfigError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderResponseError } from '../../../src/core/errors.js'
 import { createRegistry } from '../../../src/core/registry.js'
@@ -97,7 +97,7 @@ t.test('a non-200 code in a 2xx body, and garbage, are errors', async t => {
   await t.rejects(provider.listInstances(), /data\[0\]\.expirationTime: must be a string/, 'int64 comes as a string')
 })
 
-t.test('createSandbox: spec file → base64 compose, confirmation, public ip:port of each mapping', async t => {
+t.test('create-sandbox: spec file → base64 compose, confirmation, public ip:port of each mapping', async t => {
   const { simulator } = await setup(t)
   const dir = await mkdtemp(join(tmpdir(), 'cw-sandbox-'))
   await writeFile(join(dir, 'compose.yaml'), 'services:\n  proxy:\n    image: nginx\n    ports:\n      - 80:80\n')
@@ -112,43 +112,43 @@ t.test('createSandbox: spec file → base64 compose, confirmation, public ip:por
   let printed = ''
   output.on('data', d => { printed += String(d) })
 
-  const notTty = await createSandbox({ config, registry, providerId: 'cs', file: specFile, yes: false, output, input: new PassThrough() }).catch(e => e)
+  const createSandbox = async (o: { providerId: string; yes: boolean; input: NodeJS.ReadableStream }): Promise<number> =>
+    await runProviderCommand({ config, registry, type: 'computeshare', command: 'create-sandbox', options: { file: specFile }, output, ...o })
+
+  const notTty = await createSandbox({ providerId: 'cs', yes: false, input: new PassThrough() }).catch(e => e)
   t.type(notTty, ConfigError)
   t.match(notTty.message, 'confirm with --yes')
   t.equal(simulator.stats.requests['/api/v1/sandbox'], undefined, 'nothing created without confirmation')
 
   const tty = Object.assign(new PassThrough(), { isTTY: true })
-  const declined = createSandbox({ config, registry, providerId: 'cs', file: specFile, yes: false, output, input: tty })
+  const declined = createSandbox({ providerId: 'cs', yes: false, input: tty })
   tty.write('n\n')
-  t.equal(await declined, null)
+  t.equal(await declined, 1, 'declined: exit 1')
   t.match(printed, 'create computeshare sandbox "demo-sandbox" on cs: spec 1, image 1, 1 month(s) (billed), ports nginx:80, ssh:22')
   t.equal(simulator.stats.requests['/api/v1/sandbox'], undefined)
 
-  const result = await createSandbox({ config, registry, providerId: 'cs', file: specFile, yes: true, output, input: new PassThrough() })
+  t.equal(await createSandbox({ providerId: 'cs', yes: true, input: new PassThrough() }), 0, 'created: exit 0')
   const sent = simulator.requests.at(-1)!.body as { instance: Record<string, unknown>; networkMapping: unknown[] }
   t.same(sent.instance, {
     specId: 1, imageId: 1, duration: 1, name: 'demo-sandbox', publicKey: '', password: 'vm-Secret-pass',
     dockerCompose: Buffer.from('services:\n  proxy:\n    image: nginx\n    ports:\n      - 80:80\n').toString('base64')
   })
   t.same(sent.networkMapping, [{ name: 'nginx', protocol: 'TCP', computerPort: 80 }, { name: 'ssh', protocol: 'TCP', computerPort: 22 }])
-  t.same(result?.mappings, [
-    { name: 'nginx', computerPort: 80, publicAddress: '61.172.179.73:41071' },
-    { name: 'ssh', computerPort: 22, publicAddress: '61.172.179.73:41072' }
-  ])
-  t.match(printed, `sandbox created: instance ${result!.instanceId}\n  nginx  port 80 → 61.172.179.73:41071`)
+  const instanceId = /sandbox created: instance (\S+)\n/.exec(printed)?.[1]
+  t.match(printed, `sandbox created: instance ${instanceId}\n  nginx  port 80 → 61.172.179.73:41071\n  ssh  port 22 → 61.172.179.73:41072\n`)
   t.notOk(printed.includes('vm-Secret-pass'))
-  t.ok(simulator.vm(result!.instanceId), 'the VM exists')
+  t.ok(simulator.vm(instanceId!), 'the VM exists')
 })
 
-t.test('createSandbox: a bad spec and a wrong entry are clear errors', async t => {
+t.test('create-sandbox: a bad spec and a wrong entry are clear errors', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'cw-sandbox-'))
   const registry = createRegistry(builtinProviders)
   const config = parseConfig({ providers: [{ id: 'cs', type: 'computeshare', ...USER }] }, { registry, env: {} })
   const specFile = join(dir, 'spec.json')
   await writeFile(specFile, JSON.stringify({ specId: 1, imageId: 1, durationMonths: 0, name: 'x', networkMappings: [{ name: 'w', protocol: 'UDP', computerPort: 80 }] }))
-  const io = { output: new PassThrough(), input: new PassThrough(), yes: true, config, registry }
-  const bad = await createSandbox({ ...io, providerId: 'cs', file: specFile }).catch(e => e)
+  const io = { output: new PassThrough(), input: new PassThrough(), yes: true, config, registry, type: 'computeshare', command: 'create-sandbox', options: { file: specFile } }
+  const bad = await runProviderCommand({ ...io, providerId: 'cs' }).catch(e => e)
   t.same(bad.issues, ['durationMonths: must be >= 1', 'networkMappings[0].protocol: must be one of: "TCP"', '(root): set publicKey or password, or you cannot log in to the VM'])
-  const wrong = await createSandbox({ ...io, providerId: 'lab', file: specFile }).catch(e => e)
+  const wrong = await runProviderCommand({ ...io, providerId: 'lab' }).catch(e => e)
   t.same(wrong.issues, ['--provider: no computeshare entry "lab" in the config (computeshare entries: cs)'])
 })

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { normalizeOnecloudOptions, OnecloudProvider, onecloudPwd, signQuery } from '../../../providers/onecloud/index.js'
-import { md5 } from '../../../providers/onecloud/sign.js'
+import { md5 } from '../../../providers/onecloud/client.js'
 import { NotSupportedError, ProviderAuthError } from '../../../src/core/errors.js'
 import { makeDeps } from '../../helpers/provider.js'
 import { onecloudSampleDevices, startOnecloudSimulator } from '../../../src/demo/simulators/onecloud/server.js'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { deviceIds, onecloudPwd, signBody, signQuery } from '../../../../providers/onecloud/sign.js'
+import { deviceIds, onecloudPwd, signBody, signQuery } from '../../../../providers/onecloud/client.js'
 import { createSimKit, type Fault, type SeenRequest } from '../kit.js'
 
 export interface OnecloudSimulatorOptions {

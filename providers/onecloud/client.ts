@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 
 /**
- * Thunder OneCloud (玩客云) request signing, as JKerCloudMonitor implements it (reference/providers.md
+ * The OneCloud client's transport helpers: Thunder OneCloud (玩客云) request signing, as JKerCloudMonitor implements it (reference/providers.md
  * §5.1–5.2, [SRC] wky/wky_interface.py, utils/user_utils.py). Lowercase hex MD5 throughout.
  */
 
