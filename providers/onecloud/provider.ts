@@ -1,49 +1,14 @@
 import type { AxiosResponse } from 'axios'
-import { LoginRejectedError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, createCheckAjv, credentialId, formatAjvErrors, send, type CallOptions, type InstanceData, type LoginResult, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
+import { LoginRejectedError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, credentialId, formatAjvErrors, send, type CallOptions, type InstanceData, type LoginResult, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
 import type { OnecloudConfig } from './schema.js'
 import { deviceIds, onecloudPwd, signBody, signQuery } from './client.js'
+import { toInstance, validPeers, type RawDevice } from './map.js'
 
 /** The app's User-Agent in the captures (§5.1). */
 const USER_AGENT = 'MineCrafter3/1.6.2 (iPhone; iOS 11.3.1; Scale/2.00)'
 const LOGIN_TIMEOUT_MS = 30_000
 
 interface Session { sessionid: string; userid: string }
-interface RawDevice {
-  device_sn: string
-  peerid?: string
-  device_name?: string
-  status: string
-  connect_time?: number
-  disconnect_time?: number
-  ip_info?: { city?: string; province?: string }
-}
-
-const validPeers = createCheckAjv().compile({
-  type: 'object',
-  required: ['rtn'],
-  properties: {
-    rtn: { type: 'integer' },
-    result: {
-      type: 'array',
-      minItems: 2,
-      items: [{}, {
-        type: 'object',
-        required: ['devices'],
-        properties: {
-          devices: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['device_sn', 'status'],
-              properties: { device_sn: { type: 'string' }, peerid: { type: 'string' }, device_name: { type: 'string' }, status: { type: 'string' }, connect_time: { type: 'integer' }, disconnect_time: { type: 'integer' } }
-            }
-          }
-        }
-      }]
-    }
-  }
-})
-
 /**
  * A Thunder OneCloud (玩客云) account, EXPERIMENTAL: reverse-engineered from JKerCloudMonitor (2019);
  * the service is believed defunct (reference/providers.md §5.5). Read-only: the API has no power control.
@@ -136,24 +101,6 @@ export class OnecloudProvider implements Provider {
     const body = json<{ rtn: number; msg?: string; result?: unknown[] }>(response, what)
     if (!validPeers(body)) throw new ProviderResponseError(`${what}: unexpected answer: ${formatAjvErrors(validPeers.errors, 'data')[0]}`)
     return body
-  }
-}
-
-/** One device → InstanceData. IPs, MAC, licence and account fields are not copied. */
-function toInstance (d: RawDevice): InstanceData {
-  const online = d.status === 'online'
-  const seen = online ? d.connect_time : d.disconnect_time
-  return {
-    id: d.peerid || d.device_sn,
-    name: d.device_name || d.device_sn,
-    region: d.ip_info?.city || d.ip_info?.province || null,
-    state: online ? 'running' : 'offline',
-    providerState: d.status,
-    gpu: null,
-    stoppedAt: null,
-    releaseAt: null,
-    pricePerHour: null,
-    lastSeenAt: seen && seen > 0 ? new Date(seen * 1000).toISOString() : null
   }
 }
 

@@ -4,13 +4,16 @@ import type { SchemaObject } from 'ajv'
 import type { InstanceData } from './instance.js'
 import type { Logger } from './logger.js'
 import type { SecretRegistry } from './secrets.js'
-import type { AccountDetails } from './snapshot.js'
 
 /**
  * Version of the provider contract (this file and `InstanceData`). A plugin declares the version it
  * was written for in `hostApiVersion`; the host loads it only when that equals this number.
  */
 export const HOST_API_VERSION = 1
+
+/** Plain account facts: scalars, or one level of named scalars (e.g. `quota: { servers: 3 }`). */
+export type AccountDetails = Record<string, AccountValue | Record<string, AccountValue>>
+export type AccountValue = string | number | boolean | null
 
 /** Power-on flavour: with the instance's GPUs, or AutoDL's cheap no-GPU mode (无卡模式). */
 export type PowerOnMode = 'gpu' | 'no_gpu'

@@ -1,5 +1,7 @@
 import type { Instance } from './instance.js'
-import type { ProviderCapabilities } from './provider.js'
+import type { AccountDetails, ProviderCapabilities } from './provider.js'
+
+export type { AccountDetails, AccountValue } from './provider.js'
 
 /** Health of one provider entry, as of its latest poll. */
 export interface ProviderStatus {
@@ -28,9 +30,6 @@ export interface ProviderStatus {
   account: AccountDetails | null
 }
 
-/** Plain account facts: scalars, or one level of named scalars (e.g. `quota: { servers: 3 }`). */
-export type AccountDetails = Record<string, AccountValue | Record<string, AccountValue>>
-export type AccountValue = string | number | boolean | null
 
 /** The aggregated view: every instance of every provider entry, and each entry's health. */
 export interface Snapshot {
