@@ -7,7 +7,7 @@ import { describeActor, type Actor, type AuditLog } from '../audit/log.js'
 import { ConflictError, describeError, isHostError, NotFoundError, NotSupportedError, ProviderError, ProviderHttpError, ProviderTimeoutError } from '../core/errors.js'
 import { hasIdleGpus, type Instance, type InstanceState } from '../core/instance.js'
 import type { Logger } from '../core/logger.js'
-import type { PowerOnMode } from '../core/provider.js'
+import { canKeepAlive, type PowerOnMode } from '../core/provider.js'
 import type { SecretRegistry } from '../core/secrets.js'
 import type { Viewer } from '../core/snapshot.js'
 import type { ActionKind, ActionRecord } from './record.js'
@@ -158,7 +158,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     if (request.kind === 'power-on' && !caps.powerOn) throw new NotSupportedError('power on', type)
     if (request.kind === 'power-on' && request.mode === 'no_gpu' && !caps.noGpuMode) throw new NotSupportedError('power on in no-GPU mode', type)
     if (request.kind === 'power-off' && !caps.powerOff) throw new NotSupportedError('power off', type)
-    if (request.kind === 'keep-alive' && !(caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null)) {
+    if (request.kind === 'keep-alive' && !canKeepAlive(caps)) {
       throw new NotSupportedError('keep-alive', type)
     }
     // Decide on a fresh list, not on data up to a poll interval old.

@@ -5,9 +5,9 @@ import { createProxyAgent } from '../core/http.js'
 import type { SecretRegistry } from '../core/secrets.js'
 import { allowOnly } from './access.js'
 import { accountCommands } from './commands/account.js'
-import { commandList, helpText } from './commands/help.js'
 import { muteCommands } from './commands/mute.js'
-import { powerCommands } from './commands/power.js'
+import { powerButtons, powerCommands } from './commands/power.js'
+import { commandMenu, helpText, registerCommands, type BotCommandSpec } from './commands/registry.js'
 import { viewCommands } from './commands/view.js'
 import { watchCommands } from './commands/watch.js'
 import { ProgressMessages } from './progress.js'
@@ -29,14 +29,23 @@ export interface BotService {
   stop (): Promise<void>
 }
 
+/**
+ * Every command, in menu order: the one list `/help`, the menu (`setMyCommands`) and the handlers come
+ * from. `/help` is its own entry; `/start` answers the same.
+ */
+export const BOT_COMMANDS: readonly BotCommandSpec[] = [
+  ...viewCommands, ...powerCommands, ...watchCommands, ...muteCommands, ...accountCommands,
+  { name: 'help', helpKey: 'commands.help', who: 'reader', handler: async (ctx) => await ctx.reply(helpText(BOT_COMMANDS, ctx.t, ctx.services.accounts !== null)) }
+]
+
 /** First and largest wait between attempts to reach Telegram, milliseconds. */
 const RETRY_FIRST_MS = 5_000
 const RETRY_MAX_MS = 300_000
 
 /**
- * The Telegraf bot: allow-list, zh/en messages, `/start` `/help` `/gpuvalid` `/status` `/user`
- * `/password` `/forget`. Every error is caught (`bot.catch`), logged without secrets, and answered
- * with a short apology; an unknown command or plain text gets the help.
+ * The Telegraf bot: allow-list, zh/en messages, the commands of {@link BOT_COMMANDS} and the buttons.
+ * Every error is caught (`bot.catch`), logged without secrets, and answered with a short apology; an
+ * unknown command or plain text gets the help.
  */
 export async function createBot (options: BotOptions): Promise<BotService> {
   const { telegram, services, secrets } = options
@@ -56,14 +65,11 @@ export async function createBot (options: BotOptions): Promise<BotService> {
     await next()
   })
   bot.use(allowOnly([...telegram.allowedUserIds, ...telegram.operatorUserIds]))
-  bot.start(ctx => ctx.reply(helpText(t, accountsEnabled)))
-  bot.help(ctx => ctx.reply(helpText(t, accountsEnabled)))
-  bot.use(viewCommands())
-  bot.use(powerCommands(progress))
-  bot.use(watchCommands())
-  bot.use(muteCommands())
-  bot.use(accountCommands())
-  bot.on('message', ctx => ctx.reply(helpText(t, accountsEnabled)))
+  const help = helpText(BOT_COMMANDS, t, accountsEnabled)
+  bot.start(ctx => ctx.reply(help))
+  registerCommands(bot, BOT_COMMANDS)
+  bot.use(powerButtons(progress))
+  bot.on('message', ctx => ctx.reply(help))
   bot.catch(async (err, ctx) => {
     log.error({ err: { message: secrets.scrub((err as Error)?.message ?? String(err)) }, updateType: ctx.updateType }, 'bot handler failed')
     if (ctx.callbackQuery) await ctx.answerCbQuery(t('error.generic')).catch(() => {})
@@ -77,7 +83,7 @@ export async function createBot (options: BotOptions): Promise<BotService> {
   // token itself is rejected.
   const launch = (attempt: number): void => {
     if (stopped) return
-    void bot.telegram.setMyCommands(commandList(t, accountsEnabled))
+    void bot.telegram.setMyCommands(commandMenu(BOT_COMMANDS, t, accountsEnabled))
       .catch((err: Error) => log.warn({ err: { message: secrets.scrub(err.message) } }, 'could not register the command menu (setMyCommands)'))
     let polling = false
     bot.launch({ dropPendingUpdates: false }, () => {

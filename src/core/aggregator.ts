@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import { describeError, NotFoundError, ProviderResponseError, ProviderTimeoutError } from './errors.js'
+import { describeError, NOT_POLLED_YET, NotFoundError, ProviderResponseError, ProviderTimeoutError } from './errors.js'
 import { completeInstance, instanceSchema, type Instance } from './instance.js'
 import type { Logger } from './logger.js'
 import type { Provider } from './provider.js'
@@ -52,7 +52,7 @@ interface EntryState {
   removed: boolean
 }
 
-const NOT_POLLED = { code: 'CW_ERR_NOT_POLLED_YET', message: 'the first poll has not finished yet' }
+const NOT_POLLED = { code: NOT_POLLED_YET, message: 'the first poll has not finished yet' }
 
 /**
  * Polls every provider entry on its own schedule and keeps ONE snapshot — the aggregated view the

@@ -41,9 +41,14 @@ export class ButtonStore {
 
   /** The payload behind callback data, or undefined when unknown or expired. */
   async payload (data: string | undefined): Promise<ButtonPayload | undefined> {
-    if (!data?.startsWith(PREFIX)) return undefined
+    if (!isButtonData(data)) return undefined
     return await this.#store.get<ButtonPayload>(data.slice(PREFIX.length))
   }
+}
+
+/** True for callback data of a {@link ButtonStore} button (a token behind the `cw:` prefix). */
+export function isButtonData (data: string | undefined): data is string {
+  return data?.startsWith(PREFIX) === true
 }
 
 /** `{ inline_keyboard }` with one button per row, or the given rows. */

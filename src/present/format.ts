@@ -1,5 +1,6 @@
 import { DateTime, Duration } from 'luxon'
 import { hasIdleGpus, type Instance } from '../core/instance.js'
+import { NOT_POLLED_YET } from '../core/errors.js'
 import type { ProviderStatus, Snapshot } from '../core/snapshot.js'
 import type { Language, Translate } from './i18n.js'
 
@@ -91,7 +92,7 @@ export function statusLine (p: ProviderStatus, now: Date, language: Language, t:
   const args = { id: p.id, type: readOnly ? `${p.type}, ${t('status.readOnly')}` : p.type, count: p.instanceCount, last: formatAgo(p.lastSuccessAt, now, language, t) }
   const head = p.ok
     ? t('status.ok', args)
-    : p.error?.code === 'CW_ERR_NOT_POLLED_YET'
+    : p.error?.code === NOT_POLLED_YET
       ? t('status.pending', args)
       : t('status.failing', { ...args, error: p.error ? `${p.error.code}: ${p.error.message}` : '' })
   return p.account ? `${head}\n${t('status.account', { details: formatAccount(p.account) })}` : head

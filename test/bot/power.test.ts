@@ -154,3 +154,13 @@ t.test('an unknown or expired button says so, and does nothing', async t => {
   t.same(calls.filter(c => c.method !== 'getUpdates' && c.method !== 'getMe').map(c => [c.method, c.payload['text'], c.payload['show_alert']]),
     [['answerCallbackQuery', 'This button has expired; send the command again.', true]], 'one answer, no message, no action')
 })
+
+t.test('/audit is for operators: the registry refuses a reader before the handler runs', async t => {
+  const { say, last, host } = await setup(t)
+  await host.audit.append({ actor: { kind: 'api', key: 'ops' }, action: 'mute', target: { provider: 'lab' }, result: 'succeeded' })
+  await say(READER, '/audit')
+  t.match(last(READER).text, `${READER}`, 'refused, with the reader\'s own id')
+  t.notMatch(last(READER).text, 'api:ops', 'the audit log is not shown')
+  await say(OPERATOR, '/audit')
+  t.match(last(OPERATOR).text, 'api:ops')
+})

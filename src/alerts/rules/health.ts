@@ -1,3 +1,4 @@
+import { NOT_POLLED_YET } from '../../core/errors.js'
 import { relativeTime } from '../../present/format.js'
 import { key, type RuleContext } from '../context.js'
 
@@ -8,7 +9,7 @@ import { key, type RuleContext } from '../context.js'
  */
 export function providerHealth (ctx: RuleContext): void {
   for (const p of ctx.snapshot.providers) {
-    if (p.error?.code === 'CW_ERR_NOT_POLLED_YET') continue
+    if (p.error?.code === NOT_POLLED_YET) continue
     const s = ctx.state.providers[p.id] ??= { lastErrorAt: null, failures: 0, alerted: false }
     if (p.ok) {
       if (s.alerted && !ctx.muted(p.id)) {

@@ -1,5 +1,6 @@
 import { formatDuration, formatTime } from '../../present/format.js'
 import type { Instance } from '../../core/instance.js'
+import { canKeepAlive } from '../../core/provider.js'
 import { HOUR_MS, key, type RuleContext } from '../context.js'
 
 /**
@@ -26,14 +27,13 @@ export function releaseLadder (ctx: RuleContext): void {
     const point = ladder(ctx, i, i.releaseAt, ctx.config.releaseLadderHours, 'release')
     if (point === null) continue
     const left = Date.parse(i.releaseAt) - ctx.now.getTime()
-    const caps = ctx.aggregator.get(i.provider)?.provider.capabilities
-    const canKeepAlive = caps !== undefined && caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null
+    const keepAlive = canKeepAlive(ctx.aggregator.get(i.provider)?.provider.capabilities)
     ctx.emit({
       event: 'release.approaching', rule: 'release', provider: { id: i.provider, type: i.providerType }, instance: i,
       text: ctx.text(left > 0 ? 'alert.release' : 'alert.releasePassed', lang => ({
         name: i.name, provider: i.provider, left: formatDuration(left, lang), releaseAt: formatTime(i.releaseAt!, ctx.timeZone)
       })),
-      buttons: canKeepAlive && left > 0
+      buttons: keepAlive && left > 0
         ? [{ label: ctx.text('alert.keepAliveButton', () => ({})), payload: { do: 'pick', verb: 'keepalive', provider: i.provider, instanceId: i.id } }]
         : [],
       data: { hoursBefore: point, releaseAt: i.releaseAt, hoursLeft: Math.round(left / HOUR_MS * 10) / 10 }

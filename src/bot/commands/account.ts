@@ -1,6 +1,6 @@
-import { Composer } from 'telegraf'
 import { accountEntryId, type UserAccounts } from '../../core/accounts.js'
 import type { BotContext } from '../context.js'
+import type { BotCommandSpec } from './registry.js'
 
 const PHONE = /^[0-9]{5,20}$/
 const PHONE_AREA = /^\+[0-9]{1,4}$/
@@ -11,43 +11,55 @@ const PHONE_AREA = /^\+[0-9]{1,4}$/
  * is read, and only the type's hash of it is stored. Once both are
  * set the account joins the host as provider `tg-<userId>`, visible to that user alone.
  */
-export function accountCommands (): Composer<BotContext> {
-  const composer = new Composer<BotContext>()
-
-  composer.command('user', async (ctx) => {
-    const accounts = await usable(ctx)
-    if (!accounts) return
-    const [phone, area = '+86', ...rest] = ctx.args
-    if (phone === undefined || rest.length > 0) return await ctx.reply(ctx.t('user.usage'))
-    if (!PHONE.test(phone) || !PHONE_AREA.test(area)) return await ctx.reply(ctx.t('user.invalid'))
-    const { complete } = await accounts.setPhone(ctx.from.id, phone, area)
-    await ctx.reply(ctx.t(complete ? 'user.savedComplete' : 'user.saved', { phone: `${area} ${phone}` }))
-    if (complete) await reportAccount(ctx)
-  })
-
-  composer.command('password', async (ctx) => {
-    // Delete first, whatever happens next: the text is a password.
-    const deleted = await ctx.deleteMessage().then(() => true, () => false)
-    if (ctx.chat.type !== 'private') return await ctx.reply(ctx.t('password.group'))
-    const accounts = await usable(ctx)
-    if (!accounts) return
-    const password = ctx.payload
-    if (!password) return await ctx.reply(ctx.t('password.usage'))
-    const { complete } = await accounts.setPassword(ctx.from.id, password)
-    await ctx.reply(ctx.t(deleted ? 'password.deleted' : 'password.deleteFailed'))
-    if (complete) await reportAccount(ctx)
-    else await ctx.reply(ctx.t('password.needPhone'))
-  })
-
-  composer.command('forget', async (ctx) => {
-    const accounts = await usable(ctx)
-    if (!accounts) return
-    const existed = await accounts.forget(ctx.from.id)
-    await ctx.reply(existed ? ctx.t('account.forgotten', { provider: accountEntryId(ctx.from.id) }) : ctx.t('account.none'))
-  })
-
-  return composer
-}
+export const accountCommands: readonly BotCommandSpec[] = [
+  {
+    name: 'user',
+    helpKey: 'commands.user',
+    who: 'reader',
+    needsAccounts: true,
+    async handler (ctx) {
+      const accounts = await usable(ctx)
+      if (!accounts) return
+      const [phone, area = '+86', ...rest] = ctx.args
+      if (phone === undefined || rest.length > 0) return await ctx.reply(ctx.t('user.usage'))
+      if (!PHONE.test(phone) || !PHONE_AREA.test(area)) return await ctx.reply(ctx.t('user.invalid'))
+      const { complete } = await accounts.setPhone(ctx.from.id, phone, area)
+      await ctx.reply(ctx.t(complete ? 'user.savedComplete' : 'user.saved', { phone: `${area} ${phone}` }))
+      if (complete) await reportAccount(ctx)
+    }
+  },
+  {
+    name: 'password',
+    helpKey: 'commands.password',
+    who: 'reader',
+    needsAccounts: true,
+    async handler (ctx) {
+      // Delete first, whatever happens next: the text is a password.
+      const deleted = await ctx.deleteMessage().then(() => true, () => false)
+      if (ctx.chat.type !== 'private') return await ctx.reply(ctx.t('password.group'))
+      const accounts = await usable(ctx)
+      if (!accounts) return
+      const password = ctx.payload
+      if (!password) return await ctx.reply(ctx.t('password.usage'))
+      const { complete } = await accounts.setPassword(ctx.from.id, password)
+      await ctx.reply(ctx.t(deleted ? 'password.deleted' : 'password.deleteFailed'))
+      if (complete) await reportAccount(ctx)
+      else await ctx.reply(ctx.t('password.needPhone'))
+    }
+  },
+  {
+    name: 'forget',
+    helpKey: 'commands.forget',
+    who: 'reader',
+    needsAccounts: true,
+    async handler (ctx) {
+      const accounts = await usable(ctx)
+      if (!accounts) return
+      const existed = await accounts.forget(ctx.from.id)
+      await ctx.reply(existed ? ctx.t('account.forgotten', { provider: accountEntryId(ctx.from.id) }) : ctx.t('account.none'))
+    }
+  }
+]
 
 /** The accounts service if this chat may manage an account; otherwise says why and returns null. */
 async function usable (ctx: BotContext): Promise<UserAccounts | null> {

@@ -2,14 +2,15 @@ import { Composer } from 'telegraf'
 import type { ActionKind } from '../../actions/record.js'
 import { hasIdleGpus, type Instance } from '../../core/instance.js'
 import { matchInstances } from '../../core/match.js'
-import type { ProviderCapabilities } from '../../core/provider.js'
-import { keyboard, type ButtonPayload, type Verb } from '../../notify/buttons.js'
+import { canKeepAlive, type ProviderCapabilities } from '../../core/provider.js'
+import { isButtonData, keyboard, type ButtonPayload, type Verb } from '../../notify/buttons.js'
 import { canAct, type BotContext } from '../context.js'
 import { instanceLabel } from '../../present/format.js'
 import type { ProgressMessages } from '../progress.js'
+import type { BotCommandSpec } from './registry.js'
 import { setWatch } from './watch.js'
 
-const COMMANDS: ReadonlyArray<[string, Verb]> = [['on', 'on'], ['nogpu', 'nogpu'], ['off', 'off'], ['keepalive', 'keepalive']]
+const VERBS: readonly Verb[] = ['on', 'nogpu', 'off', 'keepalive']
 export const KIND: Readonly<Record<Verb, ActionKind>> = { on: 'power-on', nogpu: 'power-on', off: 'power-off', keepalive: 'keep-alive' }
 const MAX_CHOICES = 20
 
@@ -19,7 +20,7 @@ export function supports (verb: Verb, caps: ProviderCapabilities | undefined): b
   if (verb === 'on') return caps.powerOn
   if (verb === 'nogpu') return caps.powerOn && caps.noGpuMode
   if (verb === 'off') return caps.powerOff
-  return caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null
+  return canKeepAlive(caps)
 }
 
 /** Does the instance's state allow `verb` now? */
@@ -32,15 +33,22 @@ export function stateFits (verb: Verb, i: Instance): boolean {
 /**
  * `/on`, `/nogpu`, `/off`, `/keepalive <instance>`: the instance is matched by name or id prefix; with no
  * argument or an ambiguous one the candidates come as buttons. Nothing runs without a confirmation
- * button that says what will happen and what it costs; then the same message follows the action.
+ * button that says what will happen and what it costs; then the same message follows the action
+ * (see {@link powerButtons}). Who may act is checked per instance.
  */
-export function powerCommands (progress: ProgressMessages): Composer<BotContext> {
-  const composer = new Composer<BotContext>()
-  for (const [command, verb] of COMMANDS) composer.command(command, async (ctx) => await choose(ctx, verb, ctx.payload.trim(), `/${command}`))
+export const powerCommands: readonly BotCommandSpec[] = VERBS.map(verb => ({
+  name: verb,
+  helpKey: `commands.${verb}`,
+  who: 'actor',
+  handler: async (ctx) => await choose(ctx, verb, ctx.payload.trim(), `/${verb}`)
+}))
 
+/** The buttons of confirmations, candidates and alerts: pick → confirm → the action, followed in the message. */
+export function powerButtons (progress: ProgressMessages): Composer<BotContext> {
+  const composer = new Composer<BotContext>()
   composer.on('callback_query', async (ctx, next) => {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined
-    if (!data?.startsWith('cw:')) return await next()
+    if (!isButtonData(data)) return await next()
     const payload = await ctx.services.buttons.payload(data)
     if (!payload) return await ctx.answerCbQuery(ctx.t('power.expired'), { show_alert: true })
     await handle(ctx, payload, progress)
