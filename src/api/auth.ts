@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Actor } from '../audit/log.js'
 import type { ApiKeyConfig, ApiScope } from '../config/schema.js'
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js'
 
@@ -55,6 +56,11 @@ export function bearerAuth (apiKeys: readonly ApiKeyConfig[]) {
     }
     request.principal = found
   }
+}
+
+/** The audit log's actor of a request: the API key by its configured name (`anonymous` without keys). */
+export function actorOf (request: FastifyRequest): Actor {
+  return { kind: 'api', key: request.principal?.name ?? 'anonymous' }
 }
 
 /**

@@ -9,9 +9,15 @@ import { RequestValidationError } from '../core/errors.js'
 import { formatAjvErrors } from '../core/validation.js'
 import { bearerAuth, requireScope } from './auth.js'
 import { actionSchema } from '../actions/record.js'
-import { controlRoutes, type ControlServices } from './routes/control.js'
+import type { ActionService } from '../actions/service.js'
+import type { MuteList } from '../alerts/mutes.js'
+import type { AuditLog } from '../audit/log.js'
+import { actionRoutes } from './routes/actions.js'
+import { auditRoutes } from './routes/audit.js'
 import { instanceRoutes } from './routes/instances.js'
-import { metricsRoute } from './routes/metrics.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { muteRoutes } from './routes/mutes.js'
+import { powerRoutes } from './routes/power.js'
 import { errorSchema } from './schemas.js'
 import { SnapshotCache } from './snapshot-cache.js'
 
@@ -23,7 +29,7 @@ export interface ApiOptions {
   /** Version shown in the OpenAPI document. */
   version: string
   /** Power control, audit and mutes; without them the API is read-only. */
-  control?: Omit<ControlServices, 'aggregator'> | undefined
+  control?: { actions: ActionService; audit: AuditLog; mutes: MuteList } | undefined
 }
 
 /**
@@ -57,10 +63,17 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
       response: { 200: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } } } }
     }
   }, async () => ({ status: 'ok' as const }))
-  const cache = new SnapshotCache(options.aggregator)
-  instanceRoutes(app, options.aggregator, cache)
-  metricsRoute(app, options.aggregator, cache)
-  if (options.control) controlRoutes(app, { ...options.control, aggregator: options.aggregator })
+  // One Fastify plugin per resource.
+  const { aggregator, control } = options
+  const cache = new SnapshotCache(aggregator)
+  await app.register(instanceRoutes, { aggregator, cache })
+  await app.register(metricsRoutes, { aggregator, cache })
+  if (control) {
+    await app.register(powerRoutes, { actions: control.actions })
+    await app.register(actionRoutes, { actions: control.actions })
+    await app.register(auditRoutes, { audit: control.audit })
+    await app.register(muteRoutes, { mutes: control.mutes, audit: control.audit, aggregator })
+  }
   app.get('/api/v1/openapi.json', {
     schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true }, 401: { $ref: 'Error#' } } }
   }, async () => app.swagger())

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import type { Aggregator } from '../../core/aggregator.js'
 import { hasIdleGpus, type Instance } from '../../core/instance.js'
 import { errorResponses, instancesQuerySchema, snapshotResponseSchema, type InstancesQuery } from '../schemas.js'
@@ -11,7 +11,7 @@ const API_VIEWER = {}
  * `GET /api/v1/instances` and `GET /api/v1/providers`. A body is serialized through the route's
  * response schema once per snapshot and query, then reused until the next poll changes the view.
  */
-export function instanceRoutes (app: FastifyInstance, aggregator: Aggregator, cache: SnapshotCache): void {
+export const instanceRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache: SnapshotCache }> = async (app, { aggregator, cache }) => {
   app.get<{ Querystring: InstancesQuery }>('/api/v1/instances', {
     schema: {
       summary: 'Every instance of every provider, with each provider\'s health',

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import type { Aggregator } from '../../core/aggregator.js'
 import { METRIC_KEYS, type InstanceMetrics } from '../../core/instance.js'
@@ -23,7 +23,7 @@ const METRIC_NAMES: Record<typeof METRIC_KEYS[number], [string, string]> = {
  * Values come from the snapshot (instances that disappear drop out); the text is rendered once per
  * snapshot, so frequent scrapes between polls cost nothing.
  */
-export function metricsRoute (app: FastifyInstance, aggregator: Aggregator, cache: SnapshotCache): void {
+export const metricsRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache: SnapshotCache }> = async (app, { aggregator, cache }) => {
   const registry = new Registry()
   let current: ReturnType<Aggregator['view']> | null = null
   const view = (): ReturnType<Aggregator['view']> => current!
