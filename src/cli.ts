@@ -4,7 +4,7 @@ import { ConfigError } from './core/errors.js'
 import type { Logger } from './core/logger.js'
 import { builtinProviders } from '../providers/index.js'
 import { loadConfigFile } from './config/load.js'
-import { defaultRegistry, runFromConfigFile } from './run.js'
+import { defaultRegistry, parseOptions, runFromConfigFile } from './run.js'
 import { packageVersion } from './version.js'
 
 /** Exit code for a bad or missing configuration. */
@@ -96,7 +96,7 @@ program.command('check')
   .action(async (options: { config?: string }, command: Command) => {
     const path = configPath(options.config ?? command.parent?.opts<{ config?: string }>().config)
     try {
-      const config = await loadConfigFile(path, { registry: defaultRegistry() })
+      const config = await loadConfigFile(path, parseOptions())
       const failures = config.providers.flatMap(p => (p.failure ? [p.failure] : []))
       if (failures.length > 0) throw new ConfigError(failures, { title: `${path}: provider modules that would not run` })
       const plugins = config.pluginDefinitions.length ? `, plugins: ${config.pluginDefinitions.map(d => d.type).join(', ')}` : ''
@@ -121,7 +121,7 @@ for (const definition of builtinProviders) {
     command.action(async (options: { provider: string; config?: string; yes: boolean } & Record<string, unknown>) => {
       try {
         const registry = defaultRegistry()
-        const config = await loadConfigFile(configPath(options.config ?? program.opts<{ config?: string }>().config), { registry })
+        const config = await loadConfigFile(configPath(options.config ?? program.opts<{ config?: string }>().config), parseOptions(registry))
         const { runProviderCommand } = await import('./commands/provider-command.js')
         const { provider, config: _path, yes, ...own } = options
         process.exit(await runProviderCommand({ config, registry, type: definition.type, command: declared.name, providerId: provider, options: own, yes, output: process.stdout, input: process.stdin }))

@@ -1,4 +1,5 @@
 import { builtinProviders } from '../providers/index.js'
+import { ALERT_RULES } from './alerts/rules/index.js'
 import { buildHost, type Host } from './app.js'
 import { loadConfigFile, parseConfig } from './config/load.js'
 import type { HostConfig } from './config/schema.js'
@@ -19,20 +20,25 @@ export function defaultRegistry (): ProviderRegistry {
   return createRegistry(builtinProviders)
 }
 
+/** What reading a config file needs: the built-in provider types and the alert rules. */
+export function parseOptions (registry = defaultRegistry()): { registry: ProviderRegistry; alertRules: typeof ALERT_RULES } {
+  return { registry, alertRules: ALERT_RULES }
+}
+
 /**
  * Load the config file and start the host (API, polling, bot).
  * @throws ConfigError for a bad file (the CLI prints it and exits 2).
  */
 export async function runFromConfigFile (path: string): Promise<RunningHost> {
   const registry = defaultRegistry()
-  const config = await loadConfigFile(path, { registry })
+  const config = await loadConfigFile(path, parseOptions(registry))
   return await runHost(config, { registry })
 }
 
 /** Validate a raw config object and start the host on it (the demo uses this). */
 export async function runFromObject (raw: unknown, options: { memoryStore?: boolean; logLevel?: string | undefined } = {}): Promise<RunningHost> {
   const registry = defaultRegistry()
-  const config = parseConfig(raw, { registry })
+  const config = parseConfig(raw, parseOptions(registry))
   return await runHost(config, { registry, memoryStore: options.memoryStore, logLevel: options.logLevel })
 }
 

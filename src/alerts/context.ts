@@ -20,8 +20,9 @@ export interface AlertState {
   keepAlive: Record<string, string>
 }
 
-export function emptyState (): AlertState {
-  return { fired: {}, providers: {}, presence: {}, keepAlive: {} }
+/** A state with an empty part for every key the rules declare they own. */
+export function emptyState (rules: ReadonlyArray<{ state: ReadonlyArray<keyof AlertState> }>): AlertState {
+  return Object.fromEntries(rules.flatMap(r => r.state).map(k => [k, {}])) as unknown as AlertState
 }
 
 /** What every rule works with during one evaluation. */

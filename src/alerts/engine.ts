@@ -6,13 +6,11 @@ import type { AlertsConfig } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
 import type { Language, Translate } from '../present/i18n.js'
-import type { Alert } from '../notify/alert.js'
+import type { Alert, Texts } from '../notify/alert.js'
 import { emptyState, type AlertState, type FollowUp, type RuleContext } from './context.js'
 import { isMuted, type MuteList } from './mutes.js'
-import { gpuWatches } from './rules/gpu.js'
-import { presence, providerHealth } from './rules/health.js'
-import { autoKeepAlive } from './rules/keep-alive.js'
-import { expiryLadder, releaseLadder } from './rules/ladders.js'
+import type { ActionContext, AlertRuleDefinition } from './rule.js'
+import { ALERT_RULES } from './rules/index.js'
 import type { WatchList } from './watches.js'
 
 const STATE_KEY = 'state'
@@ -35,11 +33,12 @@ export interface AlertEngineOptions {
   timeZone: string | null
   log: Logger
   now?: () => Date
+  /** The rules, in evaluation order (default: every rule, `ALERT_RULES`). */
+  rules?: readonly AlertRuleDefinition[]
 }
 
 /**
- * Evaluates every rule on every new snapshot: provider health, offline/online, GPU watches, the release
- * ladder, automatic keep-alive, the expiry ladder. Evaluations never overlap (a snapshot that arrives
+ * Evaluates every rule of the registry (`ALERT_RULES`) on every new snapshot, in order. Evaluations never overlap (a snapshot that arrives
  * during one causes one more). Its state is stored after each evaluation, so a restart neither repeats
  * an alert nor loses one. Also announces every finished action to webhooks (`action.finished`).
  */
@@ -47,6 +46,7 @@ export class AlertEngine {
   readonly #options: AlertEngineOptions
   readonly #now: () => Date
   readonly #followUps = new Map<string, FollowUp>()
+  readonly #rules: readonly AlertRuleDefinition[]
   #state: AlertState | null = null
   /** The state as last stored, serialized: it is written again only when it changed. */
   #stored = ''
@@ -59,6 +59,7 @@ export class AlertEngine {
   constructor (options: AlertEngineOptions) {
     this.#options = options
     this.#now = options.now ?? (() => new Date())
+    this.#rules = options.rules ?? ALERT_RULES
   }
 
   start (): void {
@@ -97,7 +98,7 @@ export class AlertEngine {
   async #evaluateOnce (): Promise<void> {
     const o = this.#options
     if (this.#state === null) {
-      this.#state = { ...emptyState(), ...await o.store.get<AlertState>(STATE_KEY) }
+      this.#state = { ...emptyState(this.#rules), ...await o.store.get<AlertState>(STATE_KEY) }
       this.#stored = JSON.stringify(this.#state)
     }
     const state = this.#state
@@ -118,16 +119,11 @@ export class AlertEngine {
       timeZone: o.timeZone,
       muted: (provider, instanceId) => isMuted(mutes, provider, instanceId),
       emit: (alert) => this.#emit(alert),
-      text: (key, args) => ({ zh: o.translators.zh(key, args('zh')), en: o.translators.en(key, args('en')) }),
+      text: (key, args) => this.#text(key, args),
       follow: (actionId, onEnd) => { this.#followUps.set(actionId, onEnd) },
       persist: async () => { await this.#save(state) }
     }
-    providerHealth(ctx)
-    presence(ctx)
-    await gpuWatches(ctx)
-    releaseLadder(ctx)
-    await autoKeepAlive(ctx)
-    expiryLadder(ctx)
+    for (const rule of this.#rules) await rule.evaluate?.(ctx)
     const cutoff = now.getTime() - FIRED_TTL_MS
     for (const [k, at] of Object.entries(state.fired)) if (Date.parse(at) < cutoff) delete state.fired[k]
     await this.#save(state)
@@ -156,16 +152,13 @@ export class AlertEngine {
     } catch (err) {
       this.#options.log.error({ err: { message: (err as Error).message } }, 'alert follow-up failed')
     }
-    const entry = this.#options.aggregator.get(record.provider)
-    const o = this.#options
-    this.#emit({
-      event: 'action.finished', rule: 'action', provider: { id: record.provider, type: entry?.type ?? '' }, instance: null,
-      text: {
-        zh: o.translators.zh('alert.actionFinished', { kind: record.kind, name: record.instanceName, provider: record.provider, status: record.status }),
-        en: o.translators.en('alert.actionFinished', { kind: record.kind, name: record.instanceName, provider: record.provider, status: record.status })
-      },
-      telegramUserIds: [],
-      data: { action: record }
-    })
+    const ctx: ActionContext = { aggregator: this.#options.aggregator, emit: (alert) => this.#emit(alert), text: (key, args) => this.#text(key, args) }
+    for (const rule of this.#rules) rule.actionFinished?.(record, ctx)
+  }
+
+  /** A message in both languages; `args` may depend on the language (durations, times). */
+  #text (key: string, args: (language: Language) => Record<string, unknown>): Texts {
+    const { translators } = this.#options
+    return { zh: translators.zh(key, args('zh')), en: translators.en(key, args('en')) }
   }
 }

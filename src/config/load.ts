@@ -10,12 +10,14 @@ import type { AnyProviderDefinition } from '../core/provider.js'
 import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
 import { loadPlugins, type PluginLoad } from './plugins.js'
-import { COMMON_ENTRY_KEYS, rootSchema, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig } from './schema.js'
+import { COMMON_ENTRY_KEYS, rootSchema, type AlertRuleDeclaration, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig } from './schema.js'
 
 
 export interface ParseOptions {
   /** Built-in provider types. */
   registry: ProviderRegistry
+  /** The alert rules: their names, events and settings make up the `alerts` section (`src/alerts/rules`). */
+  alertRules: readonly AlertRuleDeclaration[]
   /** Modules loaded for `type` values that are not built in (see {@link loadConfigFile}). */
   plugins?: ReadonlyMap<string, PluginLoad>
   /** Environment for `${NAME}` substitution (default `process.env`). */
@@ -66,7 +68,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const unset = new Set(issues.map(i => i.slice(0, i.indexOf(': '))))
   const report = (lines: string[]): void => { issues.push(...lines.filter(l => !unset.has(l.slice(0, l.indexOf(': '))))) }
   const ajv = createConfigAjv()
-  const validateRoot = ajv.compile(rootSchema)
+  const validateRoot = ajv.compile(rootSchema(options.alertRules))
   if (!validateRoot(substituted)) report(formatAjvErrors(validateRoot.errors))
 
   // Entries are checked even when the root has problems, so that one run reports everything.

@@ -1,8 +1,10 @@
 /**
  * The root of the configuration file. Each `providers[]` entry is first checked here for the keys
- * every entry has (`id`, `type`, `proxy`), then against its provider type's own schema.
+ * every entry has (`id`, `type`, `proxy`), then against its provider type's own schema. The `alerts`
+ * section and the webhook events come from the alert rules' declarations.
  */
 
+import type { SchemaObject } from 'ajv'
 import type { AnyProviderDefinition } from '../core/provider.js'
 
 /** Keys every provider entry has, whatever its type. Everything else belongs to the type's schema. */
@@ -12,18 +14,17 @@ export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive'] as const
 export const API_SCOPES = ['read', 'control'] as const
 export type ApiScope = typeof API_SCOPES[number]
 
-/** Events alerts and notifications carry (webhook `event`, `notify.webhooks[].events`). */
-export const ALERT_EVENTS = [
-  'gpu.freed', 'release.approaching', 'keepalive.succeeded', 'keepalive.failed', 'provider.failing', 'provider.recovered',
-  'instance.offline', 'instance.online', 'expiry.approaching', 'action.finished'
-] as const
-export type AlertEvent = typeof ALERT_EVENTS[number]
-
-/** Rules whose Telegram recipients `alerts.chatIds` can name. */
-export const ALERT_RULES = ['gpu', 'release', 'keepalive', 'provider', 'offline', 'expiry', 'action'] as const
-export type AlertRule = typeof ALERT_RULES[number]
-
-const hoursLadder = { type: 'array', items: { type: 'number', exclusiveMinimum: 0, maximum: 8760 }, uniqueItems: true, maxItems: 10 }
+/**
+ * What the configuration needs to know of an alert rule (the rules live in `src/alerts/rules/`, which
+ * the composition root hands to {@link rootSchema}): its name (a key of `alerts.chatIds`), the events it
+ * raises (allowed in `notify.webhooks[].events`), and its own settings under `alerts`, with their schemas
+ * and defaults.
+ */
+export interface AlertRuleDeclaration {
+  name: string
+  events: readonly string[]
+  config?: Readonly<Record<string, SchemaObject>> | undefined
+}
 
 /** Proxy URLs the proxy agent understands. */
 export const PROXY_URL_PATTERN = '^(https?|socks[45]?h?|socks)://[^\\s]+$'
@@ -35,7 +36,24 @@ const proxy = {
   errorMessage: { pattern: 'must be a proxy URL such as http://127.0.0.1:7890 or socks5://127.0.0.1:1080' }
 }
 
-export const rootSchema = {
+/**
+ * The JSON schema of the whole file, with the `alerts` section and the webhook events assembled from `rules`.
+ * @throws Error when two rules declare the same name or setting.
+ */
+export function rootSchema (rules: readonly AlertRuleDeclaration[]): SchemaObject {
+  const settings: Record<string, SchemaObject> = {}
+  for (const rule of rules) {
+    for (const [key, schema] of Object.entries(rule.config ?? {})) {
+      if (key in settings || key === 'actionTimeoutSeconds' || key === 'chatIds') throw new Error(`alert setting "${key}" is declared twice`)
+      settings[key] = schema
+    }
+  }
+  const names = rules.map(r => r.name)
+  if (new Set(names).size !== names.length) throw new Error('two alert rules share a name')
+  return rootSchemaWith(names, rules.flatMap(r => r.events), settings)
+}
+
+const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<string, SchemaObject>): SchemaObject => ({
   type: 'object',
   additionalProperties: false,
   required: ['providers'],
@@ -119,17 +137,13 @@ export const rootSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        releaseLadderHours: { ...hoursLadder, default: [72, 24, 6] },
-        expiryLadderHours: { ...hoursLadder, default: [72, 24] },
-        offlineAfterSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 300 },
-        providerFailuresBeforeAlert: { type: 'integer', minimum: 1, maximum: 100, default: 2 },
-        keepAliveCooldownHours: { type: 'number', minimum: 1, maximum: 720, default: 12 },
+        ...settings,
         actionTimeoutSeconds: { type: 'integer', minimum: 30, maximum: 7200, default: 600 },
         chatIds: {
           type: 'object',
           additionalProperties: false,
           default: {},
-          properties: Object.fromEntries(ALERT_RULES.map(rule => [rule, { type: 'array', items: { type: 'integer' }, uniqueItems: true }]))
+          properties: Object.fromEntries(ruleNames.map(rule => [rule, { type: 'array', items: { type: 'integer' }, uniqueItems: true }]))
         }
       }
     },
@@ -148,7 +162,7 @@ export const rootSchema = {
             properties: {
               url: { type: 'string', format: 'uri', pattern: '^https?://' },
               secret: { type: ['string', 'null'], minLength: 16, default: null },
-              events: { type: 'array', items: { type: 'string', enum: ['*', ...ALERT_EVENTS] }, uniqueItems: true, default: ['*'] },
+              events: { type: 'array', items: { type: 'string', enum: ['*', ...events] }, uniqueItems: true, default: ['*'] },
               maxAttempts: { type: 'integer', minimum: 1, maximum: 20, default: 6 }
             }
           }
@@ -181,7 +195,7 @@ export const rootSchema = {
       }
     }
   }
-} as const
+})
 
 /** Telegram bot settings after validation. */
 export interface TelegramConfig {
@@ -259,21 +273,17 @@ export interface ApiKeyConfig {
   scopes: ApiScope[]
 }
 
+/**
+ * The `alerts` section after validation: the host's own keys, and each rule's settings (declared by
+ * the rule, read by it through its own typed view).
+ */
 export interface AlertsConfig {
-  /** Hours before `releaseAt` at which a stopped instance's release is announced, once each per stop. */
-  releaseLadderHours: number[]
-  /** Hours before `expiresAt` at which a rental's end is announced. */
-  expiryLadderHours: number[]
-  /** An instance must stay offline this long before the alert (and online this long before "back online"). */
-  offlineAfterSeconds: number
-  /** Consecutive failed polls before "provider failing" is announced. */
-  providerFailuresBeforeAlert: number
-  /** An automatic keep-alive of one instance runs at most once per this many hours. */
-  keepAliveCooldownHours: number
   /** How long a power action may take to reach its target state. */
   actionTimeoutSeconds: number
-  /** Telegram chats per rule; a rule without chat ids goes to the allowed users who may see the instance. */
-  chatIds: Partial<Record<AlertRule, number[]>>
+  /** Telegram chats per rule name; a rule without chat ids goes to the allowed users who may see the instance. */
+  chatIds: Record<string, number[]>
+  /** The rules' own settings, e.g. `releaseLadderHours`. */
+  [setting: string]: unknown
 }
 
 export interface WebhookConfig {
@@ -281,7 +291,7 @@ export interface WebhookConfig {
   /** HMAC-SHA256 key for the `X-Computewatch-Signature` header; null for unsigned. */
   secret: string | null
   /** Events to send; `*` for all. */
-  events: Array<'*' | AlertEvent>
+  events: string[]
   /** Delivery attempts before giving up (with exponential back-off). */
   maxAttempts: number
 }

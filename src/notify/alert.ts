@@ -1,4 +1,3 @@
-import type { AlertEvent, AlertRule } from '../config/schema.js'
 import type { Instance } from '../core/instance.js'
 import type { ButtonPayload } from './buttons.js'
 
@@ -12,9 +11,10 @@ export interface Texts {
 export interface Alert {
   /** Unique id; the webhook delivery id. */
   id: string
-  event: AlertEvent
+  /** What happened, e.g. `release.approaching` (declared by the rule, see `src/alerts/rules`). */
+  event: string
   /** The rule that raised it: picks `alerts.chatIds[rule]`. */
-  rule: AlertRule
+  rule: string
   /** ISO 8601. */
   at: string
   provider: { id: string; type: string }

@@ -1,5 +1,4 @@
 import type { Telegram } from 'telegraf'
-import type { AlertRule } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
 import { keyboard, type ButtonStore } from './buttons.js'
@@ -14,7 +13,7 @@ export interface TelegramChannelOptions {
   /** Users who may read (allowed and operators): the default audience of shared provider entries. */
   readers: readonly number[]
   /** Per-rule chats (`alerts.chatIds`). */
-  chatIds: Partial<Record<AlertRule, number[]>>
+  chatIds: Readonly<Record<string, number[]>>
   log: Logger
 }
 

@@ -8,6 +8,7 @@ import { FakeProvider, fakeInstance } from '../helpers/fake-provider.js'
 import { captureLog } from '../helpers/log.js'
 import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 const OPS = 'ops-control-key-0123456789'
 const GRAFANA = 'grafana-read-key-0123456789'
@@ -22,7 +23,7 @@ async function setup (t: Test, apiKeys: unknown[] = [{ name: 'ops', key: OPS, sc
   })
   t.teardown(() => simulator.close())
   const registry = createRegistry(builtinProviders)
-  const config = parseConfig({ api: { apiKeys }, providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }] }, { registry, env: {} })
+  const config = parseConfig({ api: { apiKeys }, providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }] }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store: memoryStateStore(), version: 't', followIntervalMs: 20 })
   t.teardown(() => host.stop())

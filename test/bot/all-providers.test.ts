@@ -12,6 +12,7 @@ import { boardmateSampleUser, startBoardmateSimulator } from '../../src/demo/sim
 import { computeshareSampleVms, startComputeshareSimulator } from '../../src/demo/simulators/computeshare/server.js'
 import { nezhaSampleServers, startNezhaSimulator } from '../../src/demo/simulators/nezha/server.js'
 import { pterodactylSampleServers, startPterodactylSimulator } from '../../src/demo/simulators/pterodactyl/server.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 const TOKEN = '123456789:ALL-providers'
 const KEY = 'ptlc_allProvidersAllProviders0123'
@@ -35,7 +36,7 @@ t.test('/gpuvalid and /status show every provider sensibly (no GPU columns for s
       { id: 'games', type: 'pterodactyl', baseUrl: ptero.url, apiKey: KEY },
       { id: 'shop', type: 'boardmate', baseUrl: bm.url, apiKey: BM_KEY, discordUserId: '123456789012345678' }
     ]
-  }, { registry, env: {} })
+  }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store: memoryStateStore(), version: 't' })
   t.teardown(() => host.stop())

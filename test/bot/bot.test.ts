@@ -9,6 +9,7 @@ import { captureLog } from '../helpers/log.js'
 import { pump, replies, startHttpsFront, startRecordingProxy, startTelegramEmulator, userTexts } from '../helpers/telegram.js'
 import { demoInstances, makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 const TOKEN = '123456789:TEST-bot-token_abc'
 const OWNER = 111
@@ -37,7 +38,7 @@ async function setup (t: Test, options: { language?: 'zh' | 'en'; store?: StateS
       token: TOKEN, apiRoot: front?.url ?? telegram.config.apiURL, allowedUserIds: [OWNER, FRIEND, NEWCOMER], language: options.language ?? 'zh',
       proxy: options.proxy ?? null, accounts: { baseUrl: simulator.url }
     }
-  }, { registry, env: {} })
+  }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
   const store = options.store ?? memoryStateStore()
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 'test' })

@@ -8,6 +8,7 @@ import { captureLog } from '../helpers/log.js'
 import { botMessages, press, pump, recordBotCalls, startTelegramEmulator, waitForMessage } from '../helpers/telegram.js'
 import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 const TOKEN = '123456789:POWER-test'
 const OPERATOR = 501
@@ -35,7 +36,7 @@ async function setup (t: Test) {
   const config = parseConfig({
     telegram: { token: TOKEN, apiRoot: telegram.config.apiURL, allowedUserIds: [READER, OWNER], operatorUserIds: [OPERATOR, OTHER_OPERATOR], language: 'en', accounts: { baseUrl: simulator.url } },
     providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }]
-  }, { registry, env: {} })
+  }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store: memoryStateStore(), version: 't', followIntervalMs: 20 })
   t.teardown(() => host.stop())

@@ -7,6 +7,7 @@ import { sha1Hex } from '../../providers/autodl/schema.js'
 import { loadConfigFile, parseConfig } from '../../src/config/load.js'
 import { ConfigError } from '../../src/core/errors.js'
 import { createRegistry } from '../../src/core/registry.js'
+import { ALERT_EVENTS, ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 const registry = createRegistry(builtinProviders)
 const autodl = { id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw' }
@@ -14,7 +15,7 @@ const autodl = { id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw'
 /** The issues of a config that must fail. */
 function issues (raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {
-    parseConfig(raw, { registry, env })
+    parseConfig(raw, { registry, alertRules: ALERT_RULES, env })
   } catch (err) {
     if (err instanceof ConfigError) return [...err.issues]
     throw err
@@ -23,7 +24,7 @@ function issues (raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 t.test('a minimal config gets every default', async t => {
-  const config = parseConfig({ providers: [autodl] }, { registry, env: {}, baseDir: '/etc/cw' })
+  const config = parseConfig({ providers: [autodl] }, { registry, alertRules: ALERT_RULES, env: {}, baseDir: '/etc/cw' })
   t.equal(config.store, 'file:./data/computewatch.json')
   t.equal(config.pollIntervalSeconds, 60)
   t.equal(config.pollTimeoutSeconds, 30)
@@ -45,7 +46,7 @@ t.test('a minimal config gets every default', async t => {
 })
 
 t.test('the password is hashed at load and the plain text is not kept', async t => {
-  const config = parseConfig({ providers: [{ ...autodl, password: 'S3cret-Plain' }] }, { registry, env: {} })
+  const config = parseConfig({ providers: [{ ...autodl, password: 'S3cret-Plain' }] }, { registry, alertRules: ALERT_RULES, env: {} })
   t.notOk(JSON.stringify(config).includes('S3cret-Plain'))
   t.equal(config.providers[0]?.options['passwordSha1'], sha1Hex('S3cret-Plain'))
 })
@@ -54,7 +55,7 @@ t.test('${NAME} is replaced from the environment; $${NAME} stays literal', async
   const config = parseConfig({
     telegram: { token: '123:${TG}', allowedUserIds: [1] },
     providers: [{ ...autodl, password: '${AUTODL_PASSWORD}', phone: '${PHONE}' }, { id: 'b', type: 'autodl', token: 'tok-$${LITERAL}' }]
-  }, { registry, env: { TG: 'abc', AUTODL_PASSWORD: 'from-env', PHONE: '13900000000' } })
+  }, { registry, alertRules: ALERT_RULES, env: { TG: 'abc', AUTODL_PASSWORD: 'from-env', PHONE: '13900000000' } })
   t.equal(config.telegram.token, '123:abc')
   t.equal(config.providers[0]?.options['passwordSha1'], sha1Hex('from-env'))
   t.equal(config.providers[0]?.options['phone'], '13900000000')
@@ -92,7 +93,7 @@ t.test('each kind of bad config gives its own clear error', async t => {
     ['api.apiKeys: the name "g" is used twice; names identify keys in the audit log'])
   t.same(issues({ providers: [autodl], notify: { webhooks: [{ url: 'ftp://x', events: ['release.soon'] }] } }), [
     'notify.webhooks[0].url: must match pattern "^https?://"',
-    'notify.webhooks[0].events[0]: must be one of: "*", "gpu.freed", "release.approaching", "keepalive.succeeded", "keepalive.failed", "provider.failing", "provider.recovered", "instance.offline", "instance.online", "expiry.approaching", "action.finished"'])
+    `notify.webhooks[0].events[0]: must be one of: "*", ${ALERT_EVENTS.map(e => `"${e}"`).join(', ')}`])
   t.same(issues({ providers: [{ ...autodl, keepAlive: { beforeHours: 12 } }] }), ['providers[0].keepAlive.enabled: is required'])
   t.same(issues({ providers: [autodl], alerts: { releaseLadderHours: [72, -1] } }), ['alerts.releaseLadderHours[1]: must be > 0'])
   t.same(issues({ providers: [autodl], api: { port: 70000 } }), ['api.port: must be <= 65535'])
@@ -101,12 +102,12 @@ t.test('each kind of bad config gives its own clear error', async t => {
 })
 
 t.test('API keys: plain strings become read-only keys with a name; objects keep their scopes', async t => {
-  const config = parseConfig({ providers: [autodl], api: { apiKeys: ['p'.repeat(20), { name: 'ops', key: 'o'.repeat(20), scopes: ['read', 'control'] }] } }, { registry, env: {} })
+  const config = parseConfig({ providers: [autodl], api: { apiKeys: ['p'.repeat(20), { name: 'ops', key: 'o'.repeat(20), scopes: ['read', 'control'] }] } }, { registry, alertRules: ALERT_RULES, env: {} })
   t.same(config.api.apiKeys, [{ name: 'key-1', key: 'p'.repeat(20), scopes: ['read'] }, { name: 'ops', key: 'o'.repeat(20), scopes: ['read', 'control'] }])
 })
 
 t.test('keepAlive is a key every entry may have; it reaches the entry config', async t => {
-  const config = parseConfig({ providers: [{ ...autodl, keepAlive: { enabled: true } }] }, { registry, env: {} })
+  const config = parseConfig({ providers: [{ ...autodl, keepAlive: { enabled: true } }] }, { registry, alertRules: ALERT_RULES, env: {} })
   t.same(config.providers[0]?.keepAlive, { enabled: true, beforeHours: 48 })
 })
 
@@ -117,20 +118,20 @@ t.test('several problems are reported together', async t => {
 
 t.test('loadConfigFile: missing file, bad JSON with line and column, path in the title', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'cw-config-'))
-  const missing = await loadConfigFile(join(dir, 'nope.json'), { registry }).catch(e => e)
+  const missing = await loadConfigFile(join(dir, 'nope.json'), { registry, alertRules: ALERT_RULES }).catch(e => e)
   t.type(missing, ConfigError)
   t.match(missing.message, /nope\.json: not found; copy config\.example\.json/)
   const broken = join(dir, 'broken.json')
   await writeFile(broken, '{\n  "providers": [\n    { "id": "a", }\n  ]\n}\n')
-  const bad = await loadConfigFile(broken, { registry }).catch(e => e)
+  const bad = await loadConfigFile(broken, { registry, alertRules: ALERT_RULES }).catch(e => e)
   t.match(bad.message, /not valid JSON: .* at line 3, column \d+/)
   const wrong = join(dir, 'wrong.json')
   await writeFile(wrong, JSON.stringify({ providers: [{ ...autodl, phone: 1 }] }))
-  const invalid = await loadConfigFile(wrong, { registry }).catch(e => e)
+  const invalid = await loadConfigFile(wrong, { registry, alertRules: ALERT_RULES }).catch(e => e)
   t.match(invalid.message, `invalid config file ${wrong}:\n  - providers[0].phone: must be a string`)
   const good = join(dir, 'good.json')
   await writeFile(good, JSON.stringify({ providers: [autodl] }))
-  t.equal((await loadConfigFile(good, { registry })).baseDir, dir, 'relative paths resolve against the file\'s folder')
+  t.equal((await loadConfigFile(good, { registry, alertRules: ALERT_RULES })).baseDir, dir, 'relative paths resolve against the file\'s folder')
 })
 
 t.test('config.example.json is valid', async t => {
@@ -138,7 +139,7 @@ t.test('config.example.json is valid', async t => {
     AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', GRAFANA_API_KEY: 'g'.repeat(32), OPS_API_KEY: 'o'.repeat(32), WEBHOOK_SECRET: 'w'.repeat(32), NEZHA_PASSWORD: 'n',
     COMPUTESHARE_PASSWORD: 'c', PTERODACTYL_CLIENT_KEY: `ptlc_${'a'.repeat(43)}`, BOARDMATE_API_KEY: 'b'.repeat(50)
   }
-  const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, env })
+  const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, alertRules: ALERT_RULES, env })
   t.same(config.providers.map(p => p.type), ['autodl', 'nezha', 'computeshare', 'pterodactyl', 'boardmate'], 'an example entry per provider type (OneCloud is experimental)')
   t.ok(config.providers.every(p => p.failure === undefined))
 })

@@ -14,6 +14,7 @@ import { pump, replies, startTelegramEmulator } from '../helpers/telegram.js'
 import { demoInstances } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 import { inventorySampleMachines, startInventorySimulator } from '../helpers/inventory-simulator.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 const registry = createRegistry(builtinProviders)
 const PLUGINS = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url))
@@ -34,7 +35,7 @@ t.test('a module named by a relative path is loaded and validated like a built-i
   const specifier = rel('json-inventory/index.js', configFile)
   t.match(specifier, /^\.\/\.\.\//, 'relative to the config file')
   await writeFile(configFile, JSON.stringify({ providers: [{ id: 'inv', type: specifier, url: 'http://127.0.0.1:9/machines', token: TOKEN }] }))
-  const config = await loadConfigFile(configFile, { registry, env: {} })
+  const config = await loadConfigFile(configFile, { registry, alertRules: ALERT_RULES, env: {} })
   t.same(config.providers, [{ id: 'inv', type: 'json-inventory', module: specifier, proxy: null, options: { url: 'http://127.0.0.1:9/machines', token: TOKEN }, failure: undefined }])
   t.same(config.pluginDefinitions.map(d => d.type), ['json-inventory'])
 })
@@ -54,7 +55,7 @@ t.test('every kind of plugin failure names the entry, the specifier and what was
     { id: 'dep', type: rel('broken/missing-dependency.js', configFile) }
   ]
   await writeFile(configFile, JSON.stringify({ providers: entries }))
-  const config = await loadConfigFile(configFile, { registry, env: {} })
+  const config = await loadConfigFile(configFile, { registry, alertRules: ALERT_RULES, env: {} })
   const byId = Object.fromEntries(config.providers.map(p => [p.id, p.failure]))
   t.equal(byId['ok'], undefined)
   t.equal(byId['lab'], undefined, 'built-in entries are unaffected')
@@ -93,7 +94,7 @@ t.test('a provider loaded by config from a path works end to end through the API
       { id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: autodl.url }
     ]
   }))
-  const config = await loadConfigFile(configFile, { registry, env: { INVENTORY_TOKEN: TOKEN } })
+  const config = await loadConfigFile(configFile, { registry, alertRules: ALERT_RULES, env: { INVENTORY_TOKEN: TOKEN } })
   const captured = captureLog()
   const host = await buildHost(config, {
     registry: createRegistry([...builtinProviders, ...config.pluginDefinitions]), log: captured.log, secrets: captured.secrets, store: memoryStateStore(), version: 't'

@@ -8,6 +8,7 @@ import { captureLog } from './log.js'
 import { botMessages, pump, startTelegramEmulator, type BotMessage } from './telegram.js'
 import { startWebhookReceiver } from './webhook-receiver.js'
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 
 export const TOKEN = '123456789:ALERTS-test'
 export const OPERATOR = 701
@@ -50,7 +51,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     alerts: { offlineAfterSeconds: 300, ...options.alerts },
     notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }] },
     providers
-  }, { registry, env: {} })
+  }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, webhookRetryBaseMs: 20 })
   host.alerts.start()

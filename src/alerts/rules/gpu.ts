@@ -2,6 +2,7 @@ import { formatTime, instanceLabel } from '../../present/format.js'
 import { hasIdleGpus } from '../../core/instance.js'
 import type { Watch } from '../watches.js'
 import type { RuleContext } from '../context.js'
+import { defineRule } from '../rule.js'
 
 /**
  * GPU watches: when the idle GPUs of a watched instance's host rise from below to at least what the
@@ -9,7 +10,7 @@ import type { RuleContext } from '../context.js'
  * within its window, power on by itself and say how it went (the watch ends once it runs). N→N says
  * nothing. A failing provider's watches wait (their data is stale). Muted: the edge is recorded, silently.
  */
-export async function gpuWatches (ctx: RuleContext): Promise<void> {
+async function gpuWatches (ctx: RuleContext): Promise<void> {
   const changed: Watch[] = []
   for (const watch of await ctx.watches.all()) {
     if (ctx.failing.has(watch.provider)) continue
@@ -78,3 +79,11 @@ async function powerOnFor (ctx: RuleContext, watch: Watch, figures: Record<strin
     tell('alert.gpuAutoFailed', { ...figures, error: (err as Error).message, until })
   }
 }
+
+/** `gpu.freed`: the watches users set with `/watch` (their state is the watch list itself). */
+export const gpuRule = defineRule({
+  name: 'gpu',
+  events: ['gpu.freed'],
+  state: [],
+  evaluate: gpuWatches
+})

@@ -1,13 +1,14 @@
 import { NOT_POLLED_YET } from '../../core/errors.js'
 import { relativeTime } from '../../present/format.js'
 import { key, type RuleContext } from '../context.js'
+import { defineRule } from '../rule.js'
 
 /**
  * Provider health: ONE alert when an entry has failed `providerFailuresBeforeAlert` polls in a row (a
  * login failure said as such), ONE when it recovers. Polls are counted by their `lastErrorAt`, not by
  * evaluations (every entry's poll triggers one).
  */
-export function providerHealth (ctx: RuleContext): void {
+function providerHealth (ctx: RuleContext, settings: { providerFailuresBeforeAlert: number }): void {
   for (const p of ctx.snapshot.providers) {
     if (p.error?.code === NOT_POLLED_YET) continue
     const s = ctx.state.providers[p.id] ??= { lastErrorAt: null, failures: 0, alerted: false }
@@ -25,7 +26,7 @@ export function providerHealth (ctx: RuleContext): void {
       s.failures++
       s.lastErrorAt = p.lastErrorAt
     }
-    if (!s.alerted && s.failures >= ctx.config.providerFailuresBeforeAlert) {
+    if (!s.alerted && s.failures >= settings.providerFailuresBeforeAlert) {
       s.alerted = true
       if (ctx.muted(p.id)) continue
       const login = p.error?.code === 'CW_ERR_PROVIDER_AUTH'
@@ -43,8 +44,8 @@ export function providerHealth (ctx: RuleContext): void {
  * offline for `offlineAfterSeconds` before the alert, and online as long before "back online", so a
  * flapping agent does not spam. A flap shorter than that says nothing at all.
  */
-export function presence (ctx: RuleContext): void {
-  const sustainMs = ctx.config.offlineAfterSeconds * 1000
+function presence (ctx: RuleContext, settings: { offlineAfterSeconds: number }): void {
+  const sustainMs = settings.offlineAfterSeconds * 1000
   const now = ctx.now.getTime()
   const seen = new Set<string>()
   for (const i of ctx.snapshot.instances) {
@@ -90,3 +91,21 @@ export function presence (ctx: RuleContext): void {
     if (!seen.has(k) && !ctx.failing.has(k.slice(0, k.indexOf('/')))) delete ctx.state.presence[k]
   }
 }
+
+/** `provider.failing` / `provider.recovered`, after `alerts.providerFailuresBeforeAlert` failed polls in a row. */
+export const providerRule = defineRule<{ providerFailuresBeforeAlert: number }>({
+  name: 'provider',
+  events: ['provider.failing', 'provider.recovered'],
+  config: { providerFailuresBeforeAlert: { type: 'integer', minimum: 1, maximum: 100, default: 2 } },
+  state: ['providers'],
+  evaluate: providerHealth
+})
+
+/** `instance.offline` / `instance.online` of machines whose agents report, sustained for `alerts.offlineAfterSeconds`. */
+export const offlineRule = defineRule<{ offlineAfterSeconds: number }>({
+  name: 'offline',
+  events: ['instance.offline', 'instance.online'],
+  config: { offlineAfterSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 300 } },
+  state: ['presence'],
+  evaluate: presence
+})

@@ -1,5 +1,6 @@
 import { formatDuration, formatTime } from '../../present/format.js'
 import { HOUR_MS, key, type RuleContext } from '../context.js'
+import { defineRule } from '../rule.js'
 
 /**
  * Automatic keep-alive (opt-in per entry: `keepAlive: { enabled, beforeHours }`): a shut-down instance
@@ -7,8 +8,8 @@ import { HOUR_MS, key, type RuleContext } from '../context.js'
  * is checked to have moved. The attempt is recorded BEFORE it starts, and an instance is tried at most
  * once per `keepAliveCooldownHours`, success or not: it never loops. The result is announced.
  */
-export async function autoKeepAlive (ctx: RuleContext): Promise<void> {
-  const cooldownMs = ctx.config.keepAliveCooldownHours * HOUR_MS
+async function autoKeepAlive (ctx: RuleContext, settings: { keepAliveCooldownHours: number }): Promise<void> {
+  const cooldownMs = settings.keepAliveCooldownHours * HOUR_MS
   for (const i of ctx.snapshot.instances) {
     const settings = ctx.keepAlive.get(i.provider)
     if (!settings || i.state !== 'stopped' || i.releaseAt === null || ctx.failing.has(i.provider)) continue
@@ -39,3 +40,12 @@ export async function autoKeepAlive (ctx: RuleContext): Promise<void> {
     }
   }
 }
+
+/** `keepalive.succeeded` / `keepalive.failed` of entries with `keepAlive.enabled`, at most once per `alerts.keepAliveCooldownHours`. */
+export const keepAliveRule = defineRule<{ keepAliveCooldownHours: number }>({
+  name: 'keepalive',
+  events: ['keepalive.succeeded', 'keepalive.failed'],
+  config: { keepAliveCooldownHours: { type: 'number', minimum: 1, maximum: 720, default: 12 } },
+  state: ['keepAlive'],
+  evaluate: autoKeepAlive
+})

@@ -2,6 +2,9 @@ import { formatDuration, formatTime } from '../../present/format.js'
 import type { Instance } from '../../core/instance.js'
 import { canKeepAlive } from '../../core/provider.js'
 import { HOUR_MS, key, type RuleContext } from '../context.js'
+import { defineRule } from '../rule.js'
+
+const hoursLadder = { type: 'array', items: { type: 'number', exclusiveMinimum: 0, maximum: 8760 }, uniqueItems: true, maxItems: 10 }
 
 /**
  * Ladder alerts before a deadline: when the time left first drops below one of `hours` (e.g. 72, 24, 6),
@@ -21,10 +24,10 @@ function ladder (ctx: RuleContext, instance: Instance, deadline: string, hours: 
 }
 
 /** Release ladder: every shut-down instance with a release date (AutoDL: 15 days after the stop), with a [Keep alive] button. */
-export function releaseLadder (ctx: RuleContext): void {
+function releaseLadder (ctx: RuleContext, settings: { releaseLadderHours: number[] }): void {
   for (const i of ctx.snapshot.instances) {
     if (i.state !== 'stopped' || i.releaseAt === null || ctx.failing.has(i.provider)) continue
-    const point = ladder(ctx, i, i.releaseAt, ctx.config.releaseLadderHours, 'release')
+    const point = ladder(ctx, i, i.releaseAt, settings.releaseLadderHours, 'release')
     if (point === null) continue
     const left = Date.parse(i.releaseAt) - ctx.now.getTime()
     const keepAlive = canKeepAlive(ctx.aggregator.get(i.provider)?.provider.capabilities)
@@ -42,10 +45,10 @@ export function releaseLadder (ctx: RuleContext): void {
 }
 
 /** Expiry ladder: rentals with an end (computeshare `expiresAt`). */
-export function expiryLadder (ctx: RuleContext): void {
+function expiryLadder (ctx: RuleContext, settings: { expiryLadderHours: number[] }): void {
   for (const i of ctx.snapshot.instances) {
     if (i.expiresAt === null || ctx.failing.has(i.provider)) continue
-    const point = ladder(ctx, i, i.expiresAt, ctx.config.expiryLadderHours, 'expiry')
+    const point = ladder(ctx, i, i.expiresAt, settings.expiryLadderHours, 'expiry')
     if (point === null) continue
     const left = Date.parse(i.expiresAt) - ctx.now.getTime()
     ctx.emit({
@@ -57,3 +60,21 @@ export function expiryLadder (ctx: RuleContext): void {
     })
   }
 }
+
+/** `release.approaching` at `alerts.releaseLadderHours` before a stopped instance's release. */
+export const releaseRule = defineRule<{ releaseLadderHours: number[] }>({
+  name: 'release',
+  events: ['release.approaching'],
+  config: { releaseLadderHours: { ...hoursLadder, default: [72, 24, 6] } },
+  state: ['fired'],
+  evaluate: releaseLadder
+})
+
+/** `expiry.approaching` at `alerts.expiryLadderHours` before a rental ends. */
+export const expiryRule = defineRule<{ expiryLadderHours: number[] }>({
+  name: 'expiry',
+  events: ['expiry.approaching'],
+  config: { expiryLadderHours: { ...hoursLadder, default: [72, 24] } },
+  state: ['fired'],
+  evaluate: expiryLadder
+})

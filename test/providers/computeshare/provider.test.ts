@@ -12,6 +12,7 @@ import { createRegistry } from '../../../src/core/registry.js'
 import { memoryStateStore } from '../../../src/core/store.js'
 import { makeDeps } from '../../helpers/provider.js'
 import { computeshareSampleVms, startComputeshareSimulator } from '../../../src/demo/simulators/computeshare/server.js'
+import { ALERT_RULES } from '../../../src/alerts/rules/index.js'
 
 const USER = { username: '13000000000', password: 'cs-password-1' }
 
@@ -107,7 +108,7 @@ t.test('create-sandbox: spec file → base64 compose, confirmation, public ip:po
     networkMappings: [{ name: 'nginx', protocol: 'TCP', computerPort: 80 }, { name: 'ssh', protocol: 'TCP', computerPort: 22 }]
   }))
   const registry = createRegistry(builtinProviders)
-  const config = parseConfig({ store: `file:${join(dir, 'state.json')}`, providers: [{ id: 'cs', type: 'computeshare', ...USER, baseUrl: simulator.url }] }, { registry, env: {} })
+  const config = parseConfig({ store: `file:${join(dir, 'state.json')}`, providers: [{ id: 'cs', type: 'computeshare', ...USER, baseUrl: simulator.url }] }, { registry, alertRules: ALERT_RULES, env: {} })
   const output = new PassThrough()
   let printed = ''
   output.on('data', d => { printed += String(d) })
@@ -143,7 +144,7 @@ t.test('create-sandbox: spec file → base64 compose, confirmation, public ip:po
 t.test('create-sandbox: a bad spec and a wrong entry are clear errors', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'cw-sandbox-'))
   const registry = createRegistry(builtinProviders)
-  const config = parseConfig({ providers: [{ id: 'cs', type: 'computeshare', ...USER }] }, { registry, env: {} })
+  const config = parseConfig({ providers: [{ id: 'cs', type: 'computeshare', ...USER }] }, { registry, alertRules: ALERT_RULES, env: {} })
   const specFile = join(dir, 'spec.json')
   await writeFile(specFile, JSON.stringify({ specId: 1, imageId: 1, durationMonths: 0, name: 'x', networkMappings: [{ name: 'w', protocol: 'UDP', computerPort: 80 }] }))
   const io = { output: new PassThrough(), input: new PassThrough(), yes: true, config, registry, type: 'computeshare', command: 'create-sandbox', options: { file: specFile } }

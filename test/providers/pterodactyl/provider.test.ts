@@ -6,6 +6,7 @@ import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderRespons
 import { createRegistry } from '../../../src/core/registry.js'
 import { makeDeps } from '../../helpers/provider.js'
 import { pterodactylSampleServers, simPteroServer, startPterodactylSimulator, type PterodactylSimulatorOptions } from '../../../src/demo/simulators/pterodactyl/server.js'
+import { ALERT_RULES } from '../../../src/alerts/rules/index.js'
 
 const KEY = 'ptlc_0123456789abcdefABCDEF0123456789abcdefABCDEF'
 
@@ -60,11 +61,16 @@ t.test('live state is fetched with bounded concurrency', async t => {
 })
 
 t.test('requests are paced under the panel limit: no 429 at all', async t => {
-  // The simulated panel allows 3 requests a second; the entry is set to 120 a minute (2 a second).
-  // Unpaced, the 8 requests of a listing come at once and are limited (next test).
-  const { simulator, provider } = await setup(t, { rateLimit: 3, rateWindowMs: 1000 }, { concurrency: 4, requestsPerMinute: 120 })
+  // The simulated panel counts in fixed windows (like Laravel's throttle) of 1 s and allows 5 in one;
+  // the entry is set to 120 a minute (2 a second). Two paced seconds can straddle one fixed window, so
+  // up to 4 may land in it: 5 leaves room for the arrival jitter of a loaded machine. Unpaced, the 8
+  // requests of a listing come at once and are limited.
+  const { simulator, provider } = await setup(t, { rateLimit: 5, rateWindowMs: 1000 }, { concurrency: 4, requestsPerMinute: 120 })
   t.equal((await provider.listInstances()).length, 7)
   t.equal(simulator.stats.limited, 0)
+  const unpaced = await setup(t, { rateLimit: 5, rateWindowMs: 1000 }, { concurrency: 4, requestsPerMinute: 6000 })
+  await unpaced.provider.listInstances()
+  t.ok(unpaced.simulator.stats.limited > 0, 'the same listing unpaced is limited: the pacing is what kept it under')
 })
 
 t.test('a 429 waits for Retry-After, then succeeds', async t => {
@@ -88,7 +94,7 @@ t.test('a bad key is a 401 with errors[] (not a redirect, thanks to Accept)', as
 t.test('an application key is refused by the config and by the panel', async t => {
   const registry = createRegistry(builtinProviders)
   let issues: unknown
-  try { parseConfig({ providers: [{ id: 'p', type: 'pterodactyl', baseUrl: 'https://panel.test', apiKey: 'ptla_0123456789abcdef0123' }] }, { registry, env: {} }) } catch (err) { issues = (err as { issues: unknown }).issues }
+  try { parseConfig({ providers: [{ id: 'p', type: 'pterodactyl', baseUrl: 'https://panel.test', apiKey: 'ptla_0123456789abcdef0123' }] }, { registry, alertRules: ALERT_RULES, env: {} }) } catch (err) { issues = (err as { issues: unknown }).issues }
   t.same(issues, ['providers[0].apiKey: must be a client API key "ptlc_…" (Account → API Credentials); application keys (ptla_) do not work on the client API'])
   const { simulator } = await setup(t)
   const provider = new PterodactylProvider({ baseUrl: simulator.url, apiKey: 'ptla_0123456789abcdef0123', concurrency: 1, requestsPerMinute: 60 }, makeDeps('p'))

@@ -1,0 +1,43 @@
+import type { SchemaObject } from 'ajv'
+import type { ActionRecord } from '../actions/record.js'
+import type { AlertRuleDeclaration } from '../config/schema.js'
+import type { Aggregator } from '../core/aggregator.js'
+import type { Language } from '../present/i18n.js'
+import type { Alert, Texts } from '../notify/alert.js'
+import type { AlertState, RuleContext } from './context.js'
+
+/** What a rule can do when an action has finished. */
+export interface ActionContext {
+  aggregator: Aggregator
+  emit (alert: Omit<Alert, 'id' | 'at'>): void
+  text (key: string, args: (language: Language) => Record<string, unknown>): Texts
+}
+
+/**
+ * An alert rule: the one place its name, events, settings and state are declared. The configuration
+ * builds `alerts` (settings with defaults, `chatIds` keys) and the webhook event list from the rules;
+ * the engine runs them in registry order (`src/alerts/rules/index.ts`).
+ */
+export interface AlertRuleDefinition extends AlertRuleDeclaration {
+  /** The keys of the stored alert state this rule owns (initialized empty). */
+  state: ReadonlyArray<keyof AlertState>
+  /** On every new snapshot. */
+  evaluate? (ctx: RuleContext): void | Promise<void>
+  /** When a power action ended (succeeded or failed). */
+  actionFinished? (record: ActionRecord, ctx: ActionContext): void
+}
+
+/**
+ * Declare a rule whose settings have the type `C`: every key of `C` has a schema in `config`, and
+ * `evaluate` gets them typed. The settings were validated against those schemas when the file was loaded.
+ */
+export function defineRule<C extends object = Record<never, never>> (rule: Omit<AlertRuleDefinition, 'evaluate' | 'config'> & {
+  config?: { readonly [K in keyof C]-?: SchemaObject }
+  evaluate? (ctx: RuleContext, settings: C): void | Promise<void>
+}): AlertRuleDefinition {
+  const { evaluate, ...declaration } = rule
+  return {
+    ...declaration,
+    ...(evaluate ? { evaluate: (ctx: RuleContext) => evaluate(ctx, ctx.config as unknown as C) } : {})
+  }
+}
