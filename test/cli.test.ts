@@ -54,7 +54,9 @@ t.test('the built CLI runs the host against the simulator; the token survives a 
       return { status: res.status, body: await res.json() as { instances: Array<{ id: string }>; providers: Array<{ ok: boolean }> } }
     }
     let { status, body } = await read()
+    const deadline = Date.now() + 15_000
     while (!body.providers[0]?.ok) { // the first poll may still be running
+      if (Date.now() > deadline) throw new Error(`the first poll did not succeed in 15 s: ${JSON.stringify(body.providers)}`)
       await new Promise(resolve => setTimeout(resolve, 50));
       ({ status, body } = await read())
     }

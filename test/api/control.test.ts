@@ -40,17 +40,14 @@ async function setup (t: Test, apiKeys: unknown[] = [{ name: 'ops', key: OPS, sc
 }
 
 t.test('power on over HTTP: 202 with the action record, followed to succeeded', async t => {
-  const { call, simulator } = await setup(t)
+  const { call, simulator, host } = await setup(t)
   const res = await call('POST', '/api/v1/instances/lab/h1-stopped/power-on', OPS, { mode: 'gpu' })
   t.equal(res.statusCode, 202)
   const record = res.json()
   t.match(record, { kind: 'power-on', mode: 'gpu', status: 'running', provider: 'lab', instanceId: 'h1-stopped', actor: { kind: 'api', key: 'ops' } })
   t.equal(res.headers['location'], `/api/v1/actions/${record.id}`)
-  let state = record
-  while (state.status === 'running') {
-    await new Promise(resolve => setTimeout(resolve, 20)) // inject() never yields to timers; a real client would
-    state = (await call('GET', `/api/v1/actions/${record.id}`, GRAFANA)).json()
-  }
+  await host.actions.settled(record.id)
+  const state = (await call('GET', `/api/v1/actions/${record.id}`, GRAFANA)).json()
   t.match(state, { status: 'succeeded', instanceState: 'running', finishedAt: /Z$/ })
   t.equal(simulator.stats.requests['/api/v1/instance/power_on'], 1)
 })

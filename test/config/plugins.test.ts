@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +25,7 @@ async function configWith (t: Test, entries: object[], extra: object = {}): Prom
   const dir = await mkdtemp(join(tmpdir(), 'cw-plugin-'))
   const file = join(dir, 'config.json')
   await writeFile(file, JSON.stringify({ providers: entries, ...extra }))
-  t.ok(true, `config in ${dir}`)
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
   return file
 }
 const rel = (file: string, configFile: string): string => `./${relative(join(configFile, '..'), join(PLUGINS, file))}`

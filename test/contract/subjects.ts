@@ -1,14 +1,12 @@
 import { fileURLToPath } from 'node:url'
-import { AutodlProvider, normalizeAutodlOptions, sha1Hex } from '../../providers/autodl/index.js'
-import { BoardmateProvider, normalizeBoardmateOptions } from '../../providers/boardmate/index.js'
+import { sha1Hex } from '../../providers/autodl/index.js'
 import { builtinProviders } from '../../providers/index.js'
-import { ComputeshareProvider, normalizeComputeshareOptions } from '../../providers/computeshare/index.js'
-import { NezhaProvider, normalizeNezhaOptions, type NezhaOptions } from '../../providers/nezha/index.js'
-import { normalizeOnecloudOptions, OnecloudProvider } from '../../providers/onecloud/index.js'
-import { normalizePterodactylOptions, PterodactylProvider } from '../../providers/pterodactyl/index.js'
+import type { NezhaOptions } from '../../providers/nezha/index.js'
+import { createConfigAjv } from '../../src/config/ajv.js'
 import { loadPlugins } from '../../src/config/plugins.js'
 import { createRegistry } from '../../src/core/registry.js'
-import type { ProviderDefinition } from '../../src/core/provider.js'
+import type { AnyProviderDefinition, Provider, ProviderDeps } from '../../src/core/provider.js'
+import { formatAjvErrors } from '../../src/core/validation.js'
 import { makeDeps } from '../helpers/provider.js'
 import { demoInstances } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
@@ -19,6 +17,22 @@ import { nezhaSampleServers, startNezhaSimulator } from '../../src/demo/simulato
 import { onecloudSampleDevices, startOnecloudSimulator } from '../../src/demo/simulators/onecloud/server.js'
 import { pterodactylSampleServers, startPterodactylSimulator } from '../../src/demo/simulators/pterodactyl/server.js'
 import type { ContractSubject } from './provider-contract.js'
+
+const registry = createRegistry(builtinProviders)
+
+/**
+ * A provider built the way the host builds one: the options checked by the type's `configSchema`
+ * (defaults filled in), then `normalizeConfig`, then `create`.
+ * @throws when the schema rejects the options.
+ */
+function viaDefinition (definition: AnyProviderDefinition | undefined, raw: object, deps: ProviderDeps): Provider {
+  if (!definition) throw new Error('no such provider type')
+  const validate = createConfigAjv().compile(definition.configSchema)
+  const options = structuredClone(raw)
+  if (!validate(options)) throw new Error(`${definition.type} rejected the options: ${formatAjvErrors(validate.errors).join('; ')}`)
+  return definition.create(definition.normalizeConfig ? definition.normalizeConfig(options) : options, deps)
+}
+const build = (type: string, raw: object, deps: ProviderDeps): Provider => viaDefinition(registry.get(type), raw, deps)
 
 const long = (values: unknown[]): string[] => values.filter((v): v is string => typeof v === 'string' && v.length >= 6)
 const sessionToken = async (deps: ReturnType<typeof makeDeps>): Promise<string[]> => long([(await deps.store.get<{ token: string }>('session'))?.token])
@@ -32,7 +46,7 @@ const autodl: ContractSubject = {
     t.teardown(() => sim.close())
     const deps = makeDeps('contract', { captured })
     return {
-      provider: new AutodlProvider(normalizeAutodlOptions({ phone: '13800000000', password, baseUrl: sim.url }), deps),
+      provider: build('autodl', { phone: '13800000000', password, baseUrl: sim.url }, deps),
       type: 'autodl',
       captured,
       words: { unknown: 'migrating' },
@@ -55,10 +69,10 @@ function nezha (name: string, version: 'v0' | 'v1', options: Omit<NezhaOptions, 
       })
       t.teardown(() => sim.close())
       const deps = makeDeps('contract', { captured })
-      const make = (o: Omit<NezhaOptions, 'baseUrl'>): NezhaProvider => new NezhaProvider(normalizeNezhaOptions({ ...o, baseUrl: sim.url }), makeDeps('contract-wrong', { captured }))
+      const make = (o: Omit<NezhaOptions, 'baseUrl'>): Provider => build('nezha', { ...o, baseUrl: sim.url }, makeDeps('contract-wrong', { captured }))
       const path = version === 'v0' ? '/api/v1/server/details' : '/api/v1/server'
       return {
-        provider: new NezhaProvider(normalizeNezhaOptions({ ...options, baseUrl: sim.url }), deps),
+        provider: build('nezha', { ...options, baseUrl: sim.url }, deps),
         type: 'nezha',
         captured,
         words: { closed: ['online', 'offline', 'never_seen'] },
@@ -82,7 +96,7 @@ const computeshare: ContractSubject = {
     t.teardown(() => sim.close())
     const deps = makeDeps('contract', { captured })
     return {
-      provider: new ComputeshareProvider(normalizeComputeshareOptions({ ...user, baseUrl: sim.url }), deps),
+      provider: build('computeshare', { ...user, baseUrl: sim.url }, deps),
       type: 'computeshare',
       captured,
       words: { unknown: '42' },
@@ -101,9 +115,9 @@ const pterodactyl: ContractSubject = {
     const key = 'ptlc_contractContractContract0123456789'
     const sim = await startPterodactylSimulator({ keys: [key], servers })
     t.teardown(() => sim.close())
-    const make = (apiKey: string): PterodactylProvider => {
-      const p = new PterodactylProvider(normalizePterodactylOptions({ baseUrl: sim.url, apiKey, requestsPerMinute: 6000 }), makeDeps('contract', { captured }))
-      t.teardown(() => p.close())
+    const make = (apiKey: string): Provider => {
+      const p = build('pterodactyl', { baseUrl: sim.url, apiKey, requestsPerMinute: 6000 }, makeDeps('contract', { captured }))
+      t.teardown(() => p.close?.())
       return p
     }
     return {
@@ -125,8 +139,8 @@ const boardmate: ContractSubject = {
     const key = 'BoardMateContractKey0123456789abcdefghijABCDEFGHIJ'
     const sim = await startBoardmateSimulator({ apiKey: key, users: { '123456789012345678': boardmateSampleUser() } })
     t.teardown(() => sim.close())
-    const make = (apiKey: string): BoardmateProvider =>
-      new BoardmateProvider(normalizeBoardmateOptions({ baseUrl: sim.url, apiKey, discordUserId: '123456789012345678' }), makeDeps('contract', { captured }))
+    const make = (apiKey: string): Provider =>
+      build('boardmate', { baseUrl: sim.url, apiKey, discordUserId: '123456789012345678' }, makeDeps('contract', { captured }))
     return {
       provider: make(key),
       type: 'boardmate',
@@ -148,7 +162,7 @@ const onecloud: ContractSubject = {
     t.teardown(() => sim.close())
     const deps = makeDeps('contract', { captured })
     return {
-      provider: new OnecloudProvider(normalizeOnecloudOptions({ user: '13800000000', password: 'contract-wky-pw', accountBaseUrl: sim.url, controlBaseUrl: sim.url }), deps),
+      provider: build('onecloud', { user: '13800000000', password: 'contract-wky-pw', accountBaseUrl: sim.url, controlBaseUrl: sim.url }, deps),
       type: 'onecloud',
       captured,
       words: { unknown: 'exception', state: 'offline' },
@@ -167,15 +181,15 @@ const onecloud: ContractSubject = {
 const plugin: ContractSubject = {
   name: 'json-inventory (plugin loaded by path)',
   setup: async (t, captured) => {
-    const loads = await loadPlugins(['./plugins/json-inventory/index.js'], { baseDir: fileURLToPath(new URL('../fixtures/', import.meta.url)), builtins: createRegistry(builtinProviders) })
+    const loads = await loadPlugins(['./plugins/json-inventory/index.js'], { baseDir: fileURLToPath(new URL('../fixtures/', import.meta.url)), builtins: registry })
     const load = loads.get('./plugins/json-inventory/index.js')!
     if ('error' in load) throw new Error(load.error)
-    const definition: ProviderDefinition = load.definition
+    const definition = load.definition
     const machines = inventorySampleMachines()
     const token = 'inventory-contract-token'
     const sim = await startInventorySimulator({ token, machines })
     t.teardown(() => sim.close())
-    const make = (tok: string) => definition.create({ url: sim.url, token: tok }, makeDeps('contract', { captured }))
+    const make = (tok: string): Provider => viaDefinition(definition, { url: sim.url, token: tok }, makeDeps('contract', { captured }))
     return {
       provider: make(token),
       type: definition.type,
@@ -202,6 +216,5 @@ export const subjects: ContractSubject[] = [
   plugin
 ]
 
-/** Built-in types the subjects cover (checked against the registry, so a new provider cannot skip the contract). */
-export const coveredTypes = ['autodl', 'nezha', 'computeshare', 'pterodactyl', 'boardmate', 'onecloud']
-export const builtinTypes = builtinProviders.map(p => p.type)
+/** Every registered built-in type: each must have a subject (a new provider cannot skip the contract). */
+export const builtinTypes = registry.types()

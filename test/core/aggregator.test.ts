@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import t from 'tap'
+import { mock } from 'node:test'
+import t, { type Test } from 'tap'
 import { Aggregator } from '../../src/core/aggregator.js'
 import { ProviderAuthError } from '../../src/core/errors.js'
 import { instanceSchema } from '../../src/core/instance.js'
@@ -101,30 +102,48 @@ t.test('refresh() joins a poll in flight instead of starting another', async t =
   await t.rejects(aggregator.refresh('nope'), { code: 'CW_ERR_NOT_FOUND' })
 })
 
+/** The aggregator's timers under node:test's mock clock: `tick(ms)` runs what is due, then lets the polls settle. */
+function mockClock (t: Test): { tick: (ms: number) => Promise<void> } {
+  mock.timers.enable({ apis: ['setTimeout'] })
+  t.teardown(() => mock.timers.reset())
+  return {
+    tick: async (ms) => {
+      mock.timers.tick(ms)
+      for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve))
+    }
+  }
+}
+
 t.test('start() polls every entry at once and then on the interval', async t => {
+  const clock = mockClock(t)
   const { aggregator, add } = make({ pollIntervalMs: 100 })
   const a = await add('a')
   const b = await add('b')
   aggregator.start()
-  await new Promise(resolve => setTimeout(resolve, 350))
+  await clock.tick(0)
+  t.same([a.calls, b.calls], [1, 1], 'every entry at once')
+  await clock.tick(99)
+  t.same([a.calls, b.calls], [1, 1], 'not before the interval')
+  await clock.tick(1)
+  t.same([a.calls, b.calls], [2, 2], 'again after 100 ms')
+  await clock.tick(100)
+  t.same([a.calls, b.calls], [3, 3])
   await aggregator.stop()
-  t.ok(a.calls >= 2 && a.calls <= 5, `a polled ${a.calls} times in 350 ms at a 100 ms interval`)
-  t.ok(b.calls >= 2 && b.calls <= 5, 'b polled on its own schedule too')
-  const after = a.calls
-  await new Promise(resolve => setTimeout(resolve, 150))
-  t.equal(a.calls, after, 'no poll after stop()')
+  await clock.tick(1000)
+  t.same([a.calls, b.calls], [3, 3], 'no poll after stop()')
   t.ok(a.closed && b.closed, 'providers closed')
 })
 
 t.test('stop() aborts a poll in flight', async t => {
+  const clock = mockClock(t)
   const { aggregator, add } = make({ pollTimeoutMs: 60_000 })
   const p = await add('a')
   p.next = { hang: 'respect-abort' }
   aggregator.start()
-  await new Promise(resolve => setTimeout(resolve, 20))
+  await clock.tick(0)
   t.equal(p.calls, 1)
-  await aggregator.stop() // with a 60 s poll budget, this only returns because the poll was aborted
-  t.pass('stop() returned')
+  await aggregator.stop() // the 60 s budget never elapses on the mock clock: this returns because the poll was aborted
+  t.match(aggregator.snapshot.providers[0]?.error, { code: 'CW_ERR_PROVIDER_TIMEOUT', message: 'the host is stopping' })
 })
 
 t.test('add() replaces an entry with the same id; remove() drops it from the view', async t => {
