@@ -14,7 +14,8 @@ import type { ActionKind, ActionRecord } from './record.js'
 
 export interface ActionRequest {
   kind: ActionKind
-  provider: string
+  /** The provider entry's id (`Instance.provider`). */
+  providerId: string
   instanceId: string
   /** Power-on flavour; default `gpu`. Ignored for power-off; keep-alive always uses `no_gpu`. */
   mode?: PowerOnMode | undefined
@@ -82,7 +83,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   }
 
   async #start (request: ActionRequest): Promise<ActionRecord> {
-    const key = `${request.provider}/${request.instanceId}`
+    const key = `${request.providerId}/${request.instanceId}`
     const busy = this.#locks.get(key)
     if (busy !== undefined) {
       await this.#refused(request, `another action is in progress (${busy})`)
@@ -100,7 +101,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       const now = this.#now().toISOString()
       const record: ActionRecord = {
         id: randomUUID(), kind: request.kind, mode: request.kind === 'power-off' ? null : request.kind === 'keep-alive' ? 'no_gpu' : request.mode ?? 'gpu',
-        provider: request.provider, instanceId: request.instanceId, instanceName: instance.name, actor: request.actor, status: 'pending',
+        provider: request.providerId, instanceId: request.instanceId, instanceName: instance.name, actor: request.actor, status: 'pending',
         step: request.kind === 'power-off' ? 'requesting power-off' : 'requesting power-on', instanceState: instance.state,
         createdAt: now, updatedAt: now, finishedAt: null, error: null,
         result: request.kind === 'keep-alive' ? { stoppedAtBefore: instance.stoppedAt } : null
@@ -137,8 +138,8 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   }
 
   /** The action in progress on an instance, if any. */
-  inProgress (provider: string, instanceId: string): string | undefined {
-    const id = this.#locks.get(`${provider}/${instanceId}`)
+  inProgress (providerId: string, instanceId: string): string | undefined {
+    const id = this.#locks.get(`${providerId}/${instanceId}`)
     return id === 'checking' ? undefined : id
   }
 
@@ -150,9 +151,9 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
 
   async #check (request: ActionRequest): Promise<Instance> {
     const { aggregator } = this.#options
-    const entry = aggregator.get(request.provider)
+    const entry = aggregator.get(request.providerId)
     const visible = (): ReturnType<Aggregator['view']> => request.viewer === 'all' ? aggregator.snapshot : aggregator.view(request.viewer)
-    if (!entry || !visible().providers.some(p => p.id === request.provider)) throw new NotFoundError(`no provider entry "${request.provider}"`)
+    if (!entry || !visible().providers.some(p => p.id === request.providerId)) throw new NotFoundError(`no provider entry "${request.providerId}"`)
     const caps = entry.provider.capabilities
     const type = entry.type
     if (request.kind === 'power-on' && !caps.powerOn) throw new NotSupportedError('power on', type)
@@ -162,10 +163,10 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       throw new NotSupportedError('keep-alive', type)
     }
     // Decide on a fresh list, not on data up to a poll interval old.
-    const [status] = await aggregator.refresh(request.provider)
-    if (!status?.ok) throw new ProviderError(`${request.provider} cannot be read right now: ${status?.error?.message ?? 'unknown error'}`)
-    const instance = visible().instances.find(i => i.provider === request.provider && i.id === request.instanceId)
-    if (!instance) throw new NotFoundError(`no instance "${request.instanceId}" in ${request.provider}`)
+    const [status] = await aggregator.refresh(request.providerId)
+    if (!status?.ok) throw new ProviderError(`${request.providerId} cannot be read right now: ${status?.error?.message ?? 'unknown error'}`)
+    const instance = visible().instances.find(i => i.provider === request.providerId && i.id === request.instanceId)
+    if (!instance) throw new NotFoundError(`no instance "${request.instanceId}" in ${request.providerId}`)
     const name = instance.name
     if (request.kind === 'power-on' && ON_STATES.includes(instance.state)) throw new ConflictError(`${name} is already ${instance.state}`, { state: instance.state })
     if (request.kind === 'power-off' && OFF_STATES.includes(instance.state)) throw new ConflictError(`${name} is already ${instance.state}`, { state: instance.state })
@@ -306,7 +307,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
 
   async #refused (request: ActionRequest, reason: string): Promise<void> {
     await this.#options.audit.append({
-      actor: request.actor, action: request.kind, target: { provider: request.provider, instanceId: request.instanceId }, result: 'refused',
+      actor: request.actor, action: request.kind, target: { provider: request.providerId, instanceId: request.instanceId }, result: 'refused',
       detail: this.#options.secrets?.scrub(reason) ?? reason
     })
   }

@@ -40,7 +40,7 @@ export interface RuleContext {
   keepAlive: ReadonlyMap<string, { beforeHours: number }>
   log: Logger
   /** Is this provider entry (or instance of it) muted right now? */
-  muted (provider: string, instanceId?: string): boolean
+  muted (providerId: string, instanceId?: string): boolean
   /** Raise an alert (id and time are added). */
   emit (alert: Omit<Alert, 'id' | 'at'>): void
   /** A message in both languages; `args` may depend on the language (durations, times). */

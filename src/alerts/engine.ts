@@ -117,7 +117,7 @@ export class AlertEngine {
       keepAlive: o.keepAlive,
       log: o.log,
       timeZone: o.timeZone,
-      muted: (provider, instanceId) => isMuted(mutes, provider, instanceId),
+      muted: (providerId, instanceId) => isMuted(mutes, providerId, instanceId),
       emit: (alert) => this.#emit(alert),
       text: (key, args) => this.#text(key, args),
       follow: (actionId, onEnd) => { this.#followUps.set(actionId, onEnd) },

@@ -8,7 +8,7 @@ import type { Snapshot } from '../core/snapshot.js'
 /** Alerts of a provider entry, or of one instance of it, are silenced until `until`. */
 export interface Mute {
   id: string
-  /** The provider entry, and the instance when only one is muted. */
+  /** The provider entry (`provider`: its id, as in `Instance.provider`), and the instance when only one is muted. */
   target: { provider: string; instanceId?: string | undefined }
   /** What the user named, e.g. `lab` or `641机`. */
   label: string
@@ -39,8 +39,8 @@ export function parseMuteDuration (text: string, field = 'duration'): number {
  * Does one of `mutes` cover this provider entry, or this instance of it? A mute of the entry covers all
  * its instances; a mute of one instance does not cover the entry's own alerts.
  */
-export function isMuted (mutes: readonly Mute[], provider: string, instanceId?: string): boolean {
-  return mutes.some(m => m.target.provider === provider && (m.target.instanceId === undefined || m.target.instanceId === instanceId))
+export function isMuted (mutes: readonly Mute[], providerId: string, instanceId?: string): boolean {
+  return mutes.some(m => m.target.provider === providerId && (m.target.instanceId === undefined || m.target.instanceId === instanceId))
 }
 
 /** Silenced targets, kept in the store (keyv namespace `alerts`) so that a restart keeps them. */

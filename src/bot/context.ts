@@ -29,8 +29,8 @@ export interface BotServices {
  * May this user act on the instances of this provider entry? Operators may; so may the owner of an
  * account added through the bot (their own AutoDL login).
  */
-export function canAct (services: BotServices, userId: number, provider: string): boolean {
-  return services.operators.has(userId) || services.aggregator.get(provider)?.owner === userId
+export function canAct (services: BotServices, userId: number, providerId: string): boolean {
+  return services.operators.has(userId) || services.aggregator.get(providerId)?.owner === userId
 }
 
 /** Telegraf context with the translator, the language and the host services. */

@@ -18,7 +18,7 @@ t.test('power on with GPU: accepted, followed to running, audited', async t => {
   const { actions, audit, simulator } = await autodlWorld(t, instances())
   const updates: ActionRecord[] = []
   actions.on('update', r => updates.push(r))
-  const started = await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
+  const started = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
   t.match(started, { status: 'running', kind: 'power-on', mode: 'gpu', instanceName: 'off-one', step: 'waiting for running' })
   t.same(simulator.requests.filter(r => r.path === '/api/v1/instance/power_on').map(r => r.body), [{ instance_uuid: 'host1-off' }])
   const done = await actions.settled(started.id)
@@ -31,25 +31,25 @@ t.test('power on with GPU: accepted, followed to running, audited', async t => {
 
 t.test('power on in no-GPU mode and power off', async t => {
   const { actions, simulator } = await autodlWorld(t, instances())
-  const on = await actions.start({ kind: 'power-on', mode: 'no_gpu', provider: 'lab', instanceId: 'host2-busy', actor: operator, viewer: 'all' })
+  const on = await actions.start({ kind: 'power-on', mode: 'no_gpu', providerId: 'lab', instanceId: 'host2-busy', actor: operator, viewer: 'all' })
   t.match(await actions.settled(on.id), { status: 'succeeded' })
   t.same(simulator.requests.filter(r => r.path === '/api/v1/instance/power_on').at(-1)?.body, { instance_uuid: 'host2-busy', payload: 'non_gpu' })
-  const off = await actions.start({ kind: 'power-off', provider: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' })
+  const off = await actions.start({ kind: 'power-off', providerId: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' })
   t.match(await actions.settled(off.id), { status: 'succeeded', instanceState: 'stopped', mode: null })
 })
 
 t.test('refusals: not enough idle GPUs (with the numbers), already running, unknown instance, unsupported, busy', async t => {
   const { actions, audit } = await autodlWorld(t, instances())
-  const gpu = await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host2-busy', actor: operator, viewer: 'all' }).catch(e => e)
+  const gpu = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host2-busy', actor: operator, viewer: 'all' }).catch(e => e)
   t.match(gpu, { code: 'CW_ERR_CONFLICT', statusCode: 409, details: { hostIdle: 1, hostTotal: 8, requested: 2 } })
   t.match(gpu.message, 'the host of no-gpu-left has 1 of 8 GPUs idle and the instance needs 2: power on in no-GPU mode, or watch for a free GPU')
-  t.match(await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_CONFLICT', message: 'on-one is already running' })
-  t.match(await actions.start({ kind: 'power-off', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_CONFLICT' })
-  t.match(await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'nope', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_NOT_FOUND', statusCode: 404 })
-  t.match(await actions.start({ kind: 'power-on', provider: 'other', instanceId: 'x', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_NOT_FOUND' })
-  t.match(await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: { telegramUserId: 5 } }).then(() => null, e => e), null,
+  t.match(await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_CONFLICT', message: 'on-one is already running' })
+  t.match(await actions.start({ kind: 'power-off', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_CONFLICT' })
+  t.match(await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'nope', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_NOT_FOUND', statusCode: 404 })
+  t.match(await actions.start({ kind: 'power-on', providerId: 'other', instanceId: 'x', actor: operator, viewer: 'all' }).catch(e => e), { code: 'CW_ERR_NOT_FOUND' })
+  t.match(await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: { telegramUserId: 5 } }).then(() => null, e => e), null,
     'a shared entry is visible to any viewer')
-  const busy = await actions.start({ kind: 'power-off', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
+  const busy = await actions.start({ kind: 'power-off', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
   t.match(busy, { code: 'CW_ERR_CONFLICT', message: /another action is in progress/ })
   const refused = (await audit.list({ limit: 100 })).filter(e => e.result === 'refused')
   t.ok(refused.length >= 5, 'refusals are audited too')
@@ -60,13 +60,13 @@ t.test('a lost answer is never repeated: the list is read again first', async t 
   const { actions, simulator } = await autodlWorld(t, instances())
   // The request never arrived (connection reset before the server handled it).
   simulator.inject('/api/v1/instance/power_on', 'reset')
-  const lost = await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
+  const lost = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
   t.match(lost, { code: 'CW_ERR_PROVIDER_HTTP' })
   t.match(lost.message, 'off-one is still stopped, so the request most likely did not arrive. It was not repeated: try again')
   t.equal(simulator.stats.requests['/api/v1/instance/power_on'], 1, 'one request, not two')
   // The request was carried out but the answer was lost: the list shows it, and the action goes on.
   simulator.inject('/api/v1/instance/power_on', 'drop')
-  const accepted = await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
+  const accepted = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
   t.equal(simulator.stats.requests['/api/v1/instance/power_on'], 2)
   t.match(await actions.settled(accepted.id), { status: 'succeeded', instanceState: 'running' })
 })
@@ -74,20 +74,20 @@ t.test('a lost answer is never repeated: the list is read again first', async t 
 t.test('a provider refusal fails the action with the provider\'s words', async t => {
   const { actions, simulator } = await autodlWorld(t, instances())
   simulator.inject('/api/v1/instance/power_on', { code: 'TORecharge', msg: '余额不足，请充值' })
-  const err = await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
+  const err = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
   t.match(err, { code: 'CW_ERR_PROVIDER_API', statusCode: 502, message: /TORecharge \(余额不足，请充值\)/ })
 })
 
 t.test('an instance that does not reach its state in time ends as a timeout', async t => {
   const { actions } = await autodlWorld(t, instances(), { transitionMs: 10_000, timeoutMs: 200 })
-  const started = await actions.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
+  const started = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
   t.match(await actions.settled(started.id), { status: 'failed', error: { code: 'CW_ERR_PROVIDER_TIMEOUT', message: /off-one is still starting after/ } })
 })
 
 t.test('keep-alive: no-GPU on, running, off, stopped, and the release clock verified', async t => {
   const { actions, simulator, aggregator } = await autodlWorld(t, instances())
   const before = aggregator.snapshot.instances.find(i => i.id === 'host1-off')!
-  const started = await actions.start({ kind: 'keep-alive', provider: 'lab', instanceId: 'host1-off', actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
+  const started = await actions.start({ kind: 'keep-alive', providerId: 'lab', instanceId: 'host1-off', actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
   const done = await actions.settled(started.id)
   t.match(done, { status: 'succeeded', mode: 'no_gpu', result: { stoppedAtBefore: before.stoppedAt } })
   t.ok(Date.parse(done!.result!.stoppedAtAfter!) > Date.parse(before.stoppedAt!), 'the stop time moved')
@@ -99,16 +99,16 @@ t.test('keep-alive: no-GPU on, running, off, stopped, and the release clock veri
 t.test('keep-alive that does not reset the clock is reported as failed', async t => {
   const { actions, simulator } = await autodlWorld(t, instances())
   simulator.freezeStoppedAt('host1-off')
-  const started = await actions.start({ kind: 'keep-alive', provider: 'lab', instanceId: 'host1-off', actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
+  const started = await actions.start({ kind: 'keep-alive', providerId: 'lab', instanceId: 'host1-off', actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
   const done = await actions.settled(started.id)
   t.match(done, { status: 'failed', step: 'verifying the release clock', error: { message: /the release clock did not reset: the stop time is still/ } })
 })
 
 t.test('keep-alive needs a stopped instance; records survive in the store', async t => {
   const { actions, store } = await autodlWorld(t, instances())
-  t.match(await actions.start({ kind: 'keep-alive', provider: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' }).catch(e => e),
+  t.match(await actions.start({ kind: 'keep-alive', providerId: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' }).catch(e => e),
     { code: 'CW_ERR_CONFLICT', message: 'keep-alive needs a stopped instance; on-one is running' })
-  const started = await actions.start({ kind: 'power-off', provider: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' })
+  const started = await actions.start({ kind: 'power-off', providerId: 'lab', instanceId: 'host3-on', actor: operator, viewer: 'all' })
   await actions.settled(started.id)
   t.match(await store.namespace('actions').get(`action:${started.id}`), { id: started.id, status: 'succeeded' })
 })
@@ -122,7 +122,7 @@ t.test('an error text with a registered secret in it is scrubbed before it reach
   const original = entry.provider.powerOn.bind(entry.provider)
   entry.provider.powerOn = async () => { throw Object.assign(new Error('upstream said: bad token leaky-token-0123456789'), { code: 'CW_ERR_PROVIDER_API' }) }
   const scrubbing = new ActionService({ aggregator, audit, store: memoryStateStore().namespace('actions'), log: captured.log, timeoutMs: 1000, followIntervalMs: 20, secrets: captured.secrets })
-  const err = await scrubbing.start({ kind: 'power-on', provider: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
+  const err = await scrubbing.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' }).catch(e => e)
   t.equal(err.message, 'upstream said: bad token [redacted]')
   const failed = (await audit.list()).find(e => e.result === 'failed')
   t.equal(failed?.detail, 'upstream said: bad token [redacted]')

@@ -62,7 +62,7 @@ async function powerOnFor (ctx: RuleContext, watch: Watch, figures: Record<strin
   const until = watch.until ? formatTime(watch.until, ctx.timeZone) : ''
   try {
     const record = await ctx.actions.start({
-      kind: 'power-on', mode: 'gpu', provider: watch.provider, instanceId: watch.instanceId,
+      kind: 'power-on', mode: 'gpu', providerId: watch.provider, instanceId: watch.instanceId,
       actor: { kind: 'system', reason: 'gpu watch', onBehalfOf: watch.userId }, viewer: { telegramUserId: watch.userId }
     })
     tell('alert.gpuAutoStarting', figures)

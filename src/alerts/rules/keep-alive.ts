@@ -30,7 +30,7 @@ async function autoKeepAlive (ctx: RuleContext, settings: { keepAliveCooldownHou
       })
     }
     try {
-      const record = await ctx.actions.start({ kind: 'keep-alive', provider: i.provider, instanceId: i.id, actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
+      const record = await ctx.actions.start({ kind: 'keep-alive', providerId: i.provider, instanceId: i.id, actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
       ctx.follow(record.id, (done) => {
         if (done.status === 'succeeded') announce(true, { releaseAt: formatTime(done.result?.releaseAt ?? '', ctx.timeZone), newReleaseAt: done.result?.releaseAt })
         else announce(false, { step: done.step, error: done.error?.message ?? '' })

@@ -32,7 +32,7 @@ export const powerRoutes: FastifyPluginAsync<{ actions: ActionService }> = async
       }
     }, async (request, reply) => {
       const record = await services.actions.start({
-        kind, provider: request.params.provider, instanceId: request.params.id, mode: request.body?.mode ?? 'gpu', actor: actorOf(request), viewer: {}
+        kind, providerId: request.params.provider, instanceId: request.params.id, mode: request.body?.mode ?? 'gpu', actor: actorOf(request), viewer: {}
       })
       return await reply.code(202).header('location', `/api/v1/actions/${record.id}`).send(record)
     })

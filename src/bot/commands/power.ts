@@ -87,7 +87,7 @@ async function handle (ctx: BotContext, payload: ButtonPayload, progress: Progre
   await ctx.editMessageText(ctx.t('progress.requested', { verb: verbText, instance: instance.name }))
   try {
     const record = await ctx.services.actions.start({
-      kind: KIND[payload.verb], provider: instance.provider, instanceId: instance.id, mode: payload.verb === 'nogpu' ? 'no_gpu' : 'gpu',
+      kind: KIND[payload.verb], providerId: instance.provider, instanceId: instance.id, mode: payload.verb === 'nogpu' ? 'no_gpu' : 'gpu',
       actor: { kind: 'telegram', userId, name: ctx.from?.username ?? ctx.from?.first_name }, viewer: { telegramUserId: userId }
     })
     if (message) await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: payload.verb })

@@ -76,24 +76,24 @@ export const watchCommands: readonly BotCommandSpec[] = [
 ]
 
 /** Store a watch for the sender and say so (with a [Power on] button if the GPUs are free right now). */
-export async function setWatch (ctx: BotContext, provider: string, instanceId: string, options: { auto: boolean; windowMs: number | null }): Promise<void> {
+export async function setWatch (ctx: BotContext, providerId: string, instanceId: string, options: { auto: boolean; windowMs: number | null }): Promise<void> {
   const { services } = ctx
   const userId = ctx.from!.id
-  const instance = services.aggregator.view({ telegramUserId: userId }).instances.find(i => i.provider === provider && i.id === instanceId)
+  const instance = services.aggregator.view({ telegramUserId: userId }).instances.find(i => i.provider === providerId && i.id === instanceId)
   if (!instance) return void await ctx.reply(ctx.t('power.expired'))
   if (instance.gpu?.hostIdle == null) return void await ctx.reply(ctx.t('watch.noGpuFacts', { name: instance.name }))
   const free = hasIdleGpus(instance)
   const until = options.auto && options.windowMs ? new Date(services.now().getTime() + options.windowMs).toISOString() : null
   // An automatic watch starts "not free", so GPUs that are free already power it on at the next look.
-  await services.watches.add({ userId, provider, instanceId, name: instance.name, auto: options.auto, until, free: options.auto ? false : free })
+  await services.watches.add({ userId, provider: providerId, instanceId, name: instance.name, auto: options.auto, until, free: options.auto ? false : free })
   await services.audit.append({
-    actor: { kind: 'telegram', userId, name: ctx.from?.username }, action: 'watch', target: { provider, instanceId, name: instance.name },
+    actor: { kind: 'telegram', userId, name: ctx.from?.username }, action: 'watch', target: { provider: providerId, instanceId, name: instance.name },
     result: 'succeeded', detail: options.auto ? `auto until ${until}` : undefined
   })
   const args = { name: instanceLabel(instance), idle: instance.gpu.hostIdle, total: instance.gpu.hostTotal ?? '?', requested: instance.gpu.requested ?? 1 }
   const text = options.auto ? ctx.t('watch.setAuto', { ...args, until: formatTime(until!, ctx.timeZone) }) : ctx.t('watch.set', args)
   if (free && !options.auto) {
-    const power = await services.buttons.button(ctx.t('watch.powerOn'), { do: 'pick', verb: 'on', provider, instanceId })
+    const power = await services.buttons.button(ctx.t('watch.powerOn'), { do: 'pick', verb: 'on', provider: providerId, instanceId })
     return void await ctx.reply(`${text}\n${ctx.t('watch.freeNow')}`, { reply_markup: keyboard([power]) })
   }
   await ctx.reply(text)
