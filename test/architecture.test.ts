@@ -73,3 +73,15 @@ t.test('the package ships no test code (npm pack)', async t => {
   t.ok(files.includes('dist/providers/autodl/index.js'), 'the built providers are in it')
   t.same(files.filter(f => /(^|\/)test\//.test(f) || /\.test\./.test(f)), [], 'no test file')
 })
+
+t.test('the composition root is named wiring steps of at most 60 lines each (src/app.ts)', async t => {
+  const { readFile } = await import('node:fs/promises')
+  const lines = (await readFile(join(ROOT, 'src', 'app.ts'), 'utf8')).split('\n')
+  const steps: Array<{ name: string; length: number }> = []
+  lines.forEach((line, index) => {
+    const name = /^(?:export )?(?:async )?function (\w+)/.exec(line)?.[1]
+    if (name) steps.push({ name, length: lines.slice(index).findIndex(l => l === '}') + 1 })
+  })
+  t.ok(steps.length >= 5, `steps: ${steps.map(s => s.name).join(', ')}`)
+  for (const step of steps) t.ok(step.length > 0 && step.length <= 60, `${step.name}: ${step.length} lines`)
+})

@@ -221,7 +221,7 @@ export interface TelegramConfig {
     type: string | null
     /** Where those accounts' provider is (its `baseUrl`); null: the type's default. */
     baseUrl: string | null
-    /** Proxy for those accounts' AutoDL calls; null for direct. */
+    /** Proxy for those accounts' calls; null for direct. */
     proxy: string | null
   }
 }
