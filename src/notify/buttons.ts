@@ -27,6 +27,8 @@ export const BUTTON_TTL_MS = 3 * 86400_000
  */
 export class ButtonStore {
   readonly #store: Keyv
+  /** Tokens being consumed right now (two presses at once: one wins). */
+  readonly #consuming = new Set<string>()
 
   constructor (store: Keyv) {
     this.#store = store
@@ -37,6 +39,25 @@ export class ButtonStore {
     const token = randomBytes(9).toString('base64url')
     await this.#store.set(token, payload, BUTTON_TTL_MS)
     return { text, callback_data: `${PREFIX}${token}` }
+  }
+
+  /**
+   * Use a single-use button (a confirmation): true the first time, false ever after — also for a
+   * crafted replay of its callback data, and for a second press while the first is being handled. The
+   * mark outlives the button, so an old token cannot be replayed either.
+   */
+  async consume (data: string): Promise<boolean> {
+    if (!isButtonData(data)) return false
+    const token = data.slice(PREFIX.length)
+    if (this.#consuming.has(token)) return false
+    this.#consuming.add(token)
+    try {
+      if (await this.#store.get<boolean>(`used:${token}`)) return false
+      await this.#store.set(`used:${token}`, true, BUTTON_TTL_MS)
+      return true
+    } finally {
+      this.#consuming.delete(token)
+    }
   }
 
   /** The payload behind callback data, or undefined when unknown or expired. */

@@ -165,3 +165,27 @@ t.test('/audit is for operators: the registry refuses a reader before the handle
   await say(OPERATOR, '/audit')
   t.match(last(OPERATOR).text, 'api:ops')
 })
+
+t.test('a confirmation is single-use: a replay of its callback data answers "used" and does nothing', async t => {
+  const { say, last, telegram, simulator, host } = await setup(t)
+  await say(OPERATOR, '/off runner')
+  const ask = last(OPERATOR)
+  const confirm = ask.buttons.find(b => b.text === '✅ Confirm')!
+  const client = telegram.getClient(TOKEN, { userId: OPERATOR, chatId: OPERATOR })
+  const replay = async (): Promise<void> => {
+    await client.sendCallback(client.makeCallbackQuery(confirm.data, { message: { message_id: ask.messageId, chat: { id: OPERATOR, type: 'private' } } as never }))
+    await pump(host.bot!.bot)
+  }
+  const calls = recordBotCalls(t)
+  await replay()
+  await waitForMessage(telegram, OPERATOR, /^✅ power off runner: done, stopped/)
+  const powerOffs = () => simulator.requests.filter(r => r.path === '/api/v1/instance/power_off').length
+  t.equal(powerOffs(), 1, 'the first press ran it')
+  // Running again later: a replayed confirmation would power it off a second time.
+  const on = await host.actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'cc33-runner', mode: 'gpu', actor: { kind: 'api', key: 'test' }, viewer: 'all' })
+  t.match(await host.actions.settled(on.id), { status: 'succeeded' })
+  await replay()
+  t.match(calls.filter(c => c.method === 'answerCallbackQuery').at(-1)?.payload, { text: /used already/, show_alert: true })
+  t.equal(powerOffs(), 1, 'the replay sent nothing to the provider')
+  t.equal((await host.audit.list()).filter(e => e.action === 'power-off' && e.result === 'requested').length, 1, 'and started no action')
+})

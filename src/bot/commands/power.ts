@@ -51,15 +51,23 @@ export function powerButtons (progress: ProgressMessages): Composer<BotContext> 
     if (!isButtonData(data)) return await next()
     const payload = await ctx.services.buttons.payload(data)
     if (!payload) return await ctx.answerCbQuery(ctx.t('power.expired'), { show_alert: true })
-    await handle(ctx, payload, progress)
+    await handle(ctx, payload, data, progress)
   })
   return composer
 }
 
-async function handle (ctx: BotContext, payload: ButtonPayload, progress: ProgressMessages): Promise<void> {
+/** Confirmations (and the confirmation of an automatic watch) work once; a replay does nothing. */
+const singleUse = (payload: ButtonPayload): boolean => payload.do === 'confirm' || (payload.do === 'watch' && payload.auto === true)
+
+async function handle (ctx: BotContext, payload: ButtonPayload, data: string, progress: ProgressMessages): Promise<void> {
   const userId = ctx.from!.id
   if (payload.do === 'cancel' || payload.do === 'confirm') {
     if (payload.userId !== userId) { await ctx.answerCbQuery(ctx.t('power.notYours'), { show_alert: true }); return }
+  }
+  if (payload.do === 'watch' && payload.auto && payload.userId !== userId) { await ctx.answerCbQuery(ctx.t('power.notYours'), { show_alert: true }); return }
+  if (singleUse(payload) && !await ctx.services.buttons.consume(data)) {
+    await ctx.answerCbQuery(ctx.t('power.used'), { show_alert: true })
+    return
   }
   if (payload.do === 'cancel') {
     await ctx.answerCbQuery()
@@ -67,7 +75,6 @@ async function handle (ctx: BotContext, payload: ButtonPayload, progress: Progre
     return
   }
   if (payload.do === 'watch') {
-    if (payload.auto && payload.userId !== userId) { await ctx.answerCbQuery(ctx.t('power.notYours'), { show_alert: true }); return }
     await ctx.answerCbQuery()
     await setWatch(ctx, payload.provider, payload.instanceId, { auto: payload.auto ?? false, windowMs: payload.windowMs ?? null })
     return

@@ -94,6 +94,7 @@ export const en: Messages = {
     notOperator: 'You may read but not act. Ask the admin to add your id ({{userId}}) to telegram.operatorUserIds.',
     notYours: 'Only the user who asked can confirm this.',
     expired: 'This button has expired; send the command again.',
+    used: 'This confirmation was used already; nothing was done again. Send the command again if you mean it.',
     noGpu: '⚠️ The host of {{name}} has {{idle}} of {{total}} GPUs idle and the instance needs {{requested}}: a power-on with GPU would fail now.',
     verbs: { on: 'power on', nogpu: 'power on in no-GPU mode', off: 'power off', keepalive: 'keep alive' }
   },

@@ -89,6 +89,7 @@ export const zh = {
     notOperator: '你可以查看，但不能操作。请让管理员把你的 ID（{{userId}}）加入 telegram.operatorUserIds。',
     notYours: '只有发起者可以确认这个操作。',
     expired: '这个按钮已过期，请重新发送命令。',
+    used: '这个确认已经用过了，没有再次执行。如确需操作，请重新发送命令。',
     noGpu: '⚠️ {{name}} 所在主机只有 {{idle}}/{{total}} 块 GPU 空闲，实例需要 {{requested}} 块，现在有卡开机会失败。',
     verbs: { on: '开机', nogpu: '无卡开机', off: '关机', keepalive: '保活' }
   },
