@@ -82,10 +82,15 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
 
 /**
  * One debug line per request instead of Fastify's two info lines: a monitoring API is scraped often,
- * and its logs should be about providers. Errors keep Fastify's own handling.
+ * and its logs should be about providers. A client's mistake (4xx) is one info line without a stack;
+ * a server error (5xx) keeps Fastify's error line with the stack.
  */
 class DebugRequestLogs extends LogController {
   override incomingRequest (): void {}
+  override defaultErrorLog (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+    if (reply.statusCode >= 500) return super.defaultErrorLog(error, request, reply)
+    request.log.info({ method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], statusCode: reply.statusCode, code: error.code, error: error.message }, 'request refused')
+  }
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply)
     request.log.debug({ method: request.method, url: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')

@@ -204,3 +204,22 @@ t.test('GET /metrics: live metrics, last seen, expiry and account values of othe
   t.match(text, 'computewatch_provider_account_value{provider="shop",type="boardmate",key="quota.servers"} 3')
   t.match(text, 'computewatch_instance_memory_total_bytes{provider="shop",instance="22389661"} 1073741824')
 })
+
+t.test('a client mistake is one info line without a stack; a server error is an error line with the stack', async t => {
+  const { app, captured } = await setup(t, ['k'.repeat(20)])
+  app.get('/boom', async () => { throw new Error('a bug in a route') })
+  const before = captured.lines.length
+  t.equal((await app.inject({ url: '/api/v1/instances?state=off', headers: { authorization: `Bearer ${'k'.repeat(20)}` } })).statusCode, 400)
+  t.equal((await app.inject({ url: '/api/v1/instances', headers: { authorization: 'Bearer wrong-key-000000' } })).statusCode, 401)
+  const refused = captured.entries().slice(before).filter(e => (e['level'] as number) >= 30)
+  t.same(refused.map(e => [e['level'], e['msg'], e['statusCode'], e['code']]), [
+    [30, 'request refused', 400, 'CW_ERR_VALIDATION'],
+    [30, 'request refused', 401, 'CW_ERR_UNAUTHORIZED']
+  ], 'one info line each')
+  t.notOk(refused.some(e => 'err' in e || JSON.stringify(e).includes('    at ')), 'no stack trace')
+  const mark = captured.lines.length
+  t.equal((await app.inject({ url: '/boom', headers: { authorization: `Bearer ${'k'.repeat(20)}` } })).statusCode, 500)
+  const failed = captured.entries().slice(mark).filter(e => (e['level'] as number) >= 50)
+  t.equal(failed.length, 1)
+  t.match(failed[0], { err: { message: 'a bug in a route', stack: /at / } }, 'the stack, to find the bug')
+})
