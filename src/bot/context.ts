@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/log.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { UserAccounts } from '../core/accounts.js'
 import type { Logger } from '../core/logger.js'
+import type { Snapshot } from '../core/snapshot.js'
 import type { ButtonStore } from '../notify/buttons.js'
 import type { Language, Translate } from '../present/i18n.js'
 
@@ -31,6 +32,11 @@ export interface BotServices {
  */
 export function canAct (services: BotServices, userId: number, providerId: string): boolean {
   return services.operators.has(userId) || services.aggregator.get(providerId)?.owner === userId
+}
+
+/** What the sender of this update may see: configured entries plus their own bot-added account. */
+export function viewFor (ctx: Pick<BotContext, 'services' | 'from'>): Snapshot {
+  return ctx.services.aggregator.view({ telegramUserId: ctx.from!.id })
 }
 
 /** Telegraf context with the translator, the language and the host services. */

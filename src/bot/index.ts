@@ -35,7 +35,7 @@ export interface BotService {
  */
 export const BOT_COMMANDS: readonly BotCommandSpec[] = [
   ...viewCommands, ...powerCommands, ...watchCommands, ...muteCommands, ...accountCommands,
-  { name: 'help', helpKey: 'commands.help', who: 'reader', handler: async (ctx) => await ctx.reply(helpText(BOT_COMMANDS, ctx.t, ctx.services.accounts !== null)) }
+  { name: 'help', who: 'reader', handler: async (ctx) => await ctx.reply(helpText(BOT_COMMANDS, ctx.t, ctx.services.accounts !== null)) }
 ]
 
 /** First and largest wait between attempts to reach Telegram, milliseconds. */

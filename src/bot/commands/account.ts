@@ -14,7 +14,6 @@ const PHONE_AREA = /^\+[0-9]{1,4}$/
 export const accountCommands: readonly BotCommandSpec[] = [
   {
     name: 'user',
-    helpKey: 'commands.user',
     who: 'reader',
     needsAccounts: true,
     async handler (ctx) {
@@ -30,7 +29,6 @@ export const accountCommands: readonly BotCommandSpec[] = [
   },
   {
     name: 'password',
-    helpKey: 'commands.password',
     who: 'reader',
     needsAccounts: true,
     async handler (ctx) {
@@ -49,7 +47,6 @@ export const accountCommands: readonly BotCommandSpec[] = [
   },
   {
     name: 'forget',
-    helpKey: 'commands.forget',
     who: 'reader',
     needsAccounts: true,
     async handler (ctx) {

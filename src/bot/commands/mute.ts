@@ -1,6 +1,6 @@
 import { parseMuteDuration, resolveMuteTarget } from '../../alerts/mutes.js'
 import { describeActor, type AuditEntry } from '../../audit/log.js'
-import { canAct, type BotContext } from '../context.js'
+import { canAct, viewFor, type BotContext } from '../context.js'
 import { formatTime } from '../../present/format.js'
 import type { BotCommandSpec } from './registry.js'
 
@@ -13,7 +13,6 @@ const AUDIT_LINES = 15
 export const muteCommands: readonly BotCommandSpec[] = [
   {
     name: 'mute',
-    helpKey: 'commands.mute',
     who: 'actor',
     async handler (ctx) {
       const { services } = ctx
@@ -25,7 +24,7 @@ export const muteCommands: readonly BotCommandSpec[] = [
       if (ctx.args.length !== 2) return void await ctx.reply(ctx.t('mute.usage'))
       const [name, duration] = ctx.args as [string, string]
       try {
-        const target = resolveMuteTarget(services.aggregator.view({ telegramUserId: ctx.from.id }), name)
+        const target = resolveMuteTarget(viewFor(ctx), name)
         if (!canAct(services, ctx.from.id, target.provider)) return void await ctx.reply(ctx.t('power.notOperator', { userId: ctx.from.id }))
         const durationMs = parseMuteDuration(duration)
         const actor = { kind: 'telegram' as const, userId: ctx.from.id, name: ctx.from.username }
@@ -39,7 +38,6 @@ export const muteCommands: readonly BotCommandSpec[] = [
   },
   {
     name: 'unmute',
-    helpKey: 'commands.unmute',
     who: 'actor',
     async handler (ctx) {
       const { services } = ctx
@@ -49,7 +47,7 @@ export const muteCommands: readonly BotCommandSpec[] = [
       let matching = mutes.filter(m => m.label === name)
       if (matching.length === 0) {
         try {
-          const target = resolveMuteTarget(services.aggregator.view({ telegramUserId: ctx.from.id }), name)
+          const target = resolveMuteTarget(viewFor(ctx), name)
           matching = mutes.filter(m => m.target.provider === target.provider && m.target.instanceId === target.instanceId)
         } catch { /* nothing by that name */ }
       }
@@ -62,7 +60,6 @@ export const muteCommands: readonly BotCommandSpec[] = [
   },
   {
     name: 'audit',
-    helpKey: 'commands.audit',
     who: 'operator',
     async handler (ctx) {
       const { services } = ctx

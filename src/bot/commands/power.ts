@@ -4,7 +4,7 @@ import { hasIdleGpus, type Instance } from '../../core/instance.js'
 import { matchInstances } from '../../core/match.js'
 import { canKeepAlive, type ProviderCapabilities } from '../../core/provider.js'
 import { isButtonData, keyboard, type ButtonPayload, type Verb } from '../../notify/buttons.js'
-import { canAct, type BotContext } from '../context.js'
+import { canAct, viewFor, type BotContext } from '../context.js'
 import { instanceLabel } from '../../present/format.js'
 import type { ProgressMessages } from '../progress.js'
 import type { BotCommandSpec } from './registry.js'
@@ -38,7 +38,6 @@ export function stateFits (verb: Verb, i: Instance): boolean {
  */
 export const powerCommands: readonly BotCommandSpec[] = VERBS.map(verb => ({
   name: verb,
-  helpKey: `commands.${verb}`,
   who: 'actor',
   handler: async (ctx) => await choose(ctx, verb, ctx.payload.trim(), `/${verb}`)
 }))
@@ -104,7 +103,7 @@ async function handle (ctx: BotContext, payload: ButtonPayload, data: string, pr
 }
 
 function visible (ctx: BotContext): Instance[] {
-  return ctx.services.aggregator.view({ telegramUserId: ctx.from!.id }).instances
+  return viewFor(ctx).instances
 }
 
 /** Resolve the argument; one match goes on to the confirmation, several become buttons. */

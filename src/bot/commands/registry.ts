@@ -14,16 +14,19 @@ export type CommandCtx = Parameters<Extract<CommandMiddleware, (...args: never[]
  */
 export type Audience = 'reader' | 'actor' | 'operator'
 
-/** One bot command: the single place its name, menu line, audience and handler are declared. */
+/** One bot command: the single place its name, audience and handler are declared (its menu line is `commands.<name>` in the locales). */
 export interface BotCommandSpec {
   /** The command without the slash, e.g. `gpuvalid`. */
   name: string
-  /** i18n key of its line in the menu and in `/help`. */
-  helpKey: string
   who: Audience
   /** Only in the menu when users may add their own accounts (`/user`, `/password`, `/forget`). */
   needsAccounts?: boolean
   handler (ctx: CommandCtx): Promise<unknown>
+}
+
+/** i18n key of a command's line in the menu and in `/help`. */
+export function helpKey (spec: Pick<BotCommandSpec, 'name'>): string {
+  return `commands.${spec.name}`
 }
 
 /** Register every command on `composer`; `operator` commands refuse everyone else before the handler. */
@@ -38,7 +41,7 @@ export function registerCommands (composer: Composer<BotContext>, specs: readonl
 
 /** The command menu (`setMyCommands`), in the registry's order. */
 export function commandMenu (specs: readonly BotCommandSpec[], t: Translate, accountsEnabled: boolean): BotCommand[] {
-  return specs.filter(s => accountsEnabled || !s.needsAccounts).map(s => ({ command: s.name, description: t(s.helpKey) }))
+  return specs.filter(s => accountsEnabled || !s.needsAccounts).map(s => ({ command: s.name, description: t(helpKey(s)) }))
 }
 
 /** The `/start` and `/help` text: the menu, one line per command. */

@@ -1,4 +1,5 @@
 import { chunk, gpuvalidLines, statusLine } from '../../present/format.js'
+import { viewFor } from '../context.js'
 import type { BotCommandSpec } from './registry.js'
 
 /**
@@ -8,24 +9,19 @@ import type { BotCommandSpec } from './registry.js'
 export const viewCommands: readonly BotCommandSpec[] = [
   {
     name: 'gpuvalid',
-    helpKey: 'commands.gpuvalid',
     who: 'reader',
     async handler (ctx) {
-      const { aggregator, now } = ctx.services
-      const view = aggregator.view({ telegramUserId: ctx.from.id })
-      for (const text of chunk(gpuvalidLines(view, now(), ctx.language, ctx.t))) await ctx.reply(text)
+      for (const text of chunk(gpuvalidLines(viewFor(ctx), ctx.services.now(), ctx.language, ctx.t))) await ctx.reply(text)
     }
   },
   {
     name: 'status',
-    helpKey: 'commands.status',
     who: 'reader',
     async handler (ctx) {
-      const { aggregator, now } = ctx.services
-      const view = aggregator.view({ telegramUserId: ctx.from.id })
-      const lines = view.providers.length === 0
+      const { providers } = viewFor(ctx)
+      const lines = providers.length === 0
         ? [ctx.t('status.empty')]
-        : view.providers.map(p => statusLine(p, now(), ctx.language, ctx.t))
+        : providers.map(p => statusLine(p, ctx.services.now(), ctx.language, ctx.t))
       for (const text of chunk(lines)) await ctx.reply(text)
     }
   }

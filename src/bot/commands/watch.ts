@@ -3,7 +3,7 @@ import { DEFAULT_AUTO_WINDOW_MS, MAX_WATCH_WINDOW_MS } from '../../alerts/watche
 import { hasIdleGpus } from '../../core/instance.js'
 import { matchInstances } from '../../core/match.js'
 import { keyboard } from '../../notify/buttons.js'
-import { canAct, type BotContext } from '../context.js'
+import { canAct, viewFor, type BotContext } from '../context.js'
 import { formatDuration, formatTime, instanceLabel } from '../../present/format.js'
 import type { BotCommandSpec } from './registry.js'
 
@@ -14,7 +14,6 @@ import type { BotCommandSpec } from './registry.js'
 export const watchCommands: readonly BotCommandSpec[] = [
   {
     name: 'watch',
-    helpKey: 'commands.watch',
     who: 'reader',
     async handler (ctx) {
       const [query, auto, window] = ctx.args
@@ -24,7 +23,7 @@ export const watchCommands: readonly BotCommandSpec[] = [
         windowMs = window === undefined ? DEFAULT_AUTO_WINDOW_MS : parseDuration(window)
         if (windowMs === null || windowMs < 60_000 || windowMs > MAX_WATCH_WINDOW_MS) return void await ctx.reply(ctx.t('watch.usage'))
       }
-      const instances = ctx.services.aggregator.view({ telegramUserId: ctx.from.id }).instances
+      const instances = viewFor(ctx).instances
       const found = matchInstances(instances, query)
       if (found.length === 0) return void await ctx.reply(ctx.t('power.noMatch', { query }))
       if (found.length > 1) {
@@ -45,7 +44,6 @@ export const watchCommands: readonly BotCommandSpec[] = [
   },
   {
     name: 'watches',
-    helpKey: 'commands.watches',
     who: 'reader',
     async handler (ctx) {
       const watches = await ctx.services.watches.all(ctx.from.id)
@@ -58,13 +56,12 @@ export const watchCommands: readonly BotCommandSpec[] = [
   },
   {
     name: 'unwatch',
-    helpKey: 'commands.unwatch',
     who: 'reader',
     async handler (ctx) {
       const query = ctx.payload.trim()
       if (!query) return void await ctx.reply(ctx.t('watch.usage'))
       // The instance as listed now, or (if it is no longer listed) the watch by the name or id it was set with.
-      const listed = new Set(matchInstances(ctx.services.aggregator.view({ telegramUserId: ctx.from.id }).instances, query).map(i => `${i.provider}/${i.id}`))
+      const listed = new Set(matchInstances(viewFor(ctx).instances, query).map(i => `${i.provider}/${i.id}`))
       const mine = await ctx.services.watches.all(ctx.from.id)
       const watch = mine.find(w => listed.has(`${w.provider}/${w.instanceId}`)) ?? mine.find(w => w.name === query || w.instanceId === query)
       if (!watch) return void await ctx.reply(ctx.t('watch.notWatching', { name: query }))
@@ -79,7 +76,7 @@ export const watchCommands: readonly BotCommandSpec[] = [
 export async function setWatch (ctx: BotContext, providerId: string, instanceId: string, options: { auto: boolean; windowMs: number | null }): Promise<void> {
   const { services } = ctx
   const userId = ctx.from!.id
-  const instance = services.aggregator.view({ telegramUserId: userId }).instances.find(i => i.provider === providerId && i.id === instanceId)
+  const instance = viewFor(ctx).instances.find(i => i.provider === providerId && i.id === instanceId)
   if (!instance) return void await ctx.reply(ctx.t('power.expired'))
   if (instance.gpu?.hostIdle == null) return void await ctx.reply(ctx.t('watch.noGpuFacts', { name: instance.name }))
   const free = hasIdleGpus(instance)
