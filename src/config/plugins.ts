@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { HOST_API_VERSION, type AnyProviderDefinition } from '../core/provider.js'
-import type { ProviderRegistry } from '../core/registry.js'
+import { isFieldName, type ProviderRegistry } from '../core/registry.js'
 import { createConfigAjv } from './ajv.js'
 
 /** A module named by a provider entry's `type`: loaded, or why not. */
@@ -94,7 +94,7 @@ export function checkDefinition (value: unknown): string | null {
     return `its configSchema is not a valid JSON schema: ${(err as Error).message}`
   }
   if (d.normalizeConfig !== undefined && typeof d.normalizeConfig !== 'function') return 'its "normalizeConfig" is not a function'
-  if (d.secretFields !== undefined && (!Array.isArray(d.secretFields) || !d.secretFields.every(f => typeof f === 'string' && /^[A-Za-z_$][\w$]*$/.test(f)))) {
+  if (d.secretFields !== undefined && (!Array.isArray(d.secretFields) || !d.secretFields.every(isFieldName))) {
     return 'its "secretFields" must be a list of field names (letters, digits, "_", "$")'
   }
   if (d.chatAccounts !== undefined && (typeof d.chatAccounts?.hashPassword !== 'function' || typeof d.chatAccounts?.options !== 'function')) {

@@ -12,8 +12,10 @@ export interface ProviderRegistry {
   secretFields (): string[]
 }
 
-/** A field name the logger can redact (a JavaScript identifier). */
-const FIELD_NAME = /^[A-Za-z_$][\w$]*$/
+/** True for a field name the logger can redact (a JavaScript identifier): what `secretFields` may hold. */
+export function isFieldName (name: unknown): name is string {
+  return typeof name === 'string' && /^[A-Za-z_$][\w$]*$/.test(name)
+}
 
 /**
  * Index provider definitions by type.
@@ -28,7 +30,7 @@ export function createRegistry (definitions: readonly AnyProviderDefinition[]): 
     if (typeof def.configSchema !== 'object' || def.configSchema === null) {
       throw new Error(`provider definition "${def.type}" has no configSchema`)
     }
-    const badField = (def.secretFields ?? []).find(f => !FIELD_NAME.test(f))
+    const badField = (def.secretFields ?? []).find(f => !isFieldName(f))
     if (badField !== undefined) throw new Error(`provider definition "${def.type}" declares the secret field "${badField}", which is not an identifier`)
     if (byType.has(def.type)) throw new Error(`provider type "${def.type}" is registered twice`)
     byType.set(def.type, def)

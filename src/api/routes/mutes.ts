@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { parseMuteDuration, resolveMuteTarget, type MuteList } from '../../alerts/mutes.js'
-import type { AuditLog } from '../../audit/log.js'
+import { describeActor, type AuditLog } from '../../audit/log.js'
 import type { Aggregator } from '../../core/aggregator.js'
 import { NotFoundError } from '../../core/errors.js'
 import { actorOf } from '../auth.js'
@@ -45,9 +45,9 @@ export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; 
   }, async (request, reply) => {
     const target = resolveMuteTarget(services.aggregator.view({}), request.body.target)
     const durationMs = parseMuteDuration(request.body.duration)
-    const by = `api:${request.principal?.name ?? 'anonymous'}`
-    const mute = await services.mutes.add({ target, label: request.body.target, durationMs, by, reason: request.body.reason })
-    await services.audit.append({ actor: actorOf(request), action: 'mute', target: { provider: target.provider, instanceId: target.instanceId }, result: 'succeeded', detail: `until ${mute.until}` })
+    const actor = actorOf(request)
+    const mute = await services.mutes.add({ target, label: request.body.target, durationMs, by: describeActor(actor), reason: request.body.reason })
+    await services.audit.append({ actor, action: 'mute', target: { provider: target.provider, instanceId: target.instanceId }, result: 'succeeded', detail: `until ${mute.until}` })
     return await reply.code(201).send(mute)
   })
 
