@@ -36,7 +36,9 @@ export interface ContractEnv {
 
 export interface ContractSubject {
   name: string
-  setup: (t: Test, captured: CapturedLog) => Promise<ContractEnv>
+  /** The provider type it exercises (the coverage check reads it without starting anything). */
+  type: string
+  setup: (t: Test, captured: CapturedLog) => Promise<Omit<ContractEnv, 'type'>>
 }
 
 const validInstance = createCheckAjv().compile<Instance>(instanceSchema)
@@ -50,7 +52,7 @@ function aggregatorFor (env: ContractEnv, pollTimeoutMs = 2000): Aggregator {
  * provider and on the example plugin, each against its simulator.
  */
 export function runProviderContract (t: Test, subject: ContractSubject): void {
-  const setup = async (t: Test): Promise<ContractEnv> => await subject.setup(t, captureLog())
+  const setup = async (t: Test): Promise<ContractEnv> => ({ ...await subject.setup(t, captureLog()), type: subject.type })
 
   t.test(`${subject.name}: every instance validates against the Instance schema`, async t => {
     const env = await setup(t)

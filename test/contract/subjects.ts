@@ -39,6 +39,7 @@ const sessionToken = async (deps: ReturnType<typeof makeDeps>): Promise<string[]
 
 const autodl: ContractSubject = {
   name: 'autodl',
+  type: 'autodl',
   setup: async (t, captured) => {
     const instances = demoInstances(new Date())
     const password = 'contract-autodl-pw'
@@ -47,7 +48,6 @@ const autodl: ContractSubject = {
     const deps = makeDeps('contract', { captured })
     return {
       provider: build('autodl', { phone: '13800000000', password, baseUrl: sim.url }, deps),
-      type: 'autodl',
       captured,
       words: { unknown: 'migrating' },
       expiry: { kind: 'relogin', expire: sim.expireTokens, logins: () => sim.stats.logins },
@@ -62,6 +62,7 @@ const autodl: ContractSubject = {
 function nezha (name: string, version: 'v0' | 'v1', options: Omit<NezhaOptions, 'baseUrl'>, expiry: 'relogin' | 'static'): ContractSubject {
   return {
     name,
+    type: 'nezha',
     setup: async (t, captured) => {
       const servers = nezhaSampleServers()
       const sim = await startNezhaSimulator({
@@ -73,7 +74,6 @@ function nezha (name: string, version: 'v0' | 'v1', options: Omit<NezhaOptions, 
       const path = version === 'v0' ? '/api/v1/server/details' : '/api/v1/server'
       return {
         provider: build('nezha', { ...options, baseUrl: sim.url }, deps),
-        type: 'nezha',
         captured,
         words: { closed: ['online', 'offline', 'never_seen'] },
         expiry: expiry === 'relogin'
@@ -89,6 +89,7 @@ function nezha (name: string, version: 'v0' | 'v1', options: Omit<NezhaOptions, 
 
 const computeshare: ContractSubject = {
   name: 'computeshare',
+  type: 'computeshare',
   setup: async (t, captured) => {
     const vms = computeshareSampleVms()
     const user = { username: '13000000000', password: 'contract-cs-pw' }
@@ -97,7 +98,6 @@ const computeshare: ContractSubject = {
     const deps = makeDeps('contract', { captured })
     return {
       provider: build('computeshare', { ...user, baseUrl: sim.url }, deps),
-      type: 'computeshare',
       captured,
       words: { unknown: '42' },
       expiry: { kind: 'relogin', expire: sim.expireTokens, logins: () => sim.stats.logins },
@@ -110,6 +110,7 @@ const computeshare: ContractSubject = {
 
 const pterodactyl: ContractSubject = {
   name: 'pterodactyl',
+  type: 'pterodactyl',
   setup: async (t, captured) => {
     const servers = pterodactylSampleServers()
     const key = 'ptlc_contractContractContract0123456789'
@@ -122,7 +123,6 @@ const pterodactyl: ContractSubject = {
     }
     return {
       provider: make(key),
-      type: 'pterodactyl',
       captured,
       words: { unknown: 'hibernating' },
       expiry: { kind: 'static', wrongCredentials: () => make('ptlc_wrongWrongWrongWrong00') },
@@ -135,6 +135,7 @@ const pterodactyl: ContractSubject = {
 
 const boardmate: ContractSubject = {
   name: 'boardmate',
+  type: 'boardmate',
   setup: async (t, captured) => {
     const key = 'BoardMateContractKey0123456789abcdefghijABCDEFGHIJ'
     const sim = await startBoardmateSimulator({ apiKey: key, users: { '123456789012345678': boardmateSampleUser() } })
@@ -143,7 +144,6 @@ const boardmate: ContractSubject = {
       build('boardmate', { baseUrl: sim.url, apiKey, discordUserId: '123456789012345678' }, makeDeps('contract', { captured }))
     return {
       provider: make(key),
-      type: 'boardmate',
       captured,
       words: { closed: ['unknown'] },
       expiry: { kind: 'static', wrongCredentials: () => make('wrong-key-0000000000') },
@@ -156,6 +156,7 @@ const boardmate: ContractSubject = {
 
 const onecloud: ContractSubject = {
   name: 'onecloud',
+  type: 'onecloud',
   setup: async (t, captured) => {
     const devices = onecloudSampleDevices() as Array<Record<string, string>>
     const sim = await startOnecloudSimulator({ accounts: [{ user: '13800000000', password: 'contract-wky-pw', userid: '5458114', devices }] })
@@ -163,7 +164,6 @@ const onecloud: ContractSubject = {
     const deps = makeDeps('contract', { captured })
     return {
       provider: build('onecloud', { user: '13800000000', password: 'contract-wky-pw', accountBaseUrl: sim.url, controlBaseUrl: sim.url }, deps),
-      type: 'onecloud',
       captured,
       words: { unknown: 'exception', state: 'offline' },
       expiry: { kind: 'relogin', expire: sim.expireSessions, logins: () => sim.stats.logins },
@@ -180,11 +180,13 @@ const onecloud: ContractSubject = {
 
 const plugin: ContractSubject = {
   name: 'json-inventory (plugin loaded by path)',
+  type: 'json-inventory',
   setup: async (t, captured) => {
     const loads = await loadPlugins(['./plugins/json-inventory/index.js'], { baseDir: fileURLToPath(new URL('../fixtures/', import.meta.url)), builtins: registry })
     const load = loads.get('./plugins/json-inventory/index.js')!
     if ('error' in load) throw new Error(load.error)
     const definition = load.definition
+    if (definition.type !== 'json-inventory') throw new Error(`the example plugin declares type ${definition.type}`)
     const machines = inventorySampleMachines()
     const token = 'inventory-contract-token'
     const sim = await startInventorySimulator({ token, machines })
@@ -192,7 +194,6 @@ const plugin: ContractSubject = {
     const make = (tok: string): Provider => viaDefinition(definition, { url: sim.url, token: tok }, makeDeps('contract', { captured }))
     return {
       provider: make(token),
-      type: definition.type,
       captured,
       words: { unknown: 'maintenance' },
       expiry: { kind: 'static', wrongCredentials: () => make('wrong-inventory-token') },
