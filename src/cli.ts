@@ -39,7 +39,8 @@ function supervise (log: Logger, stop: () => Promise<void>): void {
 }
 
 function fail (err: unknown): never {
-  if (err instanceof ConfigError) {
+  // A bad config, or a store the host must not start on (damaged, or held by another host).
+  if (err instanceof ConfigError || (err instanceof Error && (err as { code?: unknown }).code === 'CW_ERR_STORE')) {
     process.stderr.write(`computewatch: ${err.message}\n`)
     process.exit(EXIT_CONFIG)
   }

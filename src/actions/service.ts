@@ -9,7 +9,7 @@ import { hasIdleGpus, type Instance, type InstanceState } from '../core/instance
 import type { Logger } from '../core/logger.js'
 import { canKeepAlive, type PowerOnMode } from '../core/provider.js'
 import type { SecretRegistry } from '../core/secrets.js'
-import type { Viewer } from '../core/snapshot.js'
+import { canSee, type Viewer } from '../core/visibility.js'
 import type { ActionKind, ActionRecord } from './record.js'
 
 export interface ActionRequest {
@@ -125,16 +125,20 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     }
   }
 
-  /** The record of an action (from memory, or the store for a week). */
-  async get (id: string): Promise<ActionRecord | undefined> {
+  /**
+   * The record of an action (from memory, or the store for a week), if `viewer` may see its provider
+   * entry ({@link canSee}); `'all'` for the host's own use.
+   */
+  async get (id: string, viewer: Viewer | 'all'): Promise<ActionRecord | undefined> {
     const record = this.#records.get(id) ?? await this.#options.store.get<ActionRecord>(`action:${id}`)
-    return record ? { ...record } : undefined
+    if (!record || (viewer !== 'all' && !canSee(viewer, record.provider))) return undefined
+    return { ...record }
   }
 
   /** The record once the action has finished. */
   async settled (id: string): Promise<ActionRecord | undefined> {
     await this.#running.get(id)
-    return await this.get(id)
+    return await this.get(id, 'all')
   }
 
   /** The action in progress on an instance, if any. */

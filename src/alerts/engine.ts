@@ -88,7 +88,8 @@ export class AlertEngine {
         try {
           await this.#evaluateOnce()
         } catch (err) {
-          this.#options.log.error({ err: { message: (err as Error).message } }, 'alert evaluation failed')
+          // The store logs its own failures once per burst.
+          if ((err as { code?: unknown }).code !== 'CW_ERR_STORE') this.#options.log.error({ err: { message: (err as Error).message } }, 'alert evaluation failed')
         }
       } while (this.#again)
     })().finally(() => { this.#running = null })
@@ -104,7 +105,7 @@ export class AlertEngine {
     const state = this.#state
     const now = this.#now()
     const snapshot = o.aggregator.snapshot
-    const mutes = await o.mutes.list()
+    const mutes = await o.mutes.list('all')
     const ctx: RuleContext = {
       now,
       snapshot,

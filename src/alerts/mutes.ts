@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Keyv } from 'keyv'
+import PQueue from 'p-queue'
 import parseDuration from 'parse-duration'
 import { ConfigError, ConflictError, NotFoundError } from '../core/errors.js'
 import { matchInstances } from '../core/match.js'
 import type { Snapshot } from '../core/snapshot.js'
+import { canSee, type Viewer } from '../core/visibility.js'
 
 /** Alerts of a provider entry, or of one instance of it, are silenced until `until`. */
 export interface Mute {
@@ -48,6 +50,8 @@ export class MuteList {
   readonly #store: Keyv
   readonly #now: () => Date
   #cache: Mute[] | null = null
+  /** Changes one at a time: each reads the list the previous one wrote. */
+  readonly #changes = new PQueue({ concurrency: 1 })
 
   constructor (store: Keyv, now: () => Date = () => new Date()) {
     this.#store = store
@@ -58,28 +62,36 @@ export class MuteList {
     const now = this.#now()
     const { durationMs, ...rest } = mute
     const record: Mute = { ...rest, id: randomUUID(), createdAt: now.toISOString(), until: new Date(now.getTime() + durationMs).toISOString() }
-    await this.#write([...await this.list(), record])
-    return record
+    return await this.#changes.add(async () => {
+      await this.#write([...await this.list('all'), record])
+      return record
+    })
   }
 
   /** Remove a mute; false when there was none with this id. */
   async remove (id: string): Promise<boolean> {
-    const mutes = await this.list()
-    const kept = mutes.filter(m => m.id !== id)
-    await this.#write(kept)
-    return kept.length !== mutes.length
+    return await this.#changes.add(async () => {
+      const mutes = await this.list('all')
+      const kept = mutes.filter(m => m.id !== id)
+      await this.#write(kept)
+      return kept.length !== mutes.length
+    })
   }
 
-  /** Active mutes (expired ones are dropped). */
-  async list (): Promise<Mute[]> {
+  /**
+   * Active mutes (expired ones are dropped) that `viewer` may see ({@link canSee}); `'all'` for the
+   * host's own use (alert evaluation).
+   */
+  async list (viewer: Viewer | 'all'): Promise<Mute[]> {
     this.#cache ??= await this.#store.get<Mute[]>(KEY) ?? []
     const now = this.#now().getTime()
-    return this.#cache.filter(m => Date.parse(m.until) > now)
+    return this.#cache.filter(m => Date.parse(m.until) > now && (viewer === 'all' || canSee(viewer, m.target.provider)))
   }
 
   async #write (mutes: Mute[]): Promise<void> {
-    this.#cache = mutes
+    // Kept first, then shown: a write the store refuses (CW_ERR_STORE) changes nothing.
     await this.#store.set(KEY, mutes)
+    this.#cache = mutes
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Keyv } from 'keyv'
+import PQueue from 'p-queue'
 
 /** A user waiting for the host of an instance to have enough idle GPUs. */
 export interface Watch {
@@ -29,6 +30,8 @@ export class WatchList {
   readonly #store: Keyv
   readonly #now: () => Date
   #cache: Watch[] | null = null
+  /** Changes one at a time: each reads the list the previous one wrote. */
+  readonly #changes = new PQueue({ concurrency: 1 })
 
   constructor (store: Keyv, now: () => Date = () => new Date()) {
     this.#store = store
@@ -38,13 +41,15 @@ export class WatchList {
   /** Set a watch; it replaces the same user's watch of the same instance. */
   async add (watch: Omit<Watch, 'id' | 'createdAt'>): Promise<Watch> {
     const record: Watch = { ...watch, id: randomUUID(), createdAt: this.#now().toISOString() }
-    const others = (await this.all()).filter(w => !(w.userId === watch.userId && w.provider === watch.provider && w.instanceId === watch.instanceId))
-    await this.#write([...others, record])
-    return record
+    return await this.#changes.add(async () => {
+      const others = (await this.all()).filter(w => !(w.userId === watch.userId && w.provider === watch.provider && w.instanceId === watch.instanceId))
+      await this.#write([...others, record])
+      return record
+    })
   }
 
   async removeById (id: string): Promise<void> {
-    await this.#write((await this.all()).filter(w => w.id !== id))
+    await this.#changes.add(async () => { await this.#write((await this.all()).filter(w => w.id !== id)) })
   }
 
   /** Every watch, or one user's. */
@@ -57,11 +62,12 @@ export class WatchList {
   async update (changed: Watch[]): Promise<void> {
     if (changed.length === 0) return
     const byId = new Map(changed.map(w => [w.id, w]))
-    await this.#write((await this.all()).map(w => byId.get(w.id) ?? w))
+    await this.#changes.add(async () => { await this.#write((await this.all()).map(w => byId.get(w.id) ?? w)) })
   }
 
   async #write (watches: Watch[]): Promise<void> {
-    this.#cache = watches
+    // Kept first, then shown: a write the store refuses (CW_ERR_STORE) changes nothing.
     await this.#store.set(KEY, watches)
+    this.#cache = watches
   }
 }

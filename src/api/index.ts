@@ -83,13 +83,16 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
 /**
  * One debug line per request instead of Fastify's two info lines: a monitoring API is scraped often,
  * and its logs should be about providers. A client's mistake (4xx) is one info line without a stack;
- * a server error (5xx) keeps Fastify's error line with the stack.
+ * a server error (5xx) keeps Fastify's error line with the stack — except a store failure
+ * (`CW_ERR_STORE`), which the store logs once per burst, so here it is a debug line.
  */
 class DebugRequestLogs extends LogController {
   override incomingRequest (): void {}
   override defaultErrorLog (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+    const fields = { method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], statusCode: reply.statusCode, code: error.code, error: error.message }
+    if (error.code === 'CW_ERR_STORE') return request.log.debug(fields, 'request refused: the store cannot save')
     if (reply.statusCode >= 500) return super.defaultErrorLog(error, request, reply)
-    request.log.info({ method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], statusCode: reply.statusCode, code: error.code, error: error.message }, 'request refused')
+    request.log.info(fields, 'request refused')
   }
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply)

@@ -65,10 +65,16 @@ export class AuditLog {
     return write
   }
 
-  /** The newest entries first, at most `limit`; optionally of one provider entry. */
-  async list (options: { limit?: number; provider?: string | undefined } = {}): Promise<AuditEntry[]> {
+  /**
+   * The newest entries first, at most `limit`, that `visible` lets through (the caller's rule: the API's
+   * {@link canSee} for the public viewer, the bot's "may act on it"); optionally of one provider entry.
+   * Entries without a provider (the API's own changes) pass `visible('')`'s verdict for configured entries.
+   */
+  async list (options: { visible: (providerId: string) => boolean; limit?: number | undefined; provider?: string | undefined }): Promise<AuditEntry[]> {
     await this.#tail
     const entries = await this.#store.get<AuditEntry[]>(KEY) ?? []
-    return entries.filter(e => options.provider === undefined || e.target.provider === options.provider).reverse().slice(0, options.limit ?? 50)
+    return entries
+      .filter(e => options.visible(e.target.provider ?? '') && (options.provider === undefined || e.target.provider === options.provider))
+      .reverse().slice(0, options.limit ?? 50)
   }
 }

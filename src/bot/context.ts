@@ -7,6 +7,7 @@ import type { Aggregator } from '../core/aggregator.js'
 import type { UserAccounts } from '../core/accounts.js'
 import type { Logger } from '../core/logger.js'
 import type { Snapshot } from '../core/snapshot.js'
+import { canSee, entryOwner } from '../core/visibility.js'
 import type { ButtonStore } from '../notify/buttons.js'
 import type { Language, Translate } from '../present/i18n.js'
 
@@ -27,11 +28,13 @@ export interface BotServices {
 }
 
 /**
- * May this user act on the instances of this provider entry? Operators may; so may the owner of an
- * account added through the bot (their own AutoDL login).
+ * May this user act on the instances of this provider entry? Only on what they may see ({@link canSee}):
+ * operators on configured entries; the owner of an account added through the bot on that account.
+ * The same rule decides whose mutes and audit entries a user is shown.
  */
-export function canAct (services: BotServices, userId: number, providerId: string): boolean {
-  return services.operators.has(userId) || services.aggregator.get(providerId)?.owner === userId
+export function canAct (services: Pick<BotServices, 'operators'>, userId: number, providerId: string): boolean {
+  if (!canSee({ telegramUserId: userId }, providerId)) return false
+  return services.operators.has(userId) || entryOwner(providerId) === userId
 }
 
 /** What the sender of this update may see: configured entries plus their own bot-added account. */
@@ -46,4 +49,15 @@ export interface BotContext extends Context {
   /** IANA zone for absolute times; null: local. */
   timeZone: string | null
   services: BotServices
+}
+
+/**
+ * Answer a user's mistake (a 4xx host error: bad argument, no such instance, conflict) with its message;
+ * anything else (a store that cannot save, a bug) goes on to `bot.catch`, which answers in the user's
+ * language and keeps internals such as file paths out of the chat.
+ */
+export async function replyUserError (ctx: Pick<BotContext, 'reply'>, err: unknown): Promise<void> {
+  const status = (err as { statusCode?: unknown }).statusCode
+  if (typeof status !== 'number' || status >= 500) throw err
+  await ctx.reply((err as Error).message)
 }

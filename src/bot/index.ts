@@ -71,9 +71,12 @@ export async function createBot (options: BotOptions): Promise<BotService> {
   bot.use(powerButtons(progress))
   bot.on('message', ctx => ctx.reply(help))
   bot.catch(async (err, ctx) => {
-    log.error({ err: { message: secrets.scrub((err as Error)?.message ?? String(err)) }, updateType: ctx.updateType }, 'bot handler failed')
-    if (ctx.callbackQuery) await ctx.answerCbQuery(t('error.generic')).catch(() => {})
-    else await ctx.reply(t('error.generic')).catch(() => {})
+    // A store failure is logged once per burst by the store itself.
+    const stored = (err as { code?: unknown })?.code === 'CW_ERR_STORE'
+    if (!stored) log.error({ err: { message: secrets.scrub((err as Error)?.message ?? String(err)) }, updateType: ctx.updateType }, 'bot handler failed')
+    const text = t(stored ? 'error.store' : 'error.generic')
+    if (ctx.callbackQuery) await ctx.answerCbQuery(text).catch(() => {})
+    else await ctx.reply(text).catch(() => {})
   })
 
   let stopped = false

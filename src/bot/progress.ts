@@ -35,7 +35,7 @@ export class ProgressMessages {
   /** Follow `record` in this message from now on. */
   async track (record: ActionRecord, where: Omit<Tracked, 'last'>): Promise<void> {
     this.#tracked.set(record.id, { ...where, last: '' })
-    await this.#render(await this.#actions.get(record.id) ?? record)
+    await this.#render(await this.#actions.get(record.id, 'all') ?? record)
   }
 
   close (): void {

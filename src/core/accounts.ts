@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv'
+import { accountEntryId, CHAT_ACCOUNT_PREFIX } from './visibility.js'
 
-/** Entry ids of accounts added through the chat start with this; config entry ids may not. */
-export const CHAT_ACCOUNT_PREFIX = 'tg-'
+export { accountEntryId, CHAT_ACCOUNT_PREFIX }
 
 /**
  * A login a chat user set with `/user` and `/password`, as stored. Only the password's one-way form
@@ -24,11 +24,6 @@ export interface AccountHooks {
 
 const INDEX_KEY = 'users'
 const userKey = (userId: number): string => `user:${userId}`
-
-/** The provider entry id of a chat user's own account. */
-export function accountEntryId (userId: number): string {
-  return `${CHAT_ACCOUNT_PREFIX}${userId}`
-}
 
 /**
  * Accounts that chat users add for themselves, of the one provider type that declares

@@ -5,7 +5,8 @@ import { completeInstance, instanceSchema, type Instance } from './instance.js'
 import type { Logger } from './logger.js'
 import type { Provider } from './provider.js'
 import type { SecretRegistry } from './secrets.js'
-import type { AccountDetails, ProviderStatus, Snapshot, Viewer } from './snapshot.js'
+import type { AccountDetails, ProviderStatus, Snapshot } from './snapshot.js'
+import { canSee, type Viewer } from './visibility.js'
 import { createCheckAjv, formatAjvErrors } from './validation.js'
 
 const validInstance = createCheckAjv().compile<Instance>(instanceSchema)
@@ -80,12 +81,9 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     return this.#snapshot
   }
 
-  /** The view as `viewer` may see it: entries with an owner are shown to that Telegram user only. */
+  /** The view as `viewer` may see it ({@link canSee}): an account added through the bot is its owner's alone. */
   view (viewer: Viewer): Snapshot {
-    const visible = (id: string): boolean => {
-      const owner = this.#states.get(id)?.entry.owner
-      return owner === undefined || owner === viewer.telegramUserId
-    }
+    const visible = (id: string): boolean => canSee(viewer, id)
     const s = this.#snapshot
     return { generatedAt: s.generatedAt, instances: s.instances.filter(i => visible(i.provider)), providers: s.providers.filter(p => visible(p.id)) }
   }

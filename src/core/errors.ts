@@ -155,6 +155,17 @@ export class ConflictError extends HostError {
   }
 }
 
+/**
+ * The state store cannot be used: a write failed (disk full, read-only, permissions — the change was
+ * not kept and the request answers 503), or at start the store file is damaged or held by another host
+ * (the CLI exits 2). The message names the file and says how to recover.
+ */
+export class StoreError extends HostError {
+  override name = 'StoreError'
+  override readonly code = 'CW_ERR_STORE'
+  override readonly statusCode = 503
+}
+
 /** Every error class above, by code: the catalogue the README must document (checked by a test). */
 export const ERROR_CODES = [
   'CW_ERR_CONFIG',
@@ -171,6 +182,7 @@ export const ERROR_CODES = [
   'CW_ERR_FORBIDDEN',
   'CW_ERR_CONFLICT',
   'CW_ERR_VALIDATION',
+  'CW_ERR_STORE',
   'CW_ERR_NOT_POLLED_YET',
   'CW_ERR_INTERNAL'
 ] as const

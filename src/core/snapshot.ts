@@ -39,11 +39,7 @@ export interface Snapshot {
   providers: ProviderStatus[]
 }
 
-/** Who is looking: the API (no Telegram user) or one Telegram user. */
-export interface Viewer {
-  /** The Telegram user; undefined for the status API. */
-  telegramUserId?: number | undefined
-}
+export type { Viewer } from './visibility.js'
 
 export const capabilitiesSchema = {
   $id: 'ProviderCapabilities',

@@ -1,8 +1,7 @@
-import { chmod, mkdir, open } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Keyv, type KeyvStoreAdapter } from 'keyv'
-import { KeyvFile } from 'keyv-file'
-import { ConfigError } from './errors.js'
+import { ConfigError, StoreError, isHostError } from './errors.js'
+import { JsonFileStore } from './file-store.js'
 import type { Logger } from './logger.js'
 
 /**
@@ -20,10 +19,13 @@ export interface StateStore {
 
 /**
  * Open the store named by `url`:
- * - `file:<path>` — a JSON file (keyv-file), created with mode 0600 in a 0700 folder; relative paths
- *   resolve against `baseDir`. This is the embedded default; no server needed.
+ * - `file:<path>` — a JSON file ({@link JsonFileStore}: atomic, locked, 0600 in a 0700 folder); relative
+ *   paths resolve against `baseDir`. This is the embedded default; no server needed.
  * - `redis://…` / `rediss://…` — Redis through `@keyv/redis`, one connection shared by all namespaces.
- * @throws ConfigError for any other scheme.
+ * Every namespace's writes are awaited and a failed one rejects with `StoreError` (`CW_ERR_STORE`), so a
+ * caller never reports a change that was not kept.
+ * @throws ConfigError for any other scheme; StoreError when the file store is damaged or locked by
+ *   another host.
  */
 export async function openStateStore (url: string, options: { baseDir: string; log: Logger }): Promise<StateStore> {
   if (url.startsWith('file:')) return openFileStore(resolve(options.baseDir, url.slice('file:'.length)), options.log)
@@ -32,35 +34,54 @@ export async function openStateStore (url: string, options: { baseDir: string; l
 }
 
 async function openFileStore (filename: string, log: Logger): Promise<StateStore> {
-  await mkdir(dirname(filename), { recursive: true, mode: 0o700 })
-  // Create the file up front so it is private from the first write (it holds tokens).
-  const handle = await open(filename, 'a', 0o600)
-  await handle.close()
-  await chmod(filename, 0o600)
-  const adapter = new KeyvFile({ filename, writeDelay: 20 })
+  const adapter = await JsonFileStore.open(filename, log)
   return {
     description: `file:${filename}`,
-    namespace: (name) => attach(new Keyv({ store: adapter as unknown as KeyvStoreAdapter, namespace: name }), log, name),
-    close: async () => { await (adapter as unknown as { save (): Promise<void> }).save() }
+    namespace: (name) => new StoreKeyv({ store: adapter as unknown as KeyvStoreAdapter, namespace: name }),
+    close: async () => { await adapter.close() }
   }
 }
 
 async function openRedisStore (url: string, log: Logger): Promise<StateStore> {
   const { default: KeyvRedis, createClient } = await import('@keyv/redis')
   const client = createClient({ url })
-  client.on('error', (err: Error) => log.error({ err: { message: err.message } }, 'redis store error'))
+  let failures = 0
+  client.on('error', (err: Error) => { if (failures++ === 0) log.error({ err: { message: err.message } }, 'redis store error') })
+  client.on('ready', () => { if (failures > 0) log.warn({ errors: failures }, 'redis store: connected again'); failures = 0 })
   // @keyv/redis prefixes keys with its own namespace, so each namespace gets its own adapter over the
   // shared client (a shared adapter would use whichever namespace was set last).
   return {
     description: 'redis',
-    namespace: (name) => attach(new Keyv({ store: new KeyvRedis(client, { namespace: name }), namespace: name, useKeyPrefix: false }), log, name),
+    namespace: (name) => new StoreKeyv({
+      store: new KeyvRedis(client, { namespace: name, throwOnErrors: true, throwOnConnectError: true }),
+      namespace: name,
+      useKeyPrefix: false
+    }),
     close: async () => { if (client.isOpen) await client.quit() }
   }
 }
 
-function attach (keyv: Keyv, log: Logger, name: string): Keyv {
-  keyv.on('error', (err: Error) => log.error({ namespace: name, err: { message: err.message } }, 'state store error'))
-  return keyv
+/**
+ * A Keyv whose writes either are kept or reject with `StoreError`: keyv's default swallows an adapter's
+ * error and answers `false`, which every caller would have to check.
+ */
+class StoreKeyv extends Keyv {
+  constructor (options: ConstructorParameters<typeof Keyv>[0]) {
+    super({ ...options, throwOnErrors: true, emitErrors: false })
+  }
+
+  override async set (...args: Parameters<Keyv['set']>): Promise<boolean> {
+    try { return await super.set(...args) } catch (err) { throw storeError(err) }
+  }
+
+  override async delete (...args: Parameters<Keyv['delete']>): Promise<boolean> {
+    try { return await super.delete(...args) } catch (err) { throw storeError(err) }
+  }
+}
+
+function storeError (err: unknown): StoreError {
+  if (isHostError(err) && err.code === 'CW_ERR_STORE') return err as StoreError
+  return new StoreError(`could not save the change to the state store (${(err as Error).message ?? String(err)}); nothing was changed`, { cause: err })
 }
 
 /** An in-memory store (tests, `demo`). */

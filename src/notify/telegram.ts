@@ -1,6 +1,7 @@
 import type { Telegram } from 'telegraf'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
+import { canSee, entryOwner } from '../core/visibility.js'
 import { keyboard, type ButtonStore } from './buttons.js'
 import type { Language } from '../present/i18n.js'
 import type { Alert, Channel } from './alert.js'
@@ -30,12 +31,11 @@ export class TelegramChannel implements Channel {
     this.#options = options
   }
 
-  /** Who gets `alert`. */
+  /** Who gets `alert`: only users who may see its provider entry ({@link canSee}). */
   recipients (alert: Alert): number[] {
-    if (alert.telegramUserIds) return alert.telegramUserIds
-    const owner = this.#options.aggregator.get(alert.provider.id)?.owner
-    if (owner !== undefined) return [owner]
-    return this.#options.chatIds[alert.rule] ?? [...this.#options.readers]
+    const owner = entryOwner(alert.provider.id)
+    const candidates = alert.telegramUserIds ?? (owner !== undefined ? [owner] : this.#options.chatIds[alert.rule] ?? [...this.#options.readers])
+    return candidates.filter(userId => canSee({ telegramUserId: userId }, alert.provider.id))
   }
 
   send (alert: Alert): void {

@@ -3,6 +3,7 @@ import axios, { type AxiosError, type AxiosInstance } from 'axios'
 import axiosRetry, { isNetworkError } from 'axios-retry'
 import type { WebhookConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
+import { canSee, PUBLIC_VIEWER } from '../core/visibility.js'
 import type { Alert, Channel } from './alert.js'
 
 /** Version of the webhook payload below; bumped on any incompatible change. */
@@ -61,6 +62,8 @@ export class WebhookChannel implements Channel {
 
   send (alert: Alert): void {
     if (alert.telegramOnly) return
+    // A webhook is a public surface: nothing about an account added through the bot reaches it.
+    if (!canSee(PUBLIC_VIEWER, alert.provider.id)) return
     if (!this.#config.events.includes('*') && !this.#config.events.includes(alert.event)) return
     const delivery = this.#deliver(alert).finally(() => this.#pending.delete(delivery))
     this.#pending.add(delivery)

@@ -2,10 +2,16 @@ import t, { type Test } from 'tap'
 import { webhookSignature } from '../../src/notify/webhook.js'
 import { alertsWorld, OPERATOR, READER, TOKEN, WEBHOOK_SECRET } from '../helpers/alerts-world.js'
 import { press } from '../helpers/telegram.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { storeFileIo } from '../../src/core/file-store.js'
+import { openStateStore, type StateStore } from '../../src/core/store.js'
+import { captureLog } from '../helpers/log.js'
 import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 
-async function setup (t: Test) {
+async function setup (t: Test, store?: StateStore) {
   const simulator = await startAutodlSimulator({
     transitionMs: 40,
     accounts: [{ phone: '13800000000', password: 'pw', instances: [
@@ -13,7 +19,7 @@ async function setup (t: Test) {
     ] }]
   })
   t.teardown(() => simulator.close())
-  const world = await alertsWorld(t, [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }])
+  const world = await alertsWorld(t, [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }], store ? { store } : {})
   await world.poll()
   return { simulator, world }
 }
@@ -103,7 +109,7 @@ t.test('auto: powers on by itself when the GPUs free up, then the watch ends', a
   simulator.setHostIdle('hostW', 2)
   await world.poll()
   t.ok(world.messages(OPERATOR).some(m => m.text === '🤖 The host of 西北B区 / waiter has idle GPUs (2/8): powering it on with GPU…'))
-  const action = (await world.host.audit.list()).find(e => e.action === 'power-on' && e.result === 'requested')!
+  const action = (await world.host.audit.list({ visible: () => true })).find(e => e.action === 'power-on' && e.result === 'requested')!
   await world.host.actions.settled(action.actionId!)
   await world.host.dispatcher.flush()
   t.ok(world.messages(OPERATOR).some(m => m.text === '✅ 西北B区 / waiter was powered on by its watch and is running. The watch has ended.'))
@@ -122,4 +128,24 @@ t.test('auto: a reader may not set one; the window ends the watch', async t => {
   await world.poll()
   t.equal(world.messages(OPERATOR).at(-1)?.text, '⌛ The automatic watch of 西北B区 / waiter has ended; no GPU freed up in time.')
   t.same(await world.host.watches.all(OPERATOR), [])
+})
+
+t.test('a store that cannot write: /mute and /watch say they could not save, and nothing changed', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-bot-store-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = await openStateStore(`file:${join(dir, 'cw.json')}`, { baseDir: '/', log: captureLog().log })
+  t.teardown(() => store.close())
+  const { world } = await setup(t, store)
+  const original = storeFileIo.write
+  storeFileIo.write = async () => { throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) }
+  t.teardown(() => { storeFileIo.write = original })
+  await world.say(OPERATOR, '/mute waiter 1h')
+  t.equal(world.messages(OPERATOR).at(-1)?.text, 'Could not save this: the host cannot write its storage (disk full or read-only). Nothing was changed; the operator has been told in the log.')
+  await world.say(READER, '/watch waiter')
+  t.match(world.messages(READER).at(-1)?.text, /^Could not save this/)
+  t.same(await world.host.mutes.list('all'), [])
+  t.same(await world.host.watches.all(), [])
+  storeFileIo.write = original
+  await world.say(OPERATOR, '/mute waiter 1h')
+  t.match(world.messages(OPERATOR).at(-1)?.text, '🔕 Alerts of waiter are silenced until ')
 })

@@ -74,7 +74,7 @@ t.test('[Keep alive] resets the clock; the ladder starts again for the new stop'
 t.test('automatic keep-alive: runs before beforeHours, verified, announced', async t => {
   const { world, simulator } = await setup(t, [stoppedFor('k1', 'auto-keep', 40), stoppedFor('k2', 'far-away', 200)], { keepAlive: { enabled: true, beforeHours: 48 } })
   await world.poll()
-  const requested = (await world.host.audit.list()).find(e => e.action === 'keep-alive' && e.result === 'requested')
+  const requested = (await world.host.audit.list({ visible: () => true })).find(e => e.action === 'keep-alive' && e.result === 'requested')
   t.match(requested, { actor: { kind: 'system', reason: 'keep-alive' }, target: { instanceId: 'k1' } })
   await world.host.actions.settled(requested!.actionId!)
   await world.host.dispatcher.flush()
@@ -87,7 +87,7 @@ t.test('automatic keep-alive that does not reset the clock: reported, and never 
   const { world, simulator } = await setup(t, [stoppedFor('k3', 'stuck', 30)], { keepAlive: { enabled: true, beforeHours: 48 } })
   simulator.freezeStoppedAt('k3')
   await world.poll()
-  const first = (await world.host.audit.list()).find(e => e.action === 'keep-alive' && e.result === 'requested')!
+  const first = (await world.host.audit.list({ visible: () => true })).find(e => e.action === 'keep-alive' && e.result === 'requested')!
   await world.host.actions.settled(first.actionId!)
   await world.host.dispatcher.flush()
   t.ok(world.messages(READER).some(m => m.text.startsWith('❌ Keeping stuck (lab) alive failed at "verifying the release clock": the release clock did not reset') && m.text.endsWith('No automatic retry for 12h.')))

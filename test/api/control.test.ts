@@ -3,7 +3,11 @@ import { builtinProviders } from '../../providers/index.js'
 import { buildHost } from '../../src/app.js'
 import { parseConfig } from '../../src/config/load.js'
 import { createRegistry } from '../../src/core/registry.js'
-import { memoryStateStore } from '../../src/core/store.js'
+import { memoryStateStore, openStateStore, type StateStore } from '../../src/core/store.js'
+import { storeFileIo } from '../../src/core/file-store.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { FakeProvider, fakeInstance } from '../helpers/fake-provider.js'
 import { captureLog } from '../helpers/log.js'
 import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
@@ -13,7 +17,7 @@ import { ALERT_RULES } from '../../src/alerts/rules/index.js'
 const OPS = 'ops-control-key-0123456789'
 const GRAFANA = 'grafana-read-key-0123456789'
 
-async function setup (t: Test, apiKeys: unknown[] = [{ name: 'ops', key: OPS, scopes: ['read', 'control'] }, { name: 'grafana', key: GRAFANA, scopes: ['read'] }]) {
+async function setup (t: Test, apiKeys: unknown[] = [{ name: 'ops', key: OPS, scopes: ['read', 'control'] }, { name: 'grafana', key: GRAFANA, scopes: ['read'] }], store: StateStore = memoryStateStore()) {
   const simulator = await startAutodlSimulator({
     transitionMs: 40,
     accounts: [{ phone: '13800000000', password: 'pw', instances: [
@@ -25,7 +29,7 @@ async function setup (t: Test, apiKeys: unknown[] = [{ name: 'ops', key: OPS, sc
   const registry = createRegistry(builtinProviders)
   const config = parseConfig({ api: { apiKeys }, providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }] }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
-  const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store: memoryStateStore(), version: 't', followIntervalMs: 20 })
+  const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', followIntervalMs: 20 })
   t.teardown(() => host.stop())
   const readOnly = new FakeProvider()
   readOnly.next = { instances: [fakeInstance('ro-1', { state: 'stopped' })] }
@@ -118,4 +122,27 @@ t.test('mutes over HTTP: create, list, delete; clear errors', async t => {
   t.equal((await call('DELETE', `/api/v1/mutes/${mute.id}`, OPS)).statusCode, 204)
   t.equal((await call('DELETE', `/api/v1/mutes/${mute.id}`, OPS)).statusCode, 404)
   t.equal((await call('GET', '/api/v1/mutes', GRAFANA)).json().length, 1)
+})
+
+t.test('a store that cannot write: POST /api/v1/mutes answers 503 CW_ERR_STORE and keeps nothing; reads go on', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-api-store-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const captured = captureLog()
+  const store = await openStateStore(`file:${join(dir, 'cw.json')}`, { baseDir: '/', log: captured.log })
+  t.teardown(() => store.close())
+  const { call, captured: hostLog } = await setup(t, undefined, store)
+  t.equal((await call('POST', '/api/v1/mutes', OPS, { target: 'lab', duration: '1h' })).statusCode, 201)
+  const original = storeFileIo.write
+  storeFileIo.write = async () => { throw Object.assign(new Error('EROFS: read-only file system, open'), { code: 'EROFS' }) }
+  t.teardown(() => { storeFileIo.write = original })
+  for (let i = 0; i < 20; i++) {
+    const refused = await call('POST', '/api/v1/mutes', OPS, { target: 'monitor', duration: '1h' })
+    t.equal(refused.statusCode, 503)
+    t.match(refused.json(), { code: 'CW_ERR_STORE', message: /EROFS.*nothing was changed/ })
+  }
+  const listed = await call('GET', '/api/v1/mutes', GRAFANA)
+  t.equal(listed.statusCode, 200)
+  t.same(listed.json().map((m: { target: { provider: string } }) => m.target.provider), ['lab'], 'only the mute that was kept')
+  t.equal(captured.entries().filter(l => Number(l['level']) >= 50).length, 1, 'the store: one error line for 20 refused requests')
+  t.equal(hostLog.entries().filter(l => Number(l['level']) >= 40).length, 0, 'the API: no warning or error line of its own')
 })

@@ -17,7 +17,8 @@ const SAMPLES: Record<string, () => errors.HostError> = {
   UnauthorizedError: () => new errors.UnauthorizedError('x'),
   ForbiddenError: () => new errors.ForbiddenError('x'),
   ConflictError: () => new errors.ConflictError('x'),
-  RequestValidationError: () => new errors.RequestValidationError('x')
+  RequestValidationError: () => new errors.RequestValidationError('x'),
+  StoreError: () => new errors.StoreError('x')
 }
 
 /** Codes in the catalogue that no class throws: a status, and what describeError() calls an unknown error. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ActionService } from '../../actions/service.js'
 import { NotFoundError } from '../../core/errors.js'
+import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { errorResponses } from '../schemas.js'
 
 /** `GET /api/v1/actions/{id}`: an action record (kept for 7 days). */
@@ -13,7 +14,7 @@ export const actionRoutes: FastifyPluginAsync<{ actions: ActionService }> = asyn
       response: { 200: { $ref: 'Action#' }, ...errorResponses, 404: { $ref: 'Error#' } }
     }
   }, async (request) => {
-    const record = await services.actions.get(request.params.id)
+    const record = await services.actions.get(request.params.id, PUBLIC_VIEWER)
     if (!record) throw new NotFoundError(`no action "${request.params.id}" (records are kept for 7 days)`)
     return record
   })

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AuditLog } from '../../audit/log.js'
+import { canSee, PUBLIC_VIEWER } from '../../core/visibility.js'
 import { errorResponses } from '../schemas.js'
 
 const auditEntrySchema = {
@@ -28,5 +29,5 @@ export const auditRoutes: FastifyPluginAsync<{ audit: AuditLog }> = async (app, 
       },
       response: { 200: { type: 'array', items: auditEntrySchema }, ...errorResponses }
     }
-  }, async (request) => await services.audit.list({ limit: request.query.limit, provider: request.query.provider }))
+  }, async (request) => await services.audit.list({ visible: id => canSee(PUBLIC_VIEWER, id), limit: request.query.limit, provider: request.query.provider }))
 }

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Aggregator } from '../../core/aggregator.js'
+import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { hasIdleGpus, type Instance } from '../../core/instance.js'
 import { errorResponses, instancesQuerySchema, snapshotResponseSchema, type InstancesQuery } from '../schemas.js'
 import type { SnapshotCache } from '../snapshot-cache.js'
 
-/** The view the API shows: entries owned by a Telegram user are theirs alone. */
-const API_VIEWER = {}
 
 /**
  * `GET /api/v1/instances` and `GET /api/v1/providers`. A body is serialized through the route's
@@ -22,7 +21,7 @@ export const instanceRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache:
   }, async (request, reply) => {
     const q = request.query
     const body = await cache.get(`instances ${q.provider} ${q.type} ${q.state} ${q.gpuIdle}`, () => {
-      const view = aggregator.view(API_VIEWER)
+      const view = aggregator.view(PUBLIC_VIEWER)
       const keep = (i: Instance): boolean =>
         (q.provider === undefined || i.provider === q.provider) &&
         (q.type === undefined || i.providerType === q.type) &&
@@ -39,5 +38,5 @@ export const instanceRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache:
       tags: ['status'],
       response: { 200: { type: 'array', items: { $ref: 'ProviderStatus#' } }, ...errorResponses }
     }
-  }, async () => aggregator.view(API_VIEWER).providers)
+  }, async () => aggregator.view(PUBLIC_VIEWER).providers)
 }

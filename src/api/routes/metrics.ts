@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import type { Aggregator } from '../../core/aggregator.js'
+import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { METRIC_KEYS, type InstanceMetrics } from '../../core/instance.js'
 import type { SnapshotCache } from '../snapshot-cache.js'
 
@@ -105,7 +106,7 @@ export const metricsRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache: 
   }, async (_request, reply) => {
     reply.type(registry.contentType)
     return await cache.get('metrics', async () => {
-      current = aggregator.view({})
+      current = aggregator.view(PUBLIC_VIEWER)
       try { return await registry.metrics() } finally { current = null }
     })
   })

@@ -3,6 +3,7 @@ import { parseMuteDuration, resolveMuteTarget, type MuteList } from '../../alert
 import { describeActor, type AuditLog } from '../../audit/log.js'
 import type { Aggregator } from '../../core/aggregator.js'
 import { NotFoundError } from '../../core/errors.js'
+import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { actorOf } from '../auth.js'
 import { errorResponses } from '../schemas.js'
 
@@ -23,7 +24,7 @@ const muteSchema = {
 export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; aggregator: Aggregator }> = async (app, services) => {
   app.get('/api/v1/mutes', {
     schema: { summary: 'Active mutes', tags: ['alerts'], response: { 200: { type: 'array', items: muteSchema }, ...errorResponses } }
-  }, async () => await services.mutes.list())
+  }, async () => await services.mutes.list(PUBLIC_VIEWER))
 
   app.post<{ Body: { target: string; duration: string; reason?: string } }>('/api/v1/mutes', {
     config: { scope: 'control' },
@@ -43,7 +44,7 @@ export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; 
       response: { 201: muteSchema, ...errorResponses, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } }
     }
   }, async (request, reply) => {
-    const target = resolveMuteTarget(services.aggregator.view({}), request.body.target)
+    const target = resolveMuteTarget(services.aggregator.view(PUBLIC_VIEWER), request.body.target)
     const durationMs = parseMuteDuration(request.body.duration)
     const actor = actorOf(request)
     const mute = await services.mutes.add({ target, label: request.body.target, durationMs, by: describeActor(actor), reason: request.body.reason })
@@ -60,8 +61,9 @@ export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; 
       response: { 204: { type: 'null' }, ...errorResponses, 404: { $ref: 'Error#' } }
     }
   }, async (request, reply) => {
-    if (!await services.mutes.remove(request.params.id)) throw new NotFoundError(`no active mute "${request.params.id}"`)
-    await services.audit.append({ actor: actorOf(request), action: 'unmute', target: {}, result: 'succeeded', detail: request.params.id })
+    const mute = (await services.mutes.list(PUBLIC_VIEWER)).find(m => m.id === request.params.id)
+    if (!mute || !await services.mutes.remove(mute.id)) throw new NotFoundError(`no active mute "${request.params.id}"`)
+    await services.audit.append({ actor: actorOf(request), action: 'unmute', target: { ...mute.target, name: mute.label }, result: 'succeeded', detail: request.params.id })
     return await reply.code(204).send()
   })
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ActionService } from '../../actions/service.js'
+import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { actorOf } from '../auth.js'
 import { errorResponses } from '../schemas.js'
 
@@ -32,7 +33,7 @@ export const powerRoutes: FastifyPluginAsync<{ actions: ActionService }> = async
       }
     }, async (request, reply) => {
       const record = await services.actions.start({
-        kind, providerId: request.params.provider, instanceId: request.params.id, mode: request.body?.mode ?? 'gpu', actor: actorOf(request), viewer: {}
+        kind, providerId: request.params.provider, instanceId: request.params.id, mode: request.body?.mode ?? 'gpu', actor: actorOf(request), viewer: PUBLIC_VIEWER
       })
       return await reply.code(202).header('location', `/api/v1/actions/${record.id}`).send(record)
     })

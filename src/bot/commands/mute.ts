@@ -1,6 +1,6 @@
 import { parseMuteDuration, resolveMuteTarget } from '../../alerts/mutes.js'
 import { describeActor, type AuditEntry } from '../../audit/log.js'
-import { canAct, viewFor, type BotContext } from '../context.js'
+import { canAct, replyUserError, viewFor, type BotContext } from '../context.js'
 import { formatTime } from '../../present/format.js'
 import type { BotCommandSpec } from './registry.js'
 
@@ -17,7 +17,7 @@ export const muteCommands: readonly BotCommandSpec[] = [
     async handler (ctx) {
       const { services } = ctx
       if (ctx.args.length === 0) {
-        const mutes = await services.mutes.list()
+        const mutes = await services.mutes.list({ telegramUserId: ctx.from.id })
         if (mutes.length === 0) return void await ctx.reply(ctx.t('mute.none'))
         return void await ctx.reply([ctx.t('mute.list'), ...mutes.map(m => ctx.t('mute.item', { target: m.label, until: formatTime(m.until, ctx.timeZone), by: m.by }))].join('\n'))
       }
@@ -32,7 +32,7 @@ export const muteCommands: readonly BotCommandSpec[] = [
         await services.audit.append({ actor, action: 'mute', target: { provider: target.provider, instanceId: target.instanceId, name }, result: 'succeeded', detail: `until ${mute.until}` })
         await ctx.reply(ctx.t('mute.set', { target: name, until: formatTime(mute.until, ctx.timeZone) }))
       } catch (err) {
-        await ctx.reply((err as Error).message)
+        await replyUserError(ctx, err)
       }
     }
   },
@@ -43,7 +43,7 @@ export const muteCommands: readonly BotCommandSpec[] = [
       const { services } = ctx
       const name = ctx.payload.trim()
       if (!name) return void await ctx.reply(ctx.t('mute.usage'))
-      const mutes = await services.mutes.list()
+      const mutes = (await services.mutes.list({ telegramUserId: ctx.from.id })).filter(m => canAct(services, ctx.from.id, m.target.provider))
       let matching = mutes.filter(m => m.label === name)
       if (matching.length === 0) {
         try {
@@ -63,7 +63,8 @@ export const muteCommands: readonly BotCommandSpec[] = [
     who: 'operator',
     async handler (ctx) {
       const { services } = ctx
-      const entries = await services.audit.list({ limit: AUDIT_LINES })
+      // What this operator may act on: the configured entries and their own bot-added account, not other users'.
+      const entries = await services.audit.list({ visible: id => id === '' ? services.operators.has(ctx.from.id) : canAct(services, ctx.from.id, id), limit: AUDIT_LINES })
       if (entries.length === 0) return void await ctx.reply(ctx.t('audit.empty'))
       await ctx.reply(entries.map(e => auditLine(ctx, e)).join('\n'))
     }

@@ -98,7 +98,8 @@ async function handle (ctx: BotContext, payload: ButtonPayload, data: string, pr
     })
     if (message) await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: payload.verb })
   } catch (err) {
-    await ctx.editMessageText(ctx.t('progress.failed', { verb: verbText, instance: instance.name, error: (err as Error).message }))
+    const stored = (err as { code?: unknown }).code === 'CW_ERR_STORE'
+    await ctx.editMessageText(ctx.t('progress.failed', { verb: verbText, instance: instance.name, error: stored ? ctx.t('error.store') : (err as Error).message }))
   }
 }
 

@@ -175,6 +175,7 @@ export const en: Messages = {
     line: '{{at}} · {{actor}} · {{action}} {{target}} · {{result}}{{detail}}'
   },
   error: {
-    generic: 'Something went wrong; please try again later.'
+    generic: 'Something went wrong; please try again later.',
+    store: 'Could not save this: the host cannot write its storage (disk full or read-only). Nothing was changed; the operator has been told in the log.'
   }
 }

@@ -169,7 +169,8 @@ export const zh = {
     line: '{{at}} · {{actor}} · {{action}} {{target}} · {{result}}{{detail}}'
   },
   error: {
-    generic: '出错了，请稍后再试。'
+    generic: '出错了，请稍后再试。',
+    store: '无法保存：主机无法写入存储（磁盘已满或只读）。未做任何更改；已在日志中告知管理员。'
   }
 }
 
