@@ -77,10 +77,13 @@ export class AutodlClient {
       this.#log.info({ path }, 'AutoDL token rejected; logging in again')
       token = await this.#session.renew(token, envelope.msg || AUTHORIZE_FAILED)
       envelope = await this.#post(path, body, token, options)
+      // A fresh token rejected counts as a failed login: renew throws, as the next login must wait.
+      if (envelope.code === AUTHORIZE_FAILED) await this.#session.renew(token, envelope.msg || AUTHORIZE_FAILED)
       if (envelope.code === AUTHORIZE_FAILED) {
         throw new ProviderAuthError(`AutoDL rejected a freshly issued token on ${path} (${envelope.msg ?? ''})`)
       }
     }
+    await this.#session.accepted(token)
     if (envelope.code !== 'Success') throw new ProviderApiError(envelope.code, envelope.msg ?? '', `AutoDL ${path}`)
     return envelope.data ?? null
   }

@@ -113,8 +113,11 @@ export class ComputeshareProvider implements Provider {
       this.#deps.log.info({ path }, 'computeshare token rejected; logging in again')
       token = await this.#session.renew(token, kratosMessage(response.data) ?? 'HTTP 401')
       response = await this.#request(method, path, body, token, signal)
+      // A fresh token rejected counts as a failed login: renew throws, as the next login must wait.
+      if (response.status === 401) await this.#session.renew(token, kratosMessage(response.data) ?? 'HTTP 401')
       if (response.status === 401) throw new ProviderAuthError(`computeshare rejected a freshly issued token (${kratosMessage(response.data) ?? 'HTTP 401'})`)
     }
+    await this.#session.accepted(token)
     return envelopeData(response, `computeshare ${method} ${path}`)
   }
 
@@ -125,6 +128,11 @@ export class ComputeshareProvider implements Provider {
     const error = response.data as Partial<KratosError> | undefined
     if (response.status >= 400 && response.status < 500) {
       throw new LoginRejectedError(`${error?.reason || `HTTP ${response.status}`}${error?.message ? ` (${error.message})` : ''}`)
+    }
+    // An unknown user: the server passes ent's "not found" through, which kratos answers as HTTP 500 with
+    // an empty reason (computeshare-server `internal/data/user.go` on branch feature/cycle). A refused login, not an outage.
+    if (response.status === 500 && !error?.reason && /not found/i.test(error?.message ?? '')) {
+      throw new LoginRejectedError(`unknown user "${this.#config.username}" (${error?.message})`)
     }
     const data = envelopeData(response, what) as { token?: unknown } | null
     if (typeof data?.token !== 'string' || data.token === '') throw new ProviderResponseError(`${what}: unexpected answer: data.token: is required`)

@@ -97,8 +97,11 @@ export class NezhaProvider implements Provider {
       this.#deps.log.info('Nezha token rejected; logging in again')
       token = await this.#session.renew(token, envelope.error ?? 'ApiErrorUnauthorized')
       envelope = await this.#v1(await this.#get('/api/v1/server', { Authorization: `Bearer ${token}` }, signal), what)
+      // A fresh token rejected counts as a failed login: renew throws, as the next login must wait.
+      if (!envelope.success && UNAUTHORIZED.test(envelope.error ?? '')) await this.#session.renew(token, envelope.error ?? 'ApiErrorUnauthorized')
       if (!envelope.success && UNAUTHORIZED.test(envelope.error ?? '')) throw new ProviderAuthError(`Nezha rejected a freshly issued token (${envelope.error})`)
     }
+    await this.#session.accepted(token)
     if (!envelope.success) throw new ProviderApiError('error', envelope.error ?? '', what)
     return checkNezha<V1Server[]>('v1Servers', envelope.data ?? [], what)
   }

@@ -48,8 +48,11 @@ export class OnecloudProvider implements Provider {
       this.#deps.log.info({ rtn: body.rtn }, 'OneCloud session refused; logging in again')
       token = await this.#session.renew(token, `rtn ${body.rtn}`)
       body = await this.#listPeer(JSON.parse(token) as Session, options.signal)
+      // A fresh session refused counts as a failed login: renew throws, as the next login must wait.
+      if (body.rtn !== 0) await this.#session.renew(token, `rtn ${body.rtn}${body.msg ? ` (${body.msg})` : ''}`)
       if (body.rtn !== 0) throw new ProviderApiError(`rtn ${body.rtn}`, body.msg ?? '', 'OneCloud listPeer')
     }
+    await this.#session.accepted(token)
     const devices = (body.result?.[1] as { devices: RawDevice[] } | undefined)?.devices ?? []
     return devices.map(toInstance)
   }

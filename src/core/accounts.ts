@@ -1,4 +1,6 @@
 import type { Keyv } from 'keyv'
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { TooManyAttemptsError } from './errors.js'
 import { accountEntryId, CHAT_ACCOUNT_PREFIX } from './visibility.js'
 
 export { accountEntryId, CHAT_ACCOUNT_PREFIX }
@@ -22,6 +24,13 @@ export interface AccountHooks {
   detach (userId: number): Promise<void>
 }
 
+/**
+ * Login attempts that completing credentials through the chat may cause: per chat user at most 5 an
+ * hour, and per phone number at most 1 every 5 minutes whoever sends it — so the bot is neither a way to
+ * get an AutoDL account locked nor a password oracle. Seconds.
+ */
+export const CHAT_LOGIN_LIMITS = { perUser: { points: 5, duration: 3600 }, perPhone: { points: 1, duration: 300 } } as const
+
 const INDEX_KEY = 'users'
 const userKey = (userId: number): string => `user:${userId}`
 
@@ -34,6 +43,8 @@ export class UserAccounts {
   readonly #store: Keyv
   readonly #hooks: AccountHooks
   readonly #hashPassword: (password: string) => string
+  readonly #perUser = new RateLimiterMemory(CHAT_LOGIN_LIMITS.perUser)
+  readonly #perPhone = new RateLimiterMemory(CHAT_LOGIN_LIMITS.perPhone)
 
   /** @param hashPassword - the provider type's one-way form of a password; the plain text is never stored. */
   constructor (store: Keyv, hooks: AccountHooks, hashPassword: (password: string) => string) {
@@ -88,13 +99,33 @@ export class UserAccounts {
     return existed
   }
 
+  /**
+   * @throws TooManyAttemptsError when new complete credentials (which make the host log in) exceed
+   *   {@link CHAT_LOGIN_LIMITS}; nothing is saved then.
+   */
   async #save (userId: number, credentials: ChatCredentials): Promise<{ credentials: ChatCredentials; complete: boolean }> {
+    // New complete credentials make the host log in; the same ones again reuse the stored session.
+    const previous = await this.get(userId)
+    const changed = previous.phone !== credentials.phone || previous.phoneArea !== credentials.phoneArea || previous.passwordHash !== credentials.passwordHash
+    if (isComplete(credentials) && changed) await this.#countLoginAttempt(userId, `${credentials.phoneArea} ${credentials.phone}`)
     await this.#store.set(userKey(userId), credentials)
     const index = await this.#index()
     if (!index.includes(userId)) await this.#store.set(INDEX_KEY, [...index, userId])
     const complete = isComplete(credentials)
     if (complete) await this.#hooks.attach(userId, credentials)
     return { credentials, complete }
+  }
+
+  async #countLoginAttempt (userId: number, phone: string): Promise<void> {
+    const refused = (res: unknown, limit: 'per-user' | 'per-phone'): TooManyAttemptsError => {
+      if (!(res instanceof RateLimiterRes)) return res as TooManyAttemptsError
+      return new TooManyAttemptsError(`too many login attempts (${limit}); try again after ${new Date(Date.now() + res.msBeforeNext).toISOString()}`, new Date(Date.now() + res.msBeforeNext), limit)
+    }
+    await this.#perUser.consume(String(userId)).catch((res: unknown) => { throw refused(res, 'per-user') })
+    await this.#perPhone.consume(phone).catch(async (res: unknown) => {
+      await this.#perUser.reward(String(userId)) // this attempt did not happen
+      throw refused(res, 'per-phone')
+    })
   }
 
   async #index (): Promise<number[]> {

@@ -166,6 +166,24 @@ export class StoreError extends HostError {
   override readonly statusCode = 503
 }
 
+/**
+ * Too many attempts of something limited (logins through the chat): `retryAt` says when the next one
+ * is allowed, `limit` which limit was reached (`per-user`, `per-phone`).
+ */
+export class TooManyAttemptsError extends HostError {
+  override name = 'TooManyAttemptsError'
+  override readonly code = 'CW_ERR_RATE_LIMITED'
+  override readonly statusCode = 429
+  readonly retryAt: Date
+  readonly limit: string
+
+  constructor (message: string, retryAt: Date, limit: string) {
+    super(message)
+    this.retryAt = retryAt
+    this.limit = limit
+  }
+}
+
 /** Every error class above, by code: the catalogue the README must document (checked by a test). */
 export const ERROR_CODES = [
   'CW_ERR_CONFIG',
@@ -183,6 +201,7 @@ export const ERROR_CODES = [
   'CW_ERR_CONFLICT',
   'CW_ERR_VALIDATION',
   'CW_ERR_STORE',
+  'CW_ERR_RATE_LIMITED',
   'CW_ERR_NOT_POLLED_YET',
   'CW_ERR_INTERNAL'
 ] as const

@@ -37,14 +37,18 @@ export interface StoredSession {
   expiresAt: number | null
 }
 
-/** Persisted after a refused login, so neither polling nor a restart loops on the login endpoint. */
+/**
+ * Persisted after every login that no successful call has confirmed yet — a refused login, or a token
+ * the provider issued and then rejected — so neither polling, nor a restart, nor a provider that
+ * rejects its own fresh tokens loops on the login endpoint. Deleted by the first call that succeeds.
+ */
 export interface LoginBlock {
   credentialId: string
-  /** Consecutive refused logins with these credentials. */
+  /** Consecutive logins with these credentials that no successful call confirmed. */
   failures: number
   /** No login before this time, milliseconds since the epoch. */
   until: number
-  /** The provider's words. */
+  /** Why: the provider's words. */
   reason: string
 }
 
@@ -85,9 +89,13 @@ export interface TokenSessionOptions {
  * fresh login — and, when the provider rejects a token, exactly one shared re-login (single-flight:
  * concurrent callers that met the same rejected token wait for the same login).
  *
- * A refused login is not retried in a loop (captcha and account-lock risk): further attempts wait
- * 5 min, doubling to 6 h (6 h at once for a captcha), persisted across restarts. New credentials (a
- * new credential id) start afresh.
+ * The one login rule of every provider (AutoDL and others captcha or lock accounts that log in too
+ * often): an entry never logs in again within 5 minutes of its last login — doubling per login to 6 h
+ * (6 h at once for a captcha) — unless a call with the previous token succeeded in between. A refused
+ * login and a fresh token the provider rejects both count. The provider reports success with
+ * {@link TokenSession.accepted}. The wait is persisted, so a restart does not reset it; new
+ * credentials (a new credential id) start afresh. A login that never reached the provider (network
+ * error, timeout) does not count.
  */
 export class TokenSession {
   readonly #options: TokenSessionOptions
@@ -95,6 +103,8 @@ export class TokenSession {
   #token: string | null
   #expiresAt: number | null = null
   #login: Promise<string> | null = null
+  /** A login block may be stored that a successful call should clear (unknown at start: assume so). */
+  #unconfirmed = true
 
   constructor (options: TokenSessionOptions) {
     this.#options = options
@@ -131,7 +141,30 @@ export class TokenSession {
       return Promise.reject(new ProviderAuthError(`${this.#options.label} rejected the configured token (${reason})${this.#options.staticHint ? `; ${this.#options.staticHint}` : ''}`))
     }
     this.#token = null
-    return this.#loginOnce()
+    this.#login ??= this.#noteRejected(stale, reason).then(async () => await this.#logIn()).finally(() => { this.#login = null })
+    return this.#login
+  }
+
+  /**
+   * A call with `token` succeeded (the provider accepted it, whatever else it answered): the next
+   * login may happen as soon as a token is rejected. Cheap when there is nothing to clear.
+   */
+  async accepted (token: string): Promise<void> {
+    if (!this.#unconfirmed || token !== this.#token || this.#options.staticToken !== undefined) return
+    this.#unconfirmed = false
+    await this.#options.store.delete(BLOCK_KEY)
+  }
+
+  /**
+   * Forget the rejected token (also the stored copy, so neither this run nor the next uses it again), and
+   * if no call had confirmed it, say so in the stored block (which already holds the wait).
+   */
+  async #noteRejected (stale: string, reason: string): Promise<void> {
+    const store = this.#options.store
+    if ((await store.get<StoredSession>(SESSION_KEY))?.token === stale) await store.delete(SESSION_KEY)
+    const block = await store.get<LoginBlock>(BLOCK_KEY)
+    if (block?.credentialId !== (this.#options.credentialId ?? '') || block.until <= this.#now()) return
+    await store.set(BLOCK_KEY, { ...block, reason: `${this.#options.label} rejected the token its last login issued (${reason})` })
   }
 
   #expired (): boolean {
@@ -147,27 +180,31 @@ export class TokenSession {
     const { label, store, log, secrets, login } = this.#options
     const id = this.#options.credentialId ?? ''
     const block = await store.get<LoginBlock>(BLOCK_KEY)
-    if (block?.credentialId === id && block.until > this.#now()) {
-      throw new ProviderAuthError(`${label} login failed before (${block.reason}); not trying again until ${new Date(block.until).toISOString()} ` +
+    const same = block?.credentialId === id
+    if (same && block.until > this.#now()) {
+      throw new ProviderAuthError(`${label}: ${block.reason}; not trying again until ${new Date(block.until).toISOString()} ` +
         'because repeated logins bring a captcha or lock the account. Fix the credentials, or wait')
     }
+    const failures = same ? block.failures + 1 : 1
+    const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (failures - 1), MAX_BACKOFF_MS)
     let result: LoginResult
     try {
       result = await login!()
     } catch (err) {
       if (!(err instanceof LoginRejectedError)) throw err
-      const failures = block?.credentialId === id ? block.failures + 1 : 1
-      const backoff = err.captcha ? MAX_BACKOFF_MS : Math.min(FIRST_BACKOFF_MS * 2 ** (failures - 1), MAX_BACKOFF_MS)
-      const next: LoginBlock = { credentialId: id, failures, until: this.#now() + backoff, reason: err.message }
+      const next: LoginBlock = { credentialId: id, failures, until: this.#now() + (err.captcha ? MAX_BACKOFF_MS : backoff), reason: `the last login was refused (${err.message})` }
       await store.set(BLOCK_KEY, next)
+      this.#unconfirmed = true
       log.warn({ reason: err.message, failures, retryAfter: new Date(next.until).toISOString() }, `${label} login failed`)
       throw new ProviderAuthError(`${label} login failed: ${err.message}${err.captcha ? `; ${label} asks for a captcha (or blocked this client): log in once in a browser` : ''}; next attempt after ${new Date(next.until).toISOString()}`)
     }
     secrets.add(result.token)
     this.#token = result.token
     this.#expiresAt = result.expiresAt ?? null
+    // Until a call accepts the new token, another login waits like after a refusal.
+    await store.set(BLOCK_KEY, { credentialId: id, failures, until: this.#now() + backoff, reason: `the last login (${new Date(this.#now()).toISOString()}) is not confirmed by a successful call yet` } satisfies LoginBlock)
+    this.#unconfirmed = true
     await store.set(SESSION_KEY, { token: result.token, credentialId: id, obtainedAt: new Date(this.#now()).toISOString(), expiresAt: this.#expiresAt } satisfies StoredSession)
-    await store.delete(BLOCK_KEY)
     log.info(`${label} login ok`)
     return result.token
   }

@@ -141,18 +141,40 @@ t.test('/user + /password: the password message is deleted, only its SHA-1 is st
   t.notOk(everything.includes(sha1Hex(USER_PASSWORD)), 'nor its SHA-1')
 })
 
-t.test('/password first, then /user; new credentials replace the account; /forget removes it', async t => {
-  const { say, host } = await setup(t)
+t.test('/password first, then /user; a correction within 5 min waits; /forget removes it', async t => {
+  const { say, host, simulator } = await setup(t)
   t.same((await say(NEWCOMER, '/password wrong-one')).slice(-1), ['已保存密码。请再发送 /user <手机号> 完成设置。'])
   const answers = await say(NEWCOMER, `/user ${USER_PHONE}`)
   t.equal(answers[0], `已保存手机号 +86 ${USER_PHONE}，正在用已保存的密码登录…`)
   t.match(answers.at(-1), /^❌ 账号 tg-222 已保存，但暂时无法读取：AutoDL login failed: LoginFailed/)
   const replaced = await say(NEWCOMER, `/password ${USER_PASSWORD}`)
-  t.equal(replaced.at(-1), `✅ 账号 tg-${NEWCOMER} 已加入：1 个实例。发送 /gpuvalid 查看。`, 'new credentials replace the entry (and are not blocked)')
+  t.match(replaced.at(-1), /^登录尝试过多（每个手机号每 5 分钟最多 1 次）。未保存任何内容，请在 .+ 之后再试。$/, 'a second login of the same phone within 5 min is refused, and says until when')
+  t.equal(simulator.stats.requests['/api/v1/new_login'], 2, 'the lab entry and the one attempt')
   t.same(host.aggregator.ids(), ['lab', `tg-${NEWCOMER}`])
   t.same(await say(NEWCOMER, '/forget'), [`已删除你的账号设置，tg-${NEWCOMER} 不再被监控。`])
   t.same(host.aggregator.ids(), ['lab'])
   t.same(await say(NEWCOMER, '/forget'), ['你还没有设置账号。'])
+})
+
+t.test('login attempts through the bot: at most 5 an hour per user, 1 every 5 minutes per phone number', async t => {
+  const { say, simulator } = await setup(t, { language: 'en' })
+  const logins = () => simulator.stats.requests['/api/v1/new_login'] ?? 0
+  const before = logins()
+  for (let n = 1; n <= 5; n++) {
+    await say(NEWCOMER, `/user 1390000000${n}`)
+    t.match((await say(NEWCOMER, `/password guess-${n}`)).at(-1), /^❌ Account tg-222 saved, but it cannot be read right now: AutoDL login failed/)
+  }
+  t.equal(logins() - before, 5)
+  await say(NEWCOMER, '/user 13900000006')
+  const sixth = await say(NEWCOMER, '/password guess-6')
+  t.match(sixth.at(-1), /^Too many login attempts \(at most 5 an hour per user\)\. Nothing was saved; try again after .+\.$/)
+  t.equal(logins() - before, 5, 'the sixth attempt reached nobody')
+  // Another user on a phone just tried: refused, whoever sends it (no password oracle against a number).
+  await say(FRIEND, '/user 13900000005')
+  t.match((await say(FRIEND, '/password guess-7')).at(-1), /^Too many login attempts \(at most 1 every 5 minutes per phone number\)/)
+  t.equal(logins() - before, 5)
+  await say(FRIEND, '/user 13900000007')
+  t.match((await say(FRIEND, '/password guess-8')).at(-1), /^❌ Account tg-333 saved/, 'the friend\'s own attempts still count from 1')
 })
 
 t.test('bad /user input and /password in a group', async t => {

@@ -51,3 +51,17 @@ t.test('a record stored before the rename (passwordSha1) still counts as complet
   t.same(await accounts.load(), [7])
   t.same(events, [`attach 7 +86 13800000000 ${'c'.repeat(40)}`])
 })
+
+t.test('new complete credentials count as login attempts: 1 per phone per 5 min, 5 per user per hour; nothing saved when refused', async t => {
+  const { accounts, events } = make()
+  await accounts.setPhone(1, '13800000000', '+86')
+  await accounts.setPassword(1, 'secret-1')
+  t.equal((await accounts.setPhone(1, '13800000000', '+86')).complete, true, 'the same credentials again are no new attempt')
+  const refused = await accounts.setPassword(1, 'secret-2').catch(e => e)
+  t.match(refused, { code: 'CW_ERR_RATE_LIMITED', statusCode: 429, limit: 'per-phone' })
+  t.ok(refused.retryAt.getTime() > Date.now() + 4 * 60_000, 'retry after about 5 minutes')
+  t.equal((await accounts.get(1)).passwordHash, 'hash(secret-1)', 'the refused password was not saved')
+  await accounts.setPhone(2, '13800000000', '+86')
+  t.match(await accounts.setPassword(2, 'x').catch(e => e), { limit: 'per-phone' }, 'whoever sends it')
+  t.notOk(events.some(e => e.startsWith('attach 2')))
+})

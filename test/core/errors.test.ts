@@ -18,7 +18,8 @@ const SAMPLES: Record<string, () => errors.HostError> = {
   ForbiddenError: () => new errors.ForbiddenError('x'),
   ConflictError: () => new errors.ConflictError('x'),
   RequestValidationError: () => new errors.RequestValidationError('x'),
-  StoreError: () => new errors.StoreError('x')
+  StoreError: () => new errors.StoreError('x'),
+  TooManyAttemptsError: () => new errors.TooManyAttemptsError('x', new Date(), 'per-user')
 }
 
 /** Codes in the catalogue that no class throws: a status, and what describeError() calls an unknown error. */

@@ -1,4 +1,6 @@
 import { accountEntryId, type UserAccounts } from '../../core/accounts.js'
+import { TooManyAttemptsError } from '../../core/errors.js'
+import { formatTime } from '../../present/format.js'
 import type { BotContext } from '../context.js'
 import type { BotCommandSpec } from './registry.js'
 
@@ -22,7 +24,9 @@ export const accountCommands: readonly BotCommandSpec[] = [
       const [phone, area = '+86', ...rest] = ctx.args
       if (phone === undefined || rest.length > 0) return await ctx.reply(ctx.t('user.usage'))
       if (!PHONE.test(phone) || !PHONE_AREA.test(area)) return await ctx.reply(ctx.t('user.invalid'))
-      const { complete } = await accounts.setPhone(ctx.from.id, phone, area)
+      const saved = await limited(ctx, accounts.setPhone(ctx.from.id, phone, area))
+      if (!saved) return
+      const { complete } = saved
       await ctx.reply(ctx.t(complete ? 'user.savedComplete' : 'user.saved', { phone: `${area} ${phone}` }))
       if (complete) await reportAccount(ctx)
     }
@@ -39,7 +43,9 @@ export const accountCommands: readonly BotCommandSpec[] = [
       if (!accounts) return
       const password = ctx.payload
       if (!password) return await ctx.reply(ctx.t('password.usage'))
-      const { complete } = await accounts.setPassword(ctx.from.id, password)
+      const saved = await limited(ctx, accounts.setPassword(ctx.from.id, password))
+      if (!saved) return
+      const { complete } = saved
       await ctx.reply(ctx.t(deleted ? 'password.deleted' : 'password.deleteFailed'))
       if (complete) await reportAccount(ctx)
       else await ctx.reply(ctx.t('password.needPhone'))
@@ -57,6 +63,18 @@ export const accountCommands: readonly BotCommandSpec[] = [
     }
   }
 ]
+
+/** The result, or null after telling the user that the login limit refused it and when to try again. */
+async function limited<T> (ctx: BotContext, change: Promise<T>): Promise<T | null> {
+  try {
+    return await change
+  } catch (err) {
+    if (!(err instanceof TooManyAttemptsError)) throw err
+    const why = ctx.t(err.limit === 'per-phone' ? 'account.perPhone' : 'account.perUser')
+    await ctx.reply(ctx.t('account.tooMany', { why, at: formatTime(err.retryAt.toISOString(), ctx.timeZone) }))
+    return null
+  }
+}
 
 /** The accounts service if this chat may manage an account; otherwise says why and returns null. */
 async function usable (ctx: BotContext): Promise<UserAccounts | null> {

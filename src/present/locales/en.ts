@@ -46,7 +46,10 @@ export const en: Messages = {
     ok_one: '✅ Account {{provider}} added: {{count}} instance. Send /gpuvalid to see it.',
     failed: '❌ Account {{provider}} saved, but it cannot be read right now: {{error}}',
     forgotten: 'Your account settings are deleted; {{provider}} is no longer watched.',
-    none: 'You have not set up an account.'
+    none: 'You have not set up an account.',
+    tooMany: 'Too many login attempts ({{why}}). Nothing was saved; try again after {{at}}.',
+    perUser: 'at most 5 an hour per user',
+    perPhone: 'at most 1 every 5 minutes per phone number'
   },
   gpuvalid: {
     empty: 'No instances to show.',

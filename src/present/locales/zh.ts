@@ -43,7 +43,10 @@ export const zh = {
     ok: '✅ 账号 {{provider}} 已加入：{{count}} 个实例。发送 /gpuvalid 查看。',
     failed: '❌ 账号 {{provider}} 已保存，但暂时无法读取：{{error}}',
     forgotten: '已删除你的账号设置，{{provider}} 不再被监控。',
-    none: '你还没有设置账号。'
+    none: '你还没有设置账号。',
+    tooMany: '登录尝试过多（{{why}}）。未保存任何内容，请在 {{at}} 之后再试。',
+    perUser: '每个用户每小时最多 5 次',
+    perPhone: '每个手机号每 5 分钟最多 1 次'
   },
   gpuvalid: {
     empty: '没有可显示的实例。',

@@ -103,7 +103,7 @@ t.test('an expired token costs exactly one re-login, even under concurrent reque
 t.test('AuthorizeFailed on a power call: one re-login, then the call is repeated once', async t => {
   const { simulator, config } = await setup(t)
   const provider = new AutodlProvider(config, makeDeps())
-  await provider.authenticate()
+  await provider.listInstances() // a call accepted the token
   simulator.expireTokens()
   const target = demoInstances(new Date())[3]!
   await provider.powerOn(target.uuid, { mode: 'no_gpu' }).catch(() => {})
@@ -111,13 +111,33 @@ t.test('AuthorizeFailed on a power call: one re-login, then the call is repeated
   t.equal(simulator.stats.requests['/api/v1/instance/power_on'], 2, 'the rejected call and its one repetition')
 })
 
-t.test('a rejected fresh token is an auth error, not a loop', async t => {
+t.test('a rejected fresh token counts as a failed login: no new login for 5 min, doubling, across restarts', async t => {
   const { simulator, config } = await setup(t)
-  const provider = new AutodlProvider(config, makeDeps())
-  simulator.inject('/api/v1/instance', 'authorizeFailed', 5)
+  let clock = Date.parse('2026-11-21T00:00:00Z')
+  const store = memoryStateStore()
+  const provider = new AutodlProvider(config, makeDeps('lab', { store }), () => clock)
+  simulator.inject('/api/v1/instance', 'authorizeFailed', 2) // AutoDL rejects the next two tokens, fresh ones too
+  const first = await provider.listInstances().catch(e => e)
+  t.type(first, ProviderAuthError)
+  for (let poll = 0; poll < 12; poll++) { // a poll every 20 s for 4 minutes
+    clock += 20_000
+    await t.rejects(provider.listInstances(), /rejected the token its last login issued \(.*\); not trying again until 2026-11-21T00:05:00/)
+  }
+  await t.rejects(new AutodlProvider(config, makeDeps('lab', { store }), () => clock).listInstances(), /not trying again until/, 'a restart waits too')
+  t.equal(simulator.stats.logins, 1, 'one login in 4 minutes and 13 polls')
+  t.equal(simulator.stats.requests['/api/v1/instance'], 1, 'and one list call: a blocked poll sends nothing')
+  clock += 61_000 // 5 min after the login
   await t.rejects(provider.listInstances(), ProviderAuthError)
-  t.equal(simulator.stats.logins, 2, 'the first login and one re-login')
-  t.equal(simulator.stats.requests['/api/v1/instance'], 2)
+  t.equal(simulator.stats.logins, 2, 'the second login after 5 min')
+  clock += 5 * 60_000
+  await t.rejects(provider.listInstances(), /not trying again until/, 'then 10 min')
+  t.equal(simulator.stats.logins, 2)
+  clock += 5 * 60_000
+  t.ok((await provider.listInstances()).length > 0, 'AutoDL accepts tokens again: the third login works')
+  t.equal(simulator.stats.logins, 3)
+  simulator.expireTokens()
+  t.ok((await provider.listInstances()).length > 0, 'a token that worked and then expired is renewed at once')
+  t.equal(simulator.stats.logins, 4)
 })
 
 t.test('a failed login is not retried in a loop, and the block survives a restart', async t => {

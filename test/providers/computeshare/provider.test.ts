@@ -153,3 +153,13 @@ t.test('create-sandbox: a bad spec and a wrong entry are clear errors', async t 
   const wrong = await runProviderCommand({ ...io, providerId: 'lab' }).catch(e => e)
   t.same(wrong.issues, ['--provider: no computeshare entry "lab" in the config (computeshare entries: cs)'])
 })
+
+t.test('an unknown user (HTTP 500, empty reason, as upstream answers it) is a refused login that backs off', async t => {
+  const { simulator } = await setup(t)
+  const provider = new ComputeshareProvider(normalizeComputeshareOptions({ ...USER, username: 'nobody', baseUrl: simulator.url }), makeDeps('cs'))
+  const err = await provider.listInstances().catch(e => e)
+  t.type(err, ProviderAuthError)
+  t.match(err.message, /computeshare login failed: unknown user "nobody" \(ent: user not found\); next attempt after/)
+  for (let poll = 0; poll < 5; poll++) await t.rejects(provider.listInstances(), /not trying again until/)
+  t.equal(simulator.stats.requests['/api/v1/user/loginWithClient'], 1, 'one attempt, not one per poll')
+})

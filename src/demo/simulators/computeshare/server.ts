@@ -81,7 +81,8 @@ export async function startComputeshareSimulator (options: ComputeshareSimulator
     if (!await needsJson(request, reply)) return reply
     const body = request.body as { username?: string; password?: string }
     const account = options.users.find(u => u.username === body?.username)
-    if (!account) return await reply.code(400).send(kratos(400, 'USER_NOT_FOUND', '用户不存在')) // [GUESS] reason
+    // Upstream looks the user up with ent and returns its error as is: kratos makes that HTTP 500 with an empty reason.
+    if (!account) return await reply.code(500).send(kratos(500, '', 'ent: user not found'))
     if (account.password !== body.password) return await reply.code(400).send(kratos(400, 'PASSWORD_ERROR', '密码错误'))
     const claims = Buffer.from(JSON.stringify({ UserID: account.username, exp: Math.floor(Date.now() / 1000) + 20 * 365 * 86400 })).toString('base64url')
     const token = `eyJhbGciOiJIUzI1NiJ9.${claims}.${randomBytes(16).toString('base64url')}`
