@@ -109,9 +109,10 @@ function registerSecrets ({ config, secrets }: Wiring): void {
 async function wireProviders (w: Wiring): Promise<{ aggregator: Aggregator; add: (spec: EntrySpec, failure?: string) => Promise<void> }> {
   const { config, registry, log, secrets, store, now } = w
   const aggregator = new Aggregator({
-    pollIntervalMs: config.pollIntervalSeconds * 1000, pollTimeoutMs: config.pollTimeoutSeconds * 1000, log: log.child({ component: 'aggregator' }), secrets, now
+    pollIntervalMs: config.pollIntervalSeconds * 1000, pollTimeoutMs: config.pollTimeoutSeconds * 1000, log: log.child({ component: 'aggregator' }), secrets, now,
+    maxInstancesPerEntry: config.limits.maxInstancesPerEntry
   })
-  const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000 }
+  const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000, maxResponseBytes: Math.round(config.limits.maxResponseMB * 1024 * 1024) }
   const add = async (spec: EntrySpec, failure?: string): Promise<void> => {
     await aggregator.add(createEntry(registry.get(spec.type) ?? null, spec, entryDeps, failure))
   }

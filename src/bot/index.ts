@@ -6,6 +6,7 @@ import type { SecretRegistry } from '../core/secrets.js'
 import { allowOnly } from './access.js'
 import { accountCommands } from './commands/account.js'
 import { muteCommands } from './commands/mute.js'
+import { fitMessages } from './message-limits.js'
 import { powerButtons, powerCommands } from './commands/power.js'
 import { commandMenu, helpText, registerCommands, type BotCommandSpec } from './commands/registry.js'
 import { viewCommands } from './commands/view.js'
@@ -52,6 +53,7 @@ export async function createBot (options: BotOptions): Promise<BotService> {
   secrets.add(telegram.token)
   const agent: Agent | undefined = telegram.proxy ? createProxyAgent(telegram.proxy) as unknown as Agent : undefined
   const bot = new Telegraf<BotContext>(telegram.token, { telegram: { apiRoot: telegram.apiRoot, ...(agent ? { agent } : {}) } })
+  fitMessages(bot.telegram)
   const t = await createTranslator(telegram.language)
   const accountsEnabled = services.accounts !== null
   const log = services.log

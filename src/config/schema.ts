@@ -67,6 +67,15 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
     },
     pollIntervalSeconds: { type: 'integer', minimum: 5, maximum: 86400, default: 60 },
     pollTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxResponseMB: { type: 'number', exclusiveMinimum: 0, maximum: 1024, default: 20 },
+        maxInstancesPerEntry: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 50_000 }
+      }
+    },
     api: {
       type: 'object',
       additionalProperties: false,
@@ -255,6 +264,11 @@ export interface HostConfig {
   pollIntervalSeconds: number
   /** Seconds one poll may take before it counts as failed. */
   pollTimeoutSeconds: number
+  /**
+   * Bounds on what one provider entry may send: `maxResponseMB` per answer (megabytes; a larger one is
+   * not read: `CW_ERR_PROVIDER_RESPONSE`), `maxInstancesPerEntry` per list (more fails the poll).
+   */
+  limits: { maxResponseMB: number; maxInstancesPerEntry: number }
   api: { host: string; port: number; apiKeys: ApiKeyConfig[] }
   alerts: AlertsConfig
   notify: { webhooks: WebhookConfig[] }

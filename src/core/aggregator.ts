@@ -31,9 +31,14 @@ export interface AggregatorOptions {
   pollTimeoutMs: number
   log: Logger
   secrets: SecretRegistry
+  /** Most instances one entry may list (default 50,000); a longer list fails the poll. */
+  maxInstancesPerEntry?: number | undefined
   /** Clock, for tests. */
   now?: () => Date
 }
+
+/** Default of `limits.maxInstancesPerEntry`. */
+export const DEFAULT_MAX_INSTANCES_PER_ENTRY = 50_000
 
 interface EntryState {
   entry: AggregatorEntry
@@ -193,7 +198,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
           return await entry.provider.listInstances({ signal })
         })
         if (state.removed) return
-        this.#succeeded(state, checked(entry, instances), performance.now() - started)
+        this.#succeeded(state, checked(entry, instances, this.#options.maxInstancesPerEntry ?? DEFAULT_MAX_INSTANCES_PER_ENTRY), performance.now() - started)
       } catch (err) {
         if (state.removed) return
         this.#failed(state, err, performance.now() - started)
@@ -251,8 +256,9 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
  * instead of reaching the API and the bot.
  * @throws ProviderResponseError
  */
-function checked (entry: AggregatorEntry, list: unknown): Instance[] {
+function checked (entry: AggregatorEntry, list: unknown, maxInstances: number): Instance[] {
   if (!Array.isArray(list)) throw new ProviderResponseError(`${entry.type} listInstances() returned ${typeof list}, not an array`)
+  if (list.length > maxInstances) throw new ProviderResponseError(`${entry.type} listed ${list.length} instances, more than limits.maxInstancesPerEntry (${maxInstances})`)
   return list.map((data, index) => {
     if (data === null || typeof data !== 'object') throw new ProviderResponseError(`${entry.type} returned a non-object as instance [${index}]`)
     const instance = { ...completeInstance(data), provider: entry.id, providerType: entry.type, stale: false }

@@ -23,6 +23,8 @@ export interface EntryDeps {
   secrets: SecretRegistry
   /** Per-request timeout of the entry's HTTP client, milliseconds. */
   timeoutMs: number
+  /** Largest provider answer read, bytes (`limits.maxResponseMB`). */
+  maxResponseBytes?: number | undefined
 }
 
 /**
@@ -58,7 +60,7 @@ export function createProvider<P extends Provider> (definition: Pick<ProviderDef
     id: spec.id,
     log,
     store: deps.store.namespace(`provider:${spec.id}`),
-    http: createHttpClient({ proxy: spec.proxy, timeoutMs: deps.timeoutMs }),
+    http: createHttpClient({ proxy: spec.proxy, timeoutMs: deps.timeoutMs, maxResponseBytes: deps.maxResponseBytes }),
     secrets: deps.secrets
   })
 }

@@ -34,11 +34,30 @@ export class ConfigError extends HostError {
   }
 }
 
-/** Base of every failure that comes from a provider (upstream), as opposed to our own code. */
+/**
+ * Longest provider text the host passes on (an error message, AutoDL's `msg`), characters. Longer
+ * texts are cut with `…`, so a provider answering megabytes of error reaches no log line, status,
+ * webhook or chat message in full.
+ */
+export const MAX_PROVIDER_TEXT = 300
+
+/** `text`, cut to `max` characters (the last one `…`) when longer. */
+export function cutText (text: string, max = MAX_PROVIDER_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
+
+/**
+ * Base of every failure that comes from a provider (upstream), as opposed to our own code. The message
+ * is cut to {@link MAX_PROVIDER_TEXT} characters.
+ */
 export class ProviderError extends HostError {
   override name = 'ProviderError'
   override readonly code: string = 'CW_ERR_PROVIDER'
   override readonly statusCode: number = 502
+
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(cutText(message), options)
+  }
 }
 
 /** The provider rejected our credentials, or logging in is not possible right now (captcha, back-off). */
@@ -59,8 +78,8 @@ export class ProviderApiError extends ProviderError {
 
   constructor (providerCode: string, providerMessage: string, context: string) {
     super(`${context}: ${providerCode}${providerMessage ? ` (${providerMessage})` : ''}`)
-    this.providerCode = providerCode
-    this.providerMessage = providerMessage
+    this.providerCode = cutText(providerCode, 100)
+    this.providerMessage = cutText(providerMessage)
   }
 }
 
@@ -224,6 +243,6 @@ export function isHostError (err: unknown): err is HostError {
 /** `{ code, message }` of any thrown value, for status reports. Unknown errors become `CW_ERR_INTERNAL`. */
 export function describeError (err: unknown): { code: string; message: string } {
   if (isHostError(err)) return { code: err.code, message: err.message }
-  if (err instanceof Error) return { code: 'CW_ERR_INTERNAL', message: err.message }
-  return { code: 'CW_ERR_INTERNAL', message: String(err) }
+  if (err instanceof Error) return { code: 'CW_ERR_INTERNAL', message: cutText(err.message) }
+  return { code: 'CW_ERR_INTERNAL', message: cutText(String(err)) }
 }

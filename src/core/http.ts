@@ -1,7 +1,7 @@
 import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios'
 import axiosRetry, { retryAfter } from 'axios-retry'
 import { ProxyAgent } from 'proxy-agent'
-import { ProviderHttpError, ProviderTimeoutError } from './errors.js'
+import { ProviderHttpError, ProviderResponseError, ProviderTimeoutError } from './errors.js'
 
 export interface HttpClientOptions {
   /** http://, https://, socks://, socks5:// … URL every request goes through; null for a direct connection. */
@@ -12,12 +12,22 @@ export interface HttpClientOptions {
   retries?: number | undefined
   /** Base delay of the exponential back-off between retries, milliseconds (default 200). */
   retryDelayMs?: number | undefined
+  /** Largest answer read, bytes (default 20 MiB); a larger one is stopped while it arrives. */
+  maxResponseBytes?: number | undefined
 }
+
+/** Default of `limits.maxResponseMB`. */
+export const DEFAULT_MAX_RESPONSE_MB = 20
 
 const SAFE_METHODS = new Set(['get', 'head', 'options'])
 
+/** axios stopped reading an answer at `maxContentLength`. */
+function isTooLarge (error: AxiosError): boolean {
+  return error.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(error.message)
+}
+
 function isTransient (error: AxiosError): boolean {
-  if (axios.isCancel(error) || error.code === 'ERR_CANCELED') return false
+  if (axios.isCancel(error) || error.code === 'ERR_CANCELED' || isTooLarge(error)) return false
   if (axiosRetry.isNetworkError(error)) return true
   const status = error.response?.status
   return status === 429 || (status !== undefined && status >= 500)
@@ -47,6 +57,7 @@ export function createHttpClient (options: HttpClientOptions = {}): AxiosInstanc
     // 4xx answers resolve (providers read them); 429 and 5xx reject so that retries can see them.
     validateStatus: (status) => status < 500 && status !== 429,
     maxRedirects: 0,
+    maxContentLength: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_MB * 1024 * 1024,
     ...(agent ? { httpAgent: agent, httpsAgent: agent, proxy: false } : {})
   })
   const base = options.retryDelayMs ?? 200
@@ -80,6 +91,10 @@ function toProviderError (err: unknown, what: string, signal: AbortSignal | unde
   const e = err as AxiosError
   if (axios.isCancel(err) || e.code === 'ERR_CANCELED' || signal?.aborted) {
     return new ProviderTimeoutError(`${what}: aborted (time budget exceeded)`)
+  }
+  if (isTooLarge(e)) {
+    const limit = e.config?.maxContentLength ?? 0
+    return new ProviderResponseError(`${what}: the answer is larger than ${+(limit / 1024 / 1024).toFixed(2)} MB (limits.maxResponseMB); not read`)
   }
   if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') {
     return new ProviderTimeoutError(`${what}: no answer within the request timeout`)

@@ -4,7 +4,7 @@ import { buildHost, type Host } from '../../src/app.js'
 import { parseConfig } from '../../src/config/load.js'
 import { createRegistry } from '../../src/core/registry.js'
 import { memoryStateStore, type StateStore } from '../../src/core/store.js'
-import { captureLog } from './log.js'
+import { captureLog, type CapturedLog } from './log.js'
 import { botMessages, pump, startTelegramEmulator, type BotMessage } from './telegram.js'
 import { startWebhookReceiver } from './webhook-receiver.js'
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js'
@@ -20,6 +20,8 @@ export interface World {
   telegram: TelegramServer
   hooks: Awaited<ReturnType<typeof startWebhookReceiver>>
   store: StateStore
+  /** The host's log lines. */
+  captured: CapturedLog
   /** Move the host's clock forward. */
   tick (ms: number): void
   now (): Date
@@ -36,7 +38,7 @@ export interface World {
  * A host with the bot (on telegram-test-api), a webhook receiver and an adjustable clock, over the
  * given provider entries. `alerts` overrides alert settings.
  */
-export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; webhookEvents?: string[]; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
+export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; limits?: object; webhookEvents?: string[]; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
   const telegram = options.telegram ?? await startTelegramEmulator(t)
   const hooks = options.hooks ?? await startWebhookReceiver(t)
   const clock = options.clock ?? { offset: 0 }
@@ -49,6 +51,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
       ...(options.accountsBaseUrl ? { accounts: { baseUrl: options.accountsBaseUrl } } : {})
     },
     alerts: { offlineAfterSeconds: 300, ...options.alerts },
+    ...(options.limits ? { limits: options.limits } : {}),
     notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }] },
     providers
   }, { registry, alertRules: ALERT_RULES, env: {} })
@@ -57,7 +60,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
   host.alerts.start()
   t.teardown(() => host.stop())
   const world: World = {
-    host, telegram, hooks, store,
+    host, telegram, hooks, store, captured,
     tick: (ms) => { clock.offset += ms },
     now,
     poll: async () => {

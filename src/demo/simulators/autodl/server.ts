@@ -45,7 +45,8 @@ export interface AutodlSimulatorOptions {
 }
 
 /** A fault injected into the next answers of a path: the kit's, or AutoDL envelopes. */
-export type SimFault = Exclude<Fault, { status: number }> | 'authorizeFailed' | { code: string; msg: string }
+/** A kit fault (an HTTP answer of its own included), AutoDL's expiry answer, or an AutoDL error envelope `{code, msg}`. */
+export type SimFault = Fault | 'authorizeFailed' | { code: string; msg: string }
 
 export interface AutodlSimulator {
   /** Base URL, e.g. `http://127.0.0.1:43210`. */
@@ -208,7 +209,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     inject: (path, fault, times = 1) => {
       kit.inject(path, fault === 'authorizeFailed'
         ? { status: 200, body: AUTHORIZE_FAILED }
-        : typeof fault === 'object' ? { status: 200, body: { code: fault.code, data: null, msg: fault.msg } } : fault, times)
+        : typeof fault === 'object' && 'code' in fault ? { status: 200, body: { code: fault.code, data: null, msg: fault.msg } } : fault, times)
     },
     instance: (uuid) => {
       for (const a of accounts.values()) {
