@@ -6,13 +6,13 @@ import { WatchList } from './alerts/watches.js'
 import { buildApi } from './api/index.js'
 import { AuditLog } from './audit/log.js'
 import { createBot, type BotService } from './bot/index.js'
+import { keepAliveProblems } from './config/preflight.js'
 import type { HostConfig } from './config/schema.js'
 import { accountEntryId, UserAccounts } from './core/accounts.js'
 import { Aggregator } from './core/aggregator.js'
 import { createEntry, type EntrySpec } from './core/entry.js'
 import { ConfigError } from './core/errors.js'
 import type { Logger } from './core/logger.js'
-import { canKeepAlive } from './core/provider.js'
 import type { ProviderRegistry } from './core/registry.js'
 import type { SecretRegistry } from './core/secrets.js'
 import type { StateStore } from './core/store.js'
@@ -157,14 +157,10 @@ async function wireChatAccounts (w: Wiring, aggregator: Aggregator, add: (spec: 
  * @throws ConfigError for an entry whose type cannot keep instances alive.
  */
 function keepAliveSettings (config: HostConfig, aggregator: Aggregator): Map<string, { beforeHours: number }> {
+  const problems = keepAliveProblems(config, id => aggregator.get(id)?.provider.capabilities)
+  if (problems.length > 0) throw new ConfigError(problems)
   const settings = new Map<string, { beforeHours: number }>()
-  for (const [index, entry] of config.providers.entries()) {
-    if (!entry.keepAlive?.enabled) continue
-    if (!entry.failure && !canKeepAlive(aggregator.get(entry.id)?.provider.capabilities)) {
-      throw new ConfigError([`providers[${index}].keepAlive: ${entry.type} cannot keep instances alive (that needs power on/off, a no-GPU mode and a release rule)`])
-    }
-    settings.set(entry.id, { beforeHours: entry.keepAlive.beforeHours })
-  }
+  for (const entry of config.providers) if (entry.keepAlive?.enabled) settings.set(entry.id, { beforeHours: entry.keepAlive.beforeHours })
   return settings
 }
 

@@ -92,16 +92,17 @@ program.command('demo')
   })
 
 program.command('check')
-  .description('validate the config file and exit (0 = valid)')
+  .description('validate the config file as start does and exit (0 = the host would start, 2 = it would not); --online also logs in with each entry once')
   .option('-c, --config <path>', 'config file (default: $COMPUTEWATCH_CONFIG or ./config.json)')
-  .action(async (options: { config?: string }, command: Command) => {
+  .option('--online', 'also log in with each provider entry once (respecting the login back-off); 1 if any fails', false)
+  .action(async (options: { config?: string; online: boolean }, command: Command) => {
     const path = configPath(options.config ?? command.parent?.opts<{ config?: string }>().config)
     try {
-      const config = await loadConfigFile(path, parseOptions())
-      const failures = config.providers.flatMap(p => (p.failure ? [p.failure] : []))
-      if (failures.length > 0) throw new ConfigError(failures, { title: `${path}: provider modules that would not run` })
-      const plugins = config.pluginDefinitions.length ? `, plugins: ${config.pluginDefinitions.map(d => d.type).join(', ')}` : ''
-      process.stdout.write(`${path}: valid (${config.providers.length} provider entries, bot ${config.telegram.token ? 'on' : 'off'}${plugins})\n`)
+      const registry = defaultRegistry()
+      const config = await loadConfigFile(path, parseOptions(registry))
+      const { checkConfig, checkOnline } = await import('./commands/check.js')
+      process.stdout.write(`${await checkConfig(path, config, registry)}\n`)
+      if (options.online) process.exit(await checkOnline(config, registry, process.stdout))
     } catch (err) { fail(err) }
   })
 

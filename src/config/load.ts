@@ -9,6 +9,7 @@ import { formatAjvErrors } from '../core/validation.js'
 import type { AnyProviderDefinition } from '../core/provider.js'
 import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
+import { MAX_CONFIG_DEPTH, nestingDepth, urlProblems } from './values.js'
 import { loadPlugins, type PluginLoad } from './plugins.js'
 import { COMMON_ENTRY_KEYS, rootSchema, type AlertRuleDeclaration, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig } from './schema.js'
 
@@ -62,6 +63,9 @@ export async function loadConfigFile (path: string, options: ParseOptions): Prom
  * @throws ConfigError listing every problem.
  */
 export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
+  if (nestingDepth(raw) > MAX_CONFIG_DEPTH) {
+    throw new ConfigError([`(root): nested deeper than ${MAX_CONFIG_DEPTH} levels; a configuration is a few levels deep (see config.example.json)`])
+  }
   const issues: string[] = []
   const substituted = substituteEnv(raw, options.env ?? process.env, issues)
   // A value whose variable is unset is reported once, as that; its emptiness is not a second problem.
@@ -70,6 +74,11 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const ajv = createConfigAjv()
   const validateRoot = ajv.compile(rootSchema(options.alertRules))
   if (!validateRoot(substituted)) report(formatAjvErrors(validateRoot.errors))
+  // One line per problem: a URL the schema already refused is not reported twice.
+  const seenPaths = new Set(issues.map(i => i.slice(0, i.indexOf(': '))))
+  // Provider entries' URLs are checked with their entry (a plugin entry's problems stay with it).
+  const withoutEntries = typeof substituted === 'object' && substituted !== null ? { ...substituted, providers: undefined } : substituted
+  report(urlProblems(withoutEntries).filter(p => !seenPaths.has(p.slice(0, p.indexOf(': ')))))
 
   // Entries are checked even when the root has problems, so that one run reports everything.
   const root = substituted as Omit<HostConfig, 'providers' | 'baseDir'> & { providers: Array<Record<string, unknown>> }
@@ -87,6 +96,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     seen.add(id)
     if (id.startsWith(CHAT_ACCOUNT_PREFIX)) issues.push(`${at}.id: ids starting with "${CHAT_ACCOUNT_PREFIX}" are reserved for accounts added through the bot`)
     const proxy = (entry['proxy'] as string | null | undefined) ?? null
+    report(urlProblems({ proxy }, at))
     const keepAlive = entry['keepAlive'] as ProviderEntryConfig['keepAlive']
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k)))
     const builtin = options.registry.get(type)
@@ -103,7 +113,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
         continue
       }
       const definition = plugin.definition
-      const problems = validateOptions(definition, own, validators, ajv, '')
+      const problems = onePerPath([...validateOptions(definition, own, validators, ajv, ''), ...urlProblems(own)])
       let normalized: object = own
       if (problems.length === 0) {
         try { normalized = definition.normalizeConfig ? definition.normalizeConfig(own) : own } catch (err) { problems.push(`normalizeConfig failed: ${(err as Error).message}`) }
@@ -115,7 +125,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       })
       continue
     }
-    const problems = validateOptions(builtin!, own, validators, ajv, at)
+    const problems = onePerPath([...validateOptions(builtin!, own, validators, ajv, at), ...urlProblems(own, at)])
     if (problems.length > 0) {
       report(problems)
       continue
@@ -123,7 +133,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     const normalized = builtin!.normalizeConfig ? builtin!.normalizeConfig(own) : own
     providers.push({ id, type, proxy, keepAlive, options: normalized as Record<string, unknown> })
   }
-  if (issues.length > 0) throw new ConfigError(issues)
+  if (issues.length > 0) throw new ConfigError(onePerPath(issues))
   if (root.telegram.timeZone !== null && !IANAZone.isValidZone(root.telegram.timeZone)) {
     throw new ConfigError([`telegram.timeZone: "${root.telegram.timeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin)`])
   }
@@ -133,6 +143,17 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const dup = names.find((n, i) => names.indexOf(n) !== i)
   if (dup !== undefined) throw new ConfigError([`api.apiKeys: the name "${dup}" is used twice; names identify keys in the audit log`])
   return { ...root, api: { ...root.api, apiKeys }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+}
+
+/** The first problem reported for each path: one line per problem, not one per check that noticed it. */
+function onePerPath (issues: string[]): string[] {
+  const seen = new Set<string>()
+  return issues.filter(issue => {
+    const path = issue.slice(0, issue.indexOf(': '))
+    if (seen.has(path)) return false
+    seen.add(path)
+    return true
+  })
 }
 
 function validateOptions (definition: AnyProviderDefinition, options: object, cache: Map<string, ValidateFunction>, ajv: ReturnType<typeof createConfigAjv>, at: string): string[] {

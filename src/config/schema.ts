@@ -87,20 +87,20 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
           type: 'array',
           default: [],
           items: {
-            anyOf: [
-              { type: 'string', minLength: 16 },
-              {
-                type: 'object',
-                additionalProperties: false,
-                required: ['name', 'key', 'scopes'],
-                properties: {
-                  name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
-                  key: { type: 'string', minLength: 16 },
-                  scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_SCOPES] } }
-                }
-              }
-            ],
-            errorMessage: 'must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }'
+            // A string is a key; anything else must be the object form, whose own errors are reported (a bad scope names the scope).
+            if: { type: 'string' },
+            then: { type: 'string', minLength: 16, errorMessage: { minLength: 'must be a key of at least 16 characters (openssl rand -hex 24)' } },
+            else: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'key', 'scopes'],
+              properties: {
+                name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+                key: { type: 'string', minLength: 16, errorMessage: { minLength: 'must be at least 16 characters (openssl rand -hex 24)' } },
+                scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_SCOPES] } }
+              },
+              errorMessage: { type: 'must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }' }
+            }
           }
         }
       }

@@ -209,13 +209,27 @@ export class JsonFileStore extends EventEmitter {
   }
 }
 
+/**
+ * What would keep the host from opening the store file, without opening it (no lock, no write): the
+ * path is a folder, cannot be read, or the file is damaged. Null when it would open. `computewatch
+ * check` uses it; the host may be running meanwhile.
+ */
+export async function inspectStoreFile (filename: string): Promise<string | null> {
+  try {
+    await readStore(filename)
+    return null
+  } catch (err) {
+    return (err as Error).message
+  }
+}
+
 async function fsyncFolder (folder: string): Promise<void> {
   const handle = await open(folder, 'r')
   try { await handle.sync() } finally { await handle.close() }
 }
 
 /** Read and check the store file. `text` is the good file's content (undefined when there is none yet). */
-async function readStore (filename: string, log: Logger): Promise<{ data: Map<string, Entry>; text: string | undefined }> {
+async function readStore (filename: string, log?: Logger): Promise<{ data: Map<string, Entry>; text: string | undefined }> {
   let text: string
   try {
     text = await readFile(filename, 'utf8')
@@ -228,7 +242,7 @@ async function readStore (filename: string, log: Logger): Promise<{ data: Map<st
   if (text.trim() === '') {
     // Earlier versions created the file empty before the first write; an empty file with a copy beside it is damage.
     if (!await exists(`${filename}.bak`)) {
-      log.info({ file: filename }, 'state store: the file is empty; starting with an empty store')
+      log?.info({ file: filename }, 'state store: the file is empty; starting with an empty store')
       return { data: new Map(), text: undefined }
     }
     throw damaged(filename, 'the file is empty', await backupNote(filename))

@@ -86,8 +86,10 @@ t.test('each kind of bad config gives its own clear error', async t => {
     ['telegram: allowedUserIds must list at least one Telegram user id when token is set (the bot refuses everyone else and tells them their id)'])
   t.same(issues({ providers: [autodl], telegram: { token: 'nonsense', allowedUserIds: [1] } }), ['telegram.token: must be a bot token from @BotFather, like 123456789:AA…'])
   t.same(issues({ providers: [autodl], api: { apiKeys: ['short'] } }),
-    ['api.apiKeys[0]: must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }'])
+    ['api.apiKeys[0]: must be a key of at least 16 characters (openssl rand -hex 24)'])
   t.same(issues({ providers: [autodl], api: { apiKeys: [{ name: 'g', key: 'k'.repeat(20), scopes: ['write'] }] } }),
+    ['api.apiKeys[0].scopes[0]: must be one of: "read", "control"'], 'a bad scope is named as such')
+  t.same(issues({ providers: [autodl], api: { apiKeys: [42] } }),
     ['api.apiKeys[0]: must be a key of at least 16 characters (openssl rand -hex 24), or { "name", "key", "scopes": ["read", "control"] }'])
   t.same(issues({ providers: [autodl], api: { apiKeys: [{ name: 'g', key: 'k'.repeat(20), scopes: ['read'] }, { name: 'g', key: 'j'.repeat(20), scopes: ['control'] }] } }),
     ['api.apiKeys: the name "g" is used twice; names identify keys in the audit log'])
