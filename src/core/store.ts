@@ -27,9 +27,9 @@ export interface StateStore {
  * @throws ConfigError for any other scheme; StoreError when the file store is damaged or locked by
  *   another host.
  */
-export async function openStateStore (url: string, options: { baseDir: string; log: Logger }): Promise<StateStore> {
+export async function openStateStore (url: string, options: { baseDir: string; log: Logger; redisConnectTimeoutMs?: number }): Promise<StateStore> {
   if (url.startsWith('file:')) return openFileStore(resolve(options.baseDir, url.slice('file:'.length)), options.log)
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedisStore(url, options.log)
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedisStore(url, options.log, options.redisConnectTimeoutMs ?? 5000)
   throw new ConfigError([`store: unsupported store URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; use file:./data/computewatch.json or redis://host:6379`])
 }
 
@@ -42,9 +42,11 @@ async function openFileStore (filename: string, log: Logger): Promise<StateStore
   }
 }
 
-async function openRedisStore (url: string, log: Logger): Promise<StateStore> {
+async function openRedisStore (url: string, log: Logger, connectTimeoutMs: number): Promise<StateStore> {
   const { default: KeyvRedis, createClient } = await import('@keyv/redis')
-  const client = createClient({ url })
+  // Commands fail at once while the connection is down instead of waiting in a queue: a request that
+  // changes state answers 503 CW_ERR_STORE rather than hanging.
+  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: connectTimeoutMs } })
   let failures = 0
   client.on('error', (err: Error) => { if (failures++ === 0) log.error({ err: { message: err.message } }, 'redis store error') })
   client.on('ready', () => { if (failures > 0) log.warn({ errors: failures }, 'redis store: connected again'); failures = 0 })
@@ -53,7 +55,7 @@ async function openRedisStore (url: string, log: Logger): Promise<StateStore> {
   return {
     description: 'redis',
     namespace: (name) => new StoreKeyv({
-      store: new KeyvRedis(client, { namespace: name, throwOnErrors: true, throwOnConnectError: true }),
+      store: new KeyvRedis(client, { namespace: name, throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeoutMs }),
       namespace: name,
       useKeyPrefix: false
     }),
