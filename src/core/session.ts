@@ -164,7 +164,7 @@ export class TokenSession {
     if ((await store.get<StoredSession>(SESSION_KEY))?.token === stale) await store.delete(SESSION_KEY)
     const block = await store.get<LoginBlock>(BLOCK_KEY)
     if (block?.credentialId !== (this.#options.credentialId ?? '') || block.until <= this.#now()) return
-    await store.set(BLOCK_KEY, { ...block, reason: `${this.#options.label} rejected the token its last login issued (${reason})` })
+    await store.set(BLOCK_KEY, { ...block, reason: `it rejected the token its last login issued (${reason})` })
   }
 
   #expired (): boolean {
@@ -182,7 +182,7 @@ export class TokenSession {
     const block = await store.get<LoginBlock>(BLOCK_KEY)
     const same = block?.credentialId === id
     if (same && block.until > this.#now()) {
-      throw new ProviderAuthError(`${label}: ${block.reason}; not trying again until ${new Date(block.until).toISOString()} ` +
+      throw new ProviderAuthError(`${label} login waits: ${block.reason}; not trying again until ${new Date(block.until).toISOString()} ` +
         'because repeated logins bring a captcha or lock the account. Fix the credentials, or wait')
     }
     const failures = same ? block.failures + 1 : 1

@@ -64,3 +64,12 @@ t.test('read-only', async t => {
   await t.rejects(provider().powerOn('x', { mode: 'gpu' }), NotSupportedError)
   await t.rejects(provider().powerOff('x'), NotSupportedError)
 })
+
+t.test('a session OneCloud refuses right after the login (rtn non-zero) is a failed login: no re-login on every poll', async t => {
+  const { simulator, provider } = await setup(t)
+  const p = provider()
+  simulator.inject('/listPeer', { status: 200, body: { rtn: 11, msg: 'session invalid' } }, 20)
+  await t.rejects(p.listInstances())
+  for (let poll = 0; poll < 10; poll++) await t.rejects(p.listInstances(), /OneCloud login waits: it rejected the token its last login issued \(rtn 11.*\); not trying again until/)
+  t.equal(simulator.stats.logins, 1, 'one login for 11 polls')
+})
