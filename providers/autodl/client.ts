@@ -73,13 +73,13 @@ export class AutodlClient {
   async call (path: string, body: object, options: CallOptions = {}): Promise<unknown> {
     let token = await this.#session.token()
     let envelope = await this.#post(path, body, token, options)
-    if (envelope.code === AUTHORIZE_FAILED) {
+    if (sessionExpired(envelope)) {
       this.#log.info({ path }, 'AutoDL token rejected; logging in again')
       token = await this.#session.renew(token, envelope.msg || AUTHORIZE_FAILED)
       envelope = await this.#post(path, body, token, options)
       // A fresh token rejected counts as a failed login: renew throws, as the next login must wait.
-      if (envelope.code === AUTHORIZE_FAILED) await this.#session.renew(token, envelope.msg || AUTHORIZE_FAILED)
-      if (envelope.code === AUTHORIZE_FAILED) {
+      if (sessionExpired(envelope)) await this.#session.renew(token, envelope.msg || AUTHORIZE_FAILED)
+      if (sessionExpired(envelope)) {
         throw new ProviderAuthError(`AutoDL rejected a freshly issued token on ${path} (${envelope.msg ?? ''})`)
       }
     }
@@ -127,4 +127,17 @@ export class AutodlClient {
     }
     return envelope
   }
+}
+
+/**
+ * Does this answer say the session expired? `code: "AuthorizeFailed"` (xiaoti12/autodl_bot,
+ * `client/autodl.go`, `GetInstances`), or — as John08066/autodl_gpu_watcher's `_check_login_response`
+ * (`src/autodl_watcher/collectors/platform.py`) also reads it — any other failing code whose `msg` asks to
+ * log in again because the login timed out or lapsed (`登录超时，请重新登录`, `登录失效…重新登录`; AutoDL
+ * also writes `登陆`).
+ */
+export function sessionExpired (envelope: Envelope): boolean {
+  if (envelope.code === AUTHORIZE_FAILED) return true
+  const msg = envelope.msg ?? ''
+  return envelope.code !== 'Success' && msg.includes('重新登录') && /登[录陆](超时|失效|过期)/.test(msg)
 }

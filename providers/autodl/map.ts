@@ -21,81 +21,86 @@ export interface Envelope<T = unknown> {
   data?: T | null
 }
 
-/** One element of `data.list` of `POST /api/v1/instance` (§1.4). */
+/**
+ * One element of `data.list` of `POST /api/v1/instance` (§1.4). AutoDL's backend is Go: any optional
+ * field may come as `null` (a nil pointer) instead of being absent, and the mapping does without it.
+ */
 export interface RawInstance {
   uuid: string
   status: string
-  sub_status?: string
-  name?: string
-  instance_name?: string
-  machine_id?: string
-  machine_alias?: string
-  region_sign?: string
-  region_name?: string
-  snapshot_gpu_alias_name?: string
-  req_gpu_amount?: number
-  gpu_all_num?: number
-  gpu_idle_num?: number
-  payg_price?: number
-  charge_type?: string
-  start_mode?: string
-  status_at?: string
-  stopped_at?: NullTime
-  started_at?: NullTime
+  sub_status?: string | null
+  name?: string | null
+  instance_name?: string | null
+  machine_id?: string | null
+  machine_alias?: string | null
+  region_sign?: string | null
+  region_name?: string | null
+  snapshot_gpu_alias_name?: string | null
+  req_gpu_amount?: number | null
+  gpu_all_num?: number | null
+  gpu_idle_num?: number | null
+  payg_price?: number | null
+  charge_type?: string | null
+  start_mode?: string | null
+  status_at?: string | null
+  stopped_at?: NullTime | null
+  started_at?: NullTime | null
 }
 
-/** `data` of `POST /api/v1/instance`. */
+/** `data` of `POST /api/v1/instance`; an account without instances may answer `list: null`. Items are checked one by one ({@link checkInstance}). */
 export interface InstancePage {
-  list: RawInstance[]
-  page_index?: number
-  page_size?: number
+  list: unknown[] | null
+  page_index?: number | null
+  page_size?: number | null
   max_page: number
-  result_total?: number
+  result_total?: number | null
 }
 
+// Every optional field may be null; only what the mapping reads is typed, unknown fields are ignored.
+// (Object and number keywords apply to objects and numbers only, so a null passes them.)
 const nullTime = {
-  type: 'object',
+  type: ['object', 'null'],
   required: ['Time', 'Valid'],
   properties: { Time: { type: 'string' }, Valid: { type: 'boolean' } }
 }
-const count = { type: 'integer', minimum: 0 }
+const count = { type: ['integer', 'null'], minimum: 0 }
+const text = { type: ['string', 'null'] }
+
+const instanceSchema = {
+  type: 'object',
+  required: ['uuid', 'status'],
+  properties: {
+    uuid: { type: 'string', minLength: 1 },
+    status: { type: 'string' },
+    sub_status: text,
+    name: text,
+    instance_name: text,
+    machine_id: text,
+    machine_alias: text,
+    region_sign: text,
+    region_name: text,
+    snapshot_gpu_alias_name: text,
+    req_gpu_amount: count,
+    gpu_all_num: count,
+    gpu_idle_num: count,
+    payg_price: { type: ['number', 'null'], minimum: 0 },
+    charge_type: text,
+    start_mode: text,
+    status_at: text,
+    stopped_at: nullTime,
+    started_at: nullTime
+  }
+}
 
 const instancePageSchema = {
   type: 'object',
   required: ['list', 'max_page'],
   properties: {
-    list: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['uuid', 'status'],
-        properties: {
-          uuid: { type: 'string', minLength: 1 },
-          status: { type: 'string' },
-          sub_status: { type: 'string' },
-          name: { type: 'string' },
-          instance_name: { type: 'string' },
-          machine_id: { type: 'string' },
-          machine_alias: { type: 'string' },
-          region_sign: { type: 'string' },
-          region_name: { type: 'string' },
-          snapshot_gpu_alias_name: { type: 'string' },
-          req_gpu_amount: count,
-          gpu_all_num: count,
-          gpu_idle_num: count,
-          payg_price: { type: 'number', minimum: 0 },
-          charge_type: { type: 'string' },
-          start_mode: { type: 'string' },
-          status_at: { type: 'string' },
-          stopped_at: nullTime,
-          started_at: nullTime
-        }
-      }
-    },
-    page_index: { type: 'integer' },
-    page_size: { type: 'integer' },
+    list: { type: ['array', 'null'] },
+    page_index: { type: ['integer', 'null'] },
+    page_size: { type: ['integer', 'null'] },
     max_page: { type: 'integer', minimum: 0 },
-    result_total: { type: 'integer' }
+    result_total: { type: ['integer', 'null'] }
   }
 }
 
@@ -105,6 +110,7 @@ const passportDataSchema = { type: 'object', required: ['token'], properties: { 
 const ajv = new Ajv({ allErrors: false, strict: false })
 const validators = {
   instancePage: ajv.compile<InstancePage>(instancePageSchema),
+  instance: ajv.compile<RawInstance>(instanceSchema),
   loginData: ajv.compile<{ ticket: string }>(loginDataSchema),
   passportData: ajv.compile<{ token: string }>(passportDataSchema)
 }
@@ -122,6 +128,17 @@ export function checkPayload<K extends keyof typeof validators> (kind: K, data: 
     throw new ProviderResponseError(`${context}: unexpected answer: ${detail}`)
   }
   return data as never
+}
+
+/**
+ * Check one element of `data.list`: a valid {@link RawInstance}, or a line saying which instance (its
+ * uuid, else its place) and which field is wrong — the caller skips it and warns, the others stay listed.
+ */
+export function checkInstance (raw: unknown, index: number): { instance: RawInstance } | { problem: string } {
+  if (validators.instance(raw)) return { instance: raw }
+  const uuid = typeof (raw as { uuid?: unknown } | null)?.uuid === 'string' ? (raw as { uuid: string }).uuid : null
+  const field = formatAjvErrors(validators.instance.errors, uuid === null ? `list[${index}]` : '')[0] ?? 'unexpected shape'
+  return { problem: uuid === null ? field : `instance ${uuid}: ${field.replace(/^\(root\)/, '(the instance)')}` }
 }
 
 /** Days an AutoDL instance may stay shut down before it is released and its data wiped (§1.6). */
@@ -153,8 +170,7 @@ export const STATE_MAP: Readonly<Record<string, InstanceState>> = {
 export function toInstance (raw: RawInstance): InstanceData {
   const state = STATE_MAP[raw.status] ?? 'unknown'
   const stopped = parseNullTime(raw.stopped_at)
-  const hasGpu = raw.gpu_all_num !== undefined || raw.gpu_idle_num !== undefined ||
-    raw.req_gpu_amount !== undefined || Boolean(raw.snapshot_gpu_alias_name)
+  const hasGpu = raw.gpu_all_num != null || raw.gpu_idle_num != null || raw.req_gpu_amount != null || Boolean(raw.snapshot_gpu_alias_name)
   return {
     id: raw.uuid,
     name: firstNonEmpty(raw.name, raw.instance_name, raw.machine_alias) ?? raw.uuid,
@@ -178,12 +194,12 @@ export function toInstance (raw: RawInstance): InstanceData {
 }
 
 /** A valid `sql.NullTime` as a DateTime in its own offset; null when not valid or the zero time. */
-export function parseNullTime (value: NullTime | undefined): DateTime | null {
+export function parseNullTime (value: NullTime | null | undefined): DateTime | null {
   if (!value?.Valid) return null
   const dt = DateTime.fromISO(value.Time, { setZone: true })
   return dt.isValid && dt.year > 1 ? dt : null
 }
 
-function firstNonEmpty (...values: Array<string | undefined>): string | undefined {
-  return values.find(v => v !== undefined && v.trim() !== '')?.trim()
+function firstNonEmpty (...values: Array<string | null | undefined>): string | undefined {
+  return values.find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim()
 }

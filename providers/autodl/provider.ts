@@ -1,6 +1,6 @@
 import type { CallOptions, InstanceData, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
 import { AutodlClient } from './client.js'
-import { checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance } from './map.js'
+import { checkInstance, checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance } from './map.js'
 import type { AutodlConfig } from './schema.js'
 
 /** Page size asked for; the server may answer with a smaller one, so paging follows `max_page`. */
@@ -19,6 +19,7 @@ export class AutodlProvider implements Provider {
 
   readonly #client: AutodlClient
   readonly #deps: ProviderDeps
+  #skipped = 0
 
   constructor (config: AutodlConfig, deps: ProviderDeps, now?: () => number) {
     this.#deps = deps
@@ -29,9 +30,14 @@ export class AutodlProvider implements Provider {
     await this.#client.authenticate()
   }
 
-  /** `POST /api/v1/instance`, page by page up to `data.max_page` (§1.4). Duplicates across pages are dropped. */
+  /**
+   * `POST /api/v1/instance`, page by page up to `data.max_page` (§1.4). Duplicates across pages are
+   * dropped; `list: null` is an empty page; a malformed instance is skipped with a warning naming it and
+   * its field (counted by {@link skippedInstances}), the others stay listed.
+   */
   async listInstances (options: CallOptions = {}): Promise<InstanceData[]> {
     const byId = new Map<string, InstanceData>()
+    let skipped = 0
     let maxPage = 1
     for (let page = 1; page <= maxPage; page++) {
       if (page > MAX_PAGES) {
@@ -42,10 +48,23 @@ export class AutodlProvider implements Provider {
         date_from: '', date_to: '', page_index: page, page_size: PAGE_SIZE, status: [], charge_type: []
       }, { signal: options.signal, readOnly: true })
       const result = checkPayload('instancePage', data, `AutoDL POST /api/v1/instance page ${page}`)
-      for (const raw of result.list) byId.set(raw.uuid, toInstance(raw))
+      for (const [index, raw] of (result.list ?? []).entries()) {
+        const checked = checkInstance(raw, index)
+        if ('problem' in checked) {
+          skipped++
+          this.#deps.log.warn({ page }, `AutoDL listed a malformed instance; skipped: ${checked.problem}`)
+          continue
+        }
+        byId.set(checked.instance.uuid, toInstance(checked.instance))
+      }
       maxPage = result.max_page
     }
+    this.#skipped = skipped
     return [...byId.values()]
+  }
+
+  skippedInstances (): number {
+    return this.#skipped
   }
 
   /** `POST /api/v1/instance/power_on`; `payload: "non_gpu"` for no-GPU mode (seed 000, §1.5). Accepted asynchronously. */

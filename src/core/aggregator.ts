@@ -45,6 +45,7 @@ interface EntryState {
   /** Last good instances, complete and stamped. */
   instances: Instance[]
   account: AccountDetails | null
+  warnings: number
   polled: boolean
   ok: boolean
   authenticated: boolean
@@ -110,7 +111,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
   async add (entry: AggregatorEntry): Promise<void> {
     if (this.#states.has(entry.id)) await this.remove(entry.id)
     const state: EntryState = {
-      entry, instances: [], account: null, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
+      entry, instances: [], account: null, warnings: 0, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
       durationMs: null, error: NOT_POLLED, inflight: null, controller: null, timer: null, removed: false
     }
     this.#states.set(entry.id, state)
@@ -216,7 +217,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     if (state.polled && !state.ok) log.info({ instances: instances.length }, 'provider recovered')
     else log.debug({ instances: instances.length, durationMs: Math.round(durationMs) }, 'poll ok')
     Object.assign(state, {
-      instances, account: provider.accountDetails?.() ?? null, polled: true, ok: true, error: null,
+      instances, account: provider.accountDetails?.() ?? null, warnings: provider.skippedInstances?.() ?? 0, polled: true, ok: true, error: null,
       durationMs: Math.round(durationMs), lastSuccessAt: this.#now().toISOString()
     })
     this.#publish()
@@ -242,7 +243,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
       for (const instance of state.instances) instances.push(stale ? { ...instance, stale } : instance)
       providers.push({
         id, type, ok: state.ok, lastSuccessAt: state.lastSuccessAt, lastErrorAt: state.lastErrorAt, durationMs: state.durationMs,
-        instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }, account: state.account
+        instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }, account: state.account, warnings: state.warnings
       })
     }
     this.#snapshot = { generatedAt: this.#now().toISOString(), instances, providers }

@@ -63,6 +63,11 @@ export interface Provider {
   powerOff (instanceId: string, options?: CallOptions): Promise<void>
   /** Account facts gathered by the latest successful `listInstances()` (balance, quota), or null. */
   accountDetails? (): AccountDetails | null
+  /**
+   * Instances the latest `listInstances()` skipped because the provider sent them malformed (the
+   * provider logs each with its field); shown as `warnings` in the entry's status. Absent: 0.
+   */
+  skippedInstances? (): number
   /** Release sockets and timers; called when the entry is removed or the host stops. */
   close? (): Promise<void>
 }

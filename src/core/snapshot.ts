@@ -28,6 +28,8 @@ export interface ProviderStatus {
    * latest successful poll; null when it has none. Up to two levels of plain values.
    */
   account: AccountDetails | null
+  /** Instances the latest successful poll skipped because the provider sent them malformed (each logged with its field). */
+  warnings: number
 }
 
 
@@ -59,7 +61,7 @@ export const providerStatusSchema = {
   $id: 'ProviderStatus',
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'type', 'ok', 'lastSuccessAt', 'lastErrorAt', 'durationMs', 'instanceCount', 'error', 'capabilities', 'account'],
+  required: ['id', 'type', 'ok', 'lastSuccessAt', 'lastErrorAt', 'durationMs', 'instanceCount', 'error', 'capabilities', 'account', 'warnings'],
   properties: {
     id: { type: 'string' },
     type: { type: 'string' },
@@ -79,6 +81,7 @@ export const providerStatusSchema = {
       type: ['object', 'null'],
       additionalProperties: { type: ['string', 'number', 'boolean', 'null', 'object'] },
       description: 'Account facts besides instances (e.g. BoardMate balance and quota).'
-    }
+    },
+    warnings: { type: 'integer', minimum: 0, description: 'Instances the latest successful poll skipped as malformed (the log names each and its field).' }
   }
 } as const

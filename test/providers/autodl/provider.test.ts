@@ -268,10 +268,42 @@ t.test('garbage, HTTP 5xx and wrong field types are provider errors', async t =>
   await t.rejects(provider.listInstances(), /unexpected answer: data: must be an object/)
 })
 
-t.test('a wrong field type names the field', async t => {
-  const bad = makeInstance({ machine_id: 'hostC', gpu_idle_num: 'one' as never })
-  const { config } = await setup(t, {}, { instances: [bad] })
-  await t.rejects(new AutodlProvider(config, makeDeps()).listInstances(), /page 1: unexpected answer: data.list\[0\].gpu_idle_num: must be an integer/)
+t.test('one malformed instance is skipped with a warning naming it and its field; the others stay listed', async t => {
+  const bad = makeInstance({ machine_id: 'hostC', uuid: 'bad-1', gpu_idle_num: 'one' as never })
+  const good = makeInstance({ machine_id: 'hostD', uuid: 'good-1', name: 'keeper' })
+  const { config } = await setup(t, {}, { instances: [bad, good] })
+  const deps = makeDeps()
+  const provider = new AutodlProvider(config, deps)
+  const list = await provider.listInstances()
+  t.same(list.map(i => i.id), ['good-1'])
+  t.equal(provider.skippedInstances(), 1)
+  t.ok(deps.captured.entries().some(l => l['level'] === 40 && /skipped: instance bad-1: gpu_idle_num: must be an integer/.test(String(l['msg']))), 'the warning names the instance and the field')
+})
+
+t.test('Go-style nulls: null optional fields, null times and `list: null` are tolerated', async t => {
+  const nulls = makeInstance({ machine_id: 'hostN', uuid: 'null-1', status: 'running' })
+  Object.assign(nulls, { sub_status: null, name: null, req_gpu_amount: null, snapshot_gpu_alias_name: null, stopped_at: null, started_at: null, payg_price: null, region_name: null, unknown_new_field: { x: 1 } })
+  const { config, simulator } = await setup(t, {}, { instances: [nulls] })
+  const [mapped] = await new AutodlProvider(config, makeDeps()).listInstances()
+  t.match(mapped, { id: 'null-1', state: 'running', stoppedAt: null, releaseAt: null, pricePerHour: null })
+  t.equal(mapped?.gpu?.requested, null)
+  const empty = await startAutodlSimulator({ accounts: [{ phone: '13700000000', password: 'pw', instances: [] }] })
+  t.teardown(() => empty.close())
+  t.same(await new AutodlProvider(normalizeAutodlOptions({ phone: '13700000000', password: 'pw', baseUrl: empty.url }), makeDeps()).listInstances(), [], 'list: null is an empty account')
+  const sent = simulator.requests.find(r => r.path === '/api/v1/instance')
+  t.ok(sent, 'the simulator was asked')
+})
+
+t.test('session expiry is recognised by AutoDL\'s message text too, not only by AuthorizeFailed', async t => {
+  const { simulator, config } = await setup(t, { expiryAnswer: 'message' })
+  const provider = new AutodlProvider(config, makeDeps())
+  await provider.listInstances()
+  simulator.expireTokens()
+  t.ok((await provider.listInstances()).length > 0, 'logged in again and listed')
+  t.equal(simulator.stats.logins, 2)
+  simulator.inject('/api/v1/instance', { code: 'Fail', msg: '请求过于频繁' })
+  await t.rejects(provider.listInstances(), /Fail \(请求过于频繁\)/, 'another failure is not taken for an expiry')
+  t.equal(simulator.stats.logins, 2)
 })
 
 async function waitFor (condition: () => boolean, timeoutMs = 3000): Promise<void> {

@@ -41,12 +41,16 @@ export interface AutodlSimulatorOptions {
   latencyMs?: number
   /** Failed logins after which a captcha is required (default 3). */
   captchaAfter?: number
+  /**
+   * How an expired token is answered: `code` — `AuthorizeFailed` (xiaoti12/autodl_bot); `message` — another
+   * failing code whose `msg` says the login timed out (John08066/autodl_gpu_watcher reads it so). Default `code`.
+   */
+  expiryAnswer?: 'code' | 'message'
   port?: number
 }
 
-/** A fault injected into the next answers of a path: the kit's, or AutoDL envelopes. */
 /** A kit fault (an HTTP answer of its own included), AutoDL's expiry answer, or an AutoDL error envelope `{code, msg}`. */
-export type SimFault = Fault | 'authorizeFailed' | { code: string; msg: string }
+export type SimFault = Fault | 'authorizeFailed' | 'expiredMessage' | { code: string; msg: string }
 
 export interface AutodlSimulator {
   /** Base URL, e.g. `http://127.0.0.1:43210`. */
@@ -69,6 +73,19 @@ export interface AutodlSimulator {
 }
 
 const AUTHORIZE_FAILED = { code: 'AuthorizeFailed', data: null, msg: '登陆超时，请重新登录; 登录超时，请重新登录' }
+/** The other expiry form: a code other clients do not name ([GUESS]) with the expiry text they look for. */
+const EXPIRED_MESSAGE = { code: 'Unauthorized', data: null, msg: '登录超时，请重新登录' }
+
+/**
+ * An instance as AutoDL's Go backend renders it: empty optional strings and unset times as `null`
+ * (nil pointers), not as `""` or a zero `NullTime` — clients must tolerate both.
+ */
+function render (instance: SimInstance, host: { total: number; idle: number }): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...instance, gpu_all_num: host.total, gpu_idle_num: host.idle }
+  for (const key of ['sub_status', 'name', 'snapshot_gpu_alias_name']) if (out[key] === '') out[key] = null
+  for (const key of ['stopped_at', 'started_at']) if ((out[key] as { Valid?: boolean } | undefined)?.Valid === false) out[key] = null
+  return out
+}
 
 const schemas = {
   '/api/v1/new_login': {
@@ -157,8 +174,9 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       const all = accounts.get(phone!)!.instances
       const size = Math.min(body.page_size, pageSizeCap)
       const offset = (body.page_index - 1) * size
-      const list = all.slice(offset, offset + size).map(i => ({ ...i, gpu_all_num: hosts.get(i.machine_id)!.total, gpu_idle_num: hosts.get(i.machine_id)!.idle }))
-      return ok({ list, page_index: body.page_index, page_size: size, offset, max_page: Math.ceil(all.length / size), result_total: all.length, page: body.page_index })
+      const list = all.slice(offset, offset + size).map(i => render(i, hosts.get(i.machine_id)!))
+      // An account without instances: Go marshals its nil slice as null.
+      return ok({ list: all.length === 0 ? null : list, page_index: body.page_index, page_size: size, offset, max_page: Math.ceil(all.length / size), result_total: all.length, page: body.page_index })
     },
     '/api/v1/instance/power_on': (body, phone) => {
       const inst = findInstance(phone!, body.instance_uuid)
@@ -192,7 +210,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       let phone: string | null = null
       if (path !== '/api/v1/new_login' && path !== '/api/v1/passport') {
         const session = sessions.get(String(request.headers.authorization ?? ''))
-        if (!session || session.expiresAt < Date.now()) return AUTHORIZE_FAILED
+        if (!session || session.expiresAt < Date.now()) return options.expiryAnswer === 'message' ? EXPIRED_MESSAGE : AUTHORIZE_FAILED
         phone = session.phone
       }
       if (!validators[path](request.body)) return fail('InvalidParams', '参数错误') // [GUESS]
@@ -209,6 +227,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     inject: (path, fault, times = 1) => {
       kit.inject(path, fault === 'authorizeFailed'
         ? { status: 200, body: AUTHORIZE_FAILED }
+        : fault === 'expiredMessage' ? { status: 200, body: EXPIRED_MESSAGE }
         : typeof fault === 'object' && 'code' in fault ? { status: 200, body: { code: fault.code, data: null, msg: fault.msg } } : fault, times)
     },
     instance: (uuid) => {
