@@ -94,7 +94,7 @@ t.test('computeshare create-sandbox through the built CLI', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'cw-cli-'))
   const configFile = join(dir, 'config.json')
   await writeFile(configFile, JSON.stringify({ store: 'file:./state.json', providers: [{ id: 'cs', type: 'computeshare', username: 'u1', password: 'p1-password', baseUrl: simulator.url }] }))
-  await writeFile(join(dir, 'spec.json'), JSON.stringify({ specId: 2, imageId: 1, durationMonths: 1, name: 'cli-box', publicKey: 'ssh-ed25519 AAAAC3Nza test', networkMappings: [{ name: 'web', protocol: 'TCP', computerPort: 8080 }] }))
+  await writeFile(join(dir, 'spec.json'), JSON.stringify({ specId: 2, imageId: 1, name: 'cli-box', publicKey: 'ssh-ed25519 AAAAC3Nza test', networkMappings: [{ name: 'web', protocol: 'TCP', computerPort: 8080 }] }))
   const refused = run(t, ['computeshare', 'create-sandbox', '--config', configFile, '--provider', 'cs', '--file', join(dir, 'spec.json')])
   t.equal(await refused.exited, 2, 'not confirmed when not in a terminal')
   t.match(refused.stderr.join('\n'), 'confirm with --yes')

@@ -12,11 +12,13 @@ import { computeshareConfigSchema, normalizeComputeshareOptions, sandboxSpecSche
 const createSandbox: ProviderCommand<ComputeshareProvider> = {
   name: 'create-sandbox',
   description: 'rent a computeshare VM with a docker-compose file and public ports (billed): prints the instance id and ip:port of each mapping',
-  options: [{ flags: '--file <spec.json>', description: 'sandbox spec: specId, imageId, durationMonths, name, publicKey/password, dockerComposeFile, networkMappings', required: true }],
+  options: [{ flags: '--file <spec.json>', description: 'sandbox spec: specId, imageId, name, publicKey/password, dockerComposeFile, networkMappings (the term and price are the spec\'s own)', required: true }],
   async run (provider, { entryId, options, output, confirm }) {
     const spec = await readSpec(String(options['file']))
+    // The term and the price are the spec's (computeshare-server since 77135a0): ask before confirming.
+    const price = await provider.specPrice(spec.specId)
     const summary = `create computeshare sandbox "${spec.name}" on ${entryId}: spec ${spec.specId}, image ${spec.imageId}, ` +
-      `${spec.durationMonths} month(s) (billed), ports ${spec.networkMappings.map(m => `${m.name}:${m.computerPort}`).join(', ') || 'none'}`
+      `${price.day} day(s) for ${price.cycle} cycle(s) (billed now), ports ${spec.networkMappings.map(m => `${m.name}:${m.computerPort}`).join(', ') || 'none'}`
     if (!await confirm(summary)) {
       output.write('cancelled; nothing was created\n')
       return 1

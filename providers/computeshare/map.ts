@@ -11,6 +11,7 @@ export interface RawComputeshareInstance {
   imageName?: string
   core?: string
   memory?: string
+  /** `StatsTime`: milliseconds since the epoch as a string (int64 in protojson). */
   stats?: Array<{ id?: string; cpuUsage?: number; memoryUsage?: number; StatsTime?: string }>
 }
 
@@ -36,7 +37,7 @@ export function toInstance (raw: RawComputeshareInstance): InstanceData | null {
   const known = STATUS[raw.status]
   if (known && known[1] === null) return null
   const expires = Number(raw.expirationTime)
-  const latest = [...(raw.stats ?? [])].sort((a, b) => String(a.StatsTime ?? '').localeCompare(String(b.StatsTime ?? ''))).at(-1)
+  const latest = [...(raw.stats ?? [])].sort((a, b) => statsTime(a.StatsTime) - statsTime(b.StatsTime)).at(-1)
   return {
     id: raw.id,
     name: raw.name || raw.id,
@@ -52,13 +53,23 @@ export function toInstance (raw: RawComputeshareInstance): InstanceData | null {
   }
 }
 
-/** The body of `POST /v1/sandbox` (seed 001). */
+/** Epoch milliseconds of a `StatsTime` (an int64 string; an ISO time is read too); 0 when unreadable. */
+function statsTime (value: string | undefined): number {
+  if (value === undefined) return 0
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value)
+  return Number.isFinite(ms) ? ms : 0
+}
+
+/**
+ * The body of `POST /v1/sandbox` as the current server takes it (computeshare-server branch
+ * feature/cycle, `api/compute/v1/sandbox.proto` and `CreateInstanceRequest`): no term — the spec's
+ * price sets it.
+ */
 export function sandboxBody (spec: SandboxSpec): object {
   return {
     instance: {
       specId: spec.specId,
       imageId: spec.imageId,
-      duration: spec.durationMonths,
       name: spec.name,
       publicKey: spec.publicKey ?? '',
       password: spec.password ?? '',

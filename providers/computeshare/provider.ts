@@ -1,7 +1,7 @@
 import type { AxiosResponse, Method } from 'axios'
 import { LoginRejectedError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, createCheckAjv, credentialId, formatAjvErrors, send, type CallOptions, type InstanceData, type LoginResult, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
 import { sandboxBody, toInstance, type RawComputeshareInstance } from './map.js'
-import type { ComputeshareConfig, SandboxResult, SandboxSpec } from './schema.js'
+import type { ComputeshareConfig, SandboxResult, SandboxSpec, SpecPrice } from './schema.js'
 
 /** Success envelope `{code: 200, message: "success", data}` (§3.3: 200, not 0). */
 interface Envelope { code: number; message?: string; data?: unknown }
@@ -89,8 +89,20 @@ export class ComputeshareProvider implements Provider {
   }
 
   /**
-   * `POST /v1/sandbox` (seed 001): rent a VM with a docker-compose file and public port mappings.
-   * Costs money for `durationMonths`; never retried.
+   * `GET /v1/compute/spec/price?specId=`: the term and price a VM of this spec is rented for.
+   * @throws ProviderResponseError when the answer has no `day` and `cycle`.
+   */
+  async specPrice (specId: number, options: CallOptions = {}): Promise<SpecPrice> {
+    const data = await this.#call('GET', `/v1/compute/spec/price?specId=${encodeURIComponent(String(specId))}`, undefined, options.signal) as Partial<SpecPrice> | null
+    if (typeof data?.day !== 'number' || typeof data.cycle !== 'number') {
+      throw new ProviderResponseError(`computeshare GET /v1/compute/spec/price: unexpected answer for spec ${specId}: data.day and data.cycle must be numbers`)
+    }
+    return { day: data.day, cycle: data.cycle }
+  }
+
+  /**
+   * `POST /v1/sandbox` (seed 001): rent a VM with a docker-compose file and public port mappings, for
+   * the spec's term and price ({@link specPrice}); never retried.
    * @returns the new instance id and the public `ip:port` of each mapping.
    */
   async createSandbox (spec: SandboxSpec, options: CallOptions = {}): Promise<SandboxResult> {

@@ -36,8 +36,6 @@ export interface SandboxSpecFile {
   specId: number
   /** Image id (seed 001: 1 = ubuntu:20.04). */
   imageId: number
-  /** Rental term in months (`duration`). */
-  durationMonths: number
   name: string
   /** SSH public key for logging in. */
   publicKey?: string
@@ -52,6 +50,18 @@ export interface SandboxSpecFile {
 /** The spec with the compose file read. */
 export type SandboxSpec = Omit<SandboxSpecFile, 'dockerComposeFile'> & { dockerCompose?: string }
 
+/**
+ * The price of a spec (`GET /v1/compute/spec/price?specId=`, computeshare-server branch feature/cycle,
+ * `api/compute/v1/compute_instance.proto` `ComputeSpecPrice`): what renting it costs and for how long —
+ * the term of a new VM (`internal/biz/compute_instance.go`: expiration = now + `day` days).
+ */
+export interface SpecPrice {
+  /** Days a rental lasts. */
+  day: number
+  /** What it costs, in computeshare's own credit ("cycle"). */
+  cycle: number
+}
+
 /** What a created sandbox is reachable at. */
 export interface SandboxResult {
   instanceId: string
@@ -61,12 +71,14 @@ export interface SandboxResult {
 export const sandboxSpecSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['specId', 'imageId', 'durationMonths', 'name', 'networkMappings'],
+  required: ['specId', 'imageId', 'name', 'networkMappings'],
   properties: {
     $schema: { type: 'string' },
     specId: { type: 'integer', minimum: 1 },
     imageId: { type: 'integer', minimum: 1 },
-    durationMonths: { type: 'integer', minimum: 1, maximum: 36 },
+    // The request's `duration` was removed upstream on 2024-01-10 (computeshare-server commit 77135a0): the
+    // term is the spec's own price (`GET /v1/compute/spec/price`), and the server drops unknown fields.
+    durationMonths: { not: {}, errorMessage: 'is no longer taken: the term is the spec\'s own (the confirmation shows its days and price); remove it' },
     name: { type: 'string', minLength: 1, maxLength: 64 },
     publicKey: { type: 'string', pattern: '^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\\S+) ', errorMessage: { pattern: 'must be an OpenSSH public key ("ssh-ed25519 AAAA… comment")' } },
     password: { type: 'string', minLength: 8 },

@@ -104,7 +104,7 @@ t.test('create-sandbox: spec file → base64 compose, confirmation, public ip:po
   await writeFile(join(dir, 'compose.yaml'), 'services:\n  proxy:\n    image: nginx\n    ports:\n      - 80:80\n')
   const specFile = join(dir, 'spec.json')
   await writeFile(specFile, JSON.stringify({
-    specId: 1, imageId: 1, durationMonths: 1, name: 'demo-sandbox', password: 'vm-Secret-pass', dockerComposeFile: 'compose.yaml',
+    specId: 1, imageId: 1, name: 'demo-sandbox', password: 'vm-Secret-pass', dockerComposeFile: 'compose.yaml',
     networkMappings: [{ name: 'nginx', protocol: 'TCP', computerPort: 80 }, { name: 'ssh', protocol: 'TCP', computerPort: 22 }]
   }))
   const registry = createRegistry(builtinProviders)
@@ -125,13 +125,13 @@ t.test('create-sandbox: spec file → base64 compose, confirmation, public ip:po
   const declined = createSandbox({ providerId: 'cs', yes: false, input: tty })
   tty.write('n\n')
   t.equal(await declined, 1, 'declined: exit 1')
-  t.match(printed, 'create computeshare sandbox "demo-sandbox" on cs: spec 1, image 1, 1 month(s) (billed), ports nginx:80, ssh:22')
+  t.match(printed, 'create computeshare sandbox "demo-sandbox" on cs: spec 1, image 1, 30 day(s) for 100 cycle(s) (billed now), ports nginx:80, ssh:22', 'the term and price are the spec\'s, as the server has them')
   t.equal(simulator.stats.requests['/api/v1/sandbox'], undefined)
 
   t.equal(await createSandbox({ providerId: 'cs', yes: true, input: new PassThrough() }), 0, 'created: exit 0')
   const sent = simulator.requests.at(-1)!.body as { instance: Record<string, unknown>; networkMapping: unknown[] }
   t.same(sent.instance, {
-    specId: 1, imageId: 1, duration: 1, name: 'demo-sandbox', publicKey: '', password: 'vm-Secret-pass',
+    specId: 1, imageId: 1, name: 'demo-sandbox', publicKey: '', password: 'vm-Secret-pass',
     dockerCompose: Buffer.from('services:\n  proxy:\n    image: nginx\n    ports:\n      - 80:80\n').toString('base64')
   })
   t.same(sent.networkMapping, [{ name: 'nginx', protocol: 'TCP', computerPort: 80 }, { name: 'ssh', protocol: 'TCP', computerPort: 22 }])
@@ -139,6 +139,7 @@ t.test('create-sandbox: spec file → base64 compose, confirmation, public ip:po
   t.match(printed, `sandbox created: instance ${instanceId}\n  nginx  port 80 → 61.172.179.73:41071\n  ssh  port 22 → 61.172.179.73:41072\n`)
   t.notOk(printed.includes('vm-Secret-pass'))
   t.ok(simulator.vm(instanceId!), 'the VM exists')
+  t.ok(Math.abs(Number(simulator.vm(instanceId!)!.expirationTime) - (Date.now() + 30 * 86400_000)) < 60_000, 'rented for the spec\'s 30 days')
 })
 
 t.test('create-sandbox: a bad spec and a wrong entry are clear errors', async t => {
@@ -146,10 +147,10 @@ t.test('create-sandbox: a bad spec and a wrong entry are clear errors', async t 
   const registry = createRegistry(builtinProviders)
   const config = parseConfig({ providers: [{ id: 'cs', type: 'computeshare', ...USER }] }, { registry, alertRules: ALERT_RULES, env: {} })
   const specFile = join(dir, 'spec.json')
-  await writeFile(specFile, JSON.stringify({ specId: 1, imageId: 1, durationMonths: 0, name: 'x', networkMappings: [{ name: 'w', protocol: 'UDP', computerPort: 80 }] }))
+  await writeFile(specFile, JSON.stringify({ specId: 1, imageId: 1, durationMonths: 1, name: 'x', networkMappings: [{ name: 'w', protocol: 'UDP', computerPort: 80 }] }))
   const io = { output: new PassThrough(), input: new PassThrough(), yes: true, config, registry, type: 'computeshare', command: 'create-sandbox', options: { file: specFile } }
   const bad = await runProviderCommand({ ...io, providerId: 'cs' }).catch(e => e)
-  t.same(bad.issues, ['durationMonths: must be >= 1', 'networkMappings[0].protocol: must be one of: "TCP"', '(root): set publicKey or password, or you cannot log in to the VM'])
+  t.same(bad.issues, ['durationMonths: is no longer taken: the term is the spec\'s own (the confirmation shows its days and price); remove it', 'networkMappings[0].protocol: must be one of: "TCP"', '(root): set publicKey or password, or you cannot log in to the VM'])
   const wrong = await runProviderCommand({ ...io, providerId: 'lab' }).catch(e => e)
   t.same(wrong.issues, ['--provider: no computeshare entry "lab" in the config (computeshare entries: cs)'])
 })
@@ -162,4 +163,16 @@ t.test('an unknown user (HTTP 500, empty reason, as upstream answers it) is a re
   t.match(err.message, /computeshare login failed: unknown user "nobody" \(ent: user not found\); next attempt after/)
   for (let poll = 0; poll < 5; poll++) await t.rejects(provider.listInstances(), /not trying again until/)
   t.equal(simulator.stats.requests['/api/v1/user/loginWithClient'], 1, 'one attempt, not one per poll')
+})
+
+t.test('the simulator refuses the removed `duration` field, and StatsTime is epoch milliseconds as a string', async t => {
+  const { simulator, config } = await setup(t)
+  const provider = new ComputeshareProvider(config, makeDeps('cs'))
+  await provider.listInstances()
+  const token = String(simulator.requests.find(r => r.path === '/api/v1/instance')?.headers['authorization'])
+  const res = await fetch(`${simulator.url}/v1/sandbox`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify({ instance: { specId: 1, imageId: 1, duration: 3, name: 'x' } }) })
+  t.equal(res.status, 400)
+  const list = await (await fetch(`${simulator.url}/v1/instance`, { headers: { authorization: token } })).json() as { data: Array<{ stats: Array<{ StatsTime: string }> }> }
+  t.match(list.data[0]!.stats[0]!.StatsTime, /^\d{13}$/)
+  t.same(await provider.specPrice(2), { day: 30, cycle: 180 })
 })

@@ -73,7 +73,8 @@ export async function startComputeshareSimulator (options: ComputeshareSimulator
   }
   const render = (vm: SimVm): object => ({
     id: vm.id, name: vm.name, status: vm.status, expirationTime: String(vm.expirationTime), imageName: vm.imageName, core: vm.core, memory: vm.memory,
-    stats: [{ id: randomUUID(), cpuUsage: vm.cpuUsage, memoryUsage: 31.5, StatsTime: new Date().toISOString() }],
+    // protojson renders int64 as a string: epoch milliseconds (api/compute/v1/compute_instance.proto, InstanceStats).
+    stats: [{ id: randomUUID(), cpuUsage: vm.cpuUsage, memoryUsage: 31.5, StatsTime: String(Date.now()) }],
     containerId: '', command: '', agentId: randomUUID(), imageId: 1
   })
 
@@ -108,20 +109,32 @@ export async function startComputeshareSimulator (options: ComputeshareSimulator
       return { code: 200, message: 'success' }
     })
   }
+  // Spec prices (feature/cycle: `GET /v1/compute/spec/price?specId=` → ComputeSpecPrice {day, cycle}); the values are [GUESS].
+  const SPEC_PRICES: Record<number, { day: number; cycle: number }> = { 1: { day: 30, cycle: 100 }, 2: { day: 30, cycle: 180 } }
+  app.get('/api/v1/compute/spec/price', async (request, reply) => {
+    const username = await user(request, reply)
+    if (username === null) return reply
+    const price = SPEC_PRICES[Number((request.query as { specId?: string }).specId)]
+    if (!price) return await reply.code(500).send(kratos(500, '', 'ent: compute_spec_price not found'))
+    return ok(price)
+  })
   app.post('/api/v1/sandbox', async (request, reply) => {
     const username = await user(request, reply)
     if (username === null) return reply
     if (!await needsJson(request, reply)) return reply
-    const body = request.body as { instance?: { specId?: number; imageId?: number; duration?: number; name?: string; dockerCompose?: string }; networkMapping?: Array<{ name: string; protocol: string; computerPort: number }> }
+    const body = request.body as { instance?: Record<string, unknown> & { specId?: number; imageId?: number; name?: string; dockerCompose?: string }; networkMapping?: Array<{ name: string; protocol: string; computerPort: number }> }
     const spec = body?.instance
-    if (!spec || ![1, 2].includes(spec.specId ?? 0) || spec.imageId !== 1 || !spec.name || !(Number(spec.duration) >= 1)) {
+    // Stricter than upstream, which drops unknown fields silently: a client still sending the removed
+    // `duration` (commit 77135a0) believes it chooses a term it does not get.
+    if (spec && 'duration' in spec) return await reply.code(400).send(kratos(400, 'PARAMS_ERROR', 'duration is not a field of CreateInstanceRequest (removed in 77135a0)'))
+    if (!spec || ![1, 2].includes(spec.specId ?? 0) || spec.imageId !== 1 || !spec.name) {
       return await reply.code(400).send(kratos(400, 'PARAMS_ERROR', '参数错误')) // [GUESS] reason
     }
     if (spec.dockerCompose && Buffer.from(spec.dockerCompose, 'base64').toString('base64') !== spec.dockerCompose) {
       return await reply.code(400).send(kratos(400, 'PARAMS_ERROR', 'dockerCompose 不是 base64'))
     }
     const vm: SimVm = {
-      id: randomUUID(), name: spec.name, status: 0, expirationTime: Date.now() + spec.duration! * 30 * 86400_000, imageName: 'ubuntu:20.04',
+      id: randomUUID(), name: spec.name, status: 0, expirationTime: Date.now() + SPEC_PRICES[spec.specId!]!.day * 86400_000, imageName: 'ubuntu:20.04',
       core: spec.specId === 1 ? '2' : '4', memory: spec.specId === 1 ? '4' : '8', cpuUsage: 0, vncPassword: randomBytes(6).toString('hex')
     }
     options.vms.push(vm)
