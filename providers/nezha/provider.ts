@@ -33,7 +33,8 @@ export class NezhaProvider implements Provider {
     this.#deps = deps
     this.#now = now
     const pat = config.token?.startsWith('nzp_') ?? false
-    this.#mode = config.token === undefined ? 'v1-login' : pat ? 'v1-pat' : config.apiVersion === 'v0' ? 'v0' : null
+    // An explicit apiVersion is obeyed; `auto` detects a raw token's version from the first answer.
+    this.#mode = config.token === undefined ? 'v1-login' : pat || config.apiVersion === 'v1' ? 'v1-pat' : config.apiVersion === 'v0' ? 'v0' : null
     deps.secrets.add(config.password)
     this.#session = new TokenSession({
       label: 'Nezha',

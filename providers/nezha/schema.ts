@@ -42,6 +42,16 @@ export const nezhaConfigSchema = {
       if: { required: ['apiVersion'], properties: { apiVersion: { const: 'v1' } } },
       then: { not: { required: ['tag'] } },
       errorMessage: 'tag applies to apiVersion "v0" only'
+    },
+    {
+      // An explicit version is obeyed, so a token that cannot work with it is an error, not a silent probe.
+      if: { required: ['apiVersion', 'token'], properties: { apiVersion: { const: 'v1' } } },
+      then: { properties: { token: { type: 'string', pattern: '^nzp_' } } },
+      errorMessage: 'apiVersion "v1" (v1 and v2 dashboards) takes a personal access token nzp_… or username and password; this token looks like a v0 API token: set apiVersion "v0", or replace the token'
+    },
+    {
+      not: { required: ['token', 'username'] },
+      errorMessage: 'set token or username and password, not both: remove token to log in with the password, or remove username and password to use the token'
     }
   ],
   errorMessage: {

@@ -146,3 +146,23 @@ t.test('garbage and wrong types are response errors', async t => {
   simulator.inject('/api/v1/server/details', { status: 200, body: { code: 0, message: 'success', result: [{ id: 'x', name: 'n', last_active: 1 }] } })
   await t.rejects(p.listInstances(), /data\[0\]\.id: must be an integer/)
 })
+
+t.test('config: an explicit apiVersion is obeyed, and contradictory credentials say which to remove', async t => {
+  const { parseConfig } = await import('../../../src/config/load.js')
+  const { createRegistry } = await import('../../../src/core/registry.js')
+  const { builtinProviders } = await import('../../../providers/index.js')
+  const { ALERT_RULES } = await import('../../../src/alerts/rules/index.js')
+  const issues = (entry: object): string[] => {
+    try {
+      parseConfig({ providers: [{ id: 'nz', type: 'nezha', baseUrl: 'https://nezha.example', ...entry }] }, { registry: createRegistry(builtinProviders), alertRules: ALERT_RULES, env: {} })
+      return []
+    } catch (err) { return (err as { issues?: string[] }).issues ?? [String(err)] }
+  }
+  t.match(issues({ apiVersion: 'v1', token: V0_TOKEN }), [/apiVersion "v1" .* takes a personal access token nzp_… or username and password; this token looks like a v0 API token/])
+  t.match(issues({ token: PAT, username: 'admin', password: 'nezha-pass' }), [/set token or username and password, not both: remove token to log in with the password, or remove username and password to use the token/])
+  t.same(issues({ apiVersion: 'v1', token: PAT }), [])
+  // Obeyed: v1 with a PAT goes straight to the v1 endpoint, never probing v0.
+  const simulator = await sim(t, 'v1')
+  t.equal((await provider({ baseUrl: simulator.url, apiVersion: 'v1', token: PAT }).listInstances()).length, 5)
+  t.notOk(simulator.requests.some(r => r.path === '/api/v1/server/details'), 'no v0 probe')
+})
