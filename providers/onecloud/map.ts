@@ -1,4 +1,4 @@
-import { createCheckAjv, type InstanceData } from '../../src/index.js'
+import { createCheckAjv, type InstanceData, type InstanceState } from '../../src/index.js'
 
 /** What `listPeer` answers (reference/providers.md §5.3, [SRC] JKerCloudMonitor wky/wky_interface.py) and how a device maps. */
 
@@ -38,15 +38,22 @@ export const validPeers = createCheckAjv().compile({
   }
 })
 
-export /** One device → InstanceData. IPs, MAC, licence and account fields are not copied. */
-function toInstance (d: RawDevice): InstanceData {
+/**
+ * Device status words (reference §5.3, JKerCloudMonitor's README sample: `online`; the device list also
+ * shows `offline` and, with `exception_name`/`exception_message`, `exception`) → states. Any other word
+ * is `unknown`, with the word kept in `providerState`.
+ */
+export const STATE_MAP: Readonly<Record<string, InstanceState>> = { online: 'running', offline: 'offline', exception: 'error' }
+
+/** One device → InstanceData. IPs, MAC, licence and account fields are not copied. */
+export function toInstance (d: RawDevice): InstanceData {
   const online = d.status === 'online'
   const seen = online ? d.connect_time : d.disconnect_time
   return {
     id: d.peerid || d.device_sn,
     name: d.device_name || d.device_sn,
     region: d.ip_info?.city || d.ip_info?.province || null,
-    state: online ? 'running' : 'offline',
+    state: STATE_MAP[d.status] ?? 'unknown',
     providerState: d.status,
     gpu: null,
     stoppedAt: null,

@@ -159,13 +159,15 @@ const onecloud: ContractSubject = {
   type: 'onecloud',
   setup: async (t, captured) => {
     const devices = onecloudSampleDevices() as Array<Record<string, string>>
+    // A status word nobody documented (a firmware upgrade, say): it must stay unknown, not become offline.
+    devices.push({ ...devices[0]!, device_sn: 'OCPG1211UPG', peerid: '00226D5A5A74889X0077', status: 'upgrading' })
     const sim = await startOnecloudSimulator({ accounts: [{ user: '13800000000', password: 'contract-wky-pw', userid: '5458114', devices }] })
     t.teardown(() => sim.close())
     const deps = makeDeps('contract', { captured })
     return {
       provider: build('onecloud', { user: '13800000000', password: 'contract-wky-pw', accountBaseUrl: sim.url, controlBaseUrl: sim.url }, deps),
       captured,
-      words: { unknown: 'exception', state: 'offline' },
+      words: { unknown: 'upgrading' },
       expiry: { kind: 'relogin', expire: sim.expireSessions, logins: () => sim.stats.logins },
       hang: () => sim.inject('/listPeer', 'hang'),
       garbage: () => sim.inject('/listPeer', 'garbage'),

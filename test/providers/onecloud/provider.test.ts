@@ -37,7 +37,7 @@ t.test('login with signed form and cookies; devices become instances; private fi
       releaseAt: null, pricePerHour: null, lastSeenAt: new Date(1546440118 * 1000).toISOString() },
     { id: '00226D5A5A74889X0099', name: 'garage-box', region: '广东省', state: 'offline', providerState: 'offline', gpu: null, stoppedAt: null,
       releaseAt: null, pricePerHour: null, lastSeenAt: new Date(1546449999 * 1000).toISOString() },
-    { id: 'OCPG1211EXC', name: 'OCPG1211EXC', region: '杭州市', state: 'offline', providerState: 'exception', gpu: null, stoppedAt: null,
+    { id: 'OCPG1211EXC', name: 'OCPG1211EXC', region: '杭州市', state: 'error', providerState: 'exception', gpu: null, stoppedAt: null,
       releaseAt: null, pricePerHour: null, lastSeenAt: new Date(1546440107 * 1000).toISOString() }
   ])
   const text = JSON.stringify(list)
@@ -72,4 +72,13 @@ t.test('a session OneCloud refuses right after the login (rtn non-zero) is a fai
   await t.rejects(p.listInstances())
   for (let poll = 0; poll < 10; poll++) await t.rejects(p.listInstances(), /OneCloud login waits: it rejected the token its last login issued \(rtn 11.*\); not trying again until/)
   t.equal(simulator.stats.logins, 1, 'one login for 11 polls')
+})
+
+t.test('status words: online, offline, exception are known; any other word is unknown with the word kept', async t => {
+  const { toInstance } = await import('../../../providers/onecloud/map.js')
+  const device = (status: string) => toInstance({ device_sn: 'OCPG1', status })
+  t.match(device('online'), { state: 'running', providerState: 'online' })
+  t.match(device('offline'), { state: 'offline', providerState: 'offline' })
+  t.match(device('exception'), { state: 'error', providerState: 'exception' })
+  t.match(device('upgrading'), { state: 'unknown', providerState: 'upgrading' }, 'not taken for offline')
 })
