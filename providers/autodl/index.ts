@@ -6,6 +6,7 @@ import { autodlConfigSchema, normalizeAutodlOptions, sha1Hex } from './schema.js
 export default defineProvider({
   type: 'autodl',
   hostApiVersion: HOST_API_VERSION,
+  polling: { minimumSeconds: 15, reason: 'each poll lists every page of the account; AutoDL captchas or locks accounts that look like bots' },
   description: 'AutoDL GPU containers (web console API): host GPUs idle/total, release dates, power on/off, no-GPU mode',
   configSchema: autodlConfigSchema,
   normalizeConfig: normalizeAutodlOptions,

@@ -6,6 +6,7 @@ import { boardmateConfigSchema, normalizeBoardmateOptions } from './schema.js'
 export default defineProvider({
   type: 'boardmate',
   hostApiVersion: HOST_API_VERSION,
+  polling: { defaultSeconds: 600, minimumSeconds: 120, reason: 'every API call appends an entry to the site\'s own log (BoardMate views/api.py), so a monitor must ask rarely' },
   description: 'BoardMate panels (Discord user, shop balance and quota): servers and their limits; read-only',
   configSchema: boardmateConfigSchema,
   normalizeConfig: normalizeBoardmateOptions,

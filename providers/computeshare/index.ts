@@ -34,6 +34,7 @@ const createSandbox: ProviderCommand<ComputeshareProvider> = {
 export default defineProvider({
   type: 'computeshare',
   hostApiVersion: HOST_API_VERSION,
+  polling: { minimumSeconds: 30, reason: 'VMs change state in tens of seconds; the list carries no paging' },
   description: 'computeshare (共享算力) VMs: state, rental expiry, start/stop, sandbox creation',
   configSchema: computeshareConfigSchema,
   normalizeConfig: normalizeComputeshareOptions,

@@ -6,6 +6,7 @@ import { nezhaConfigSchema, normalizeNezhaOptions } from './schema.js'
 export default defineProvider({
   type: 'nezha',
   hostApiVersion: HOST_API_VERSION,
+  polling: { minimumSeconds: 5, reason: 'agents report every few seconds; a faster poll only repeats them' },
   description: 'Nezha monitoring dashboards (v0, v1, v2): servers online/offline, CPU, memory, disk, network, GPU model; read-only',
   configSchema: nezhaConfigSchema,
   normalizeConfig: normalizeNezhaOptions,

@@ -6,6 +6,7 @@ import { normalizeOnecloudOptions, onecloudConfigSchema } from './schema.js'
 export default defineProvider({
   type: 'onecloud',
   hostApiVersion: HOST_API_VERSION,
+  polling: { defaultSeconds: 7200, minimumSeconds: 1800, reason: 'Thunder bans IPs that call often; JKerCloudMonitor polls every 2 hours' },
   description: 'Thunder OneCloud (玩客云) devices online/offline — experimental, the service is believed defunct; read-only',
   configSchema: onecloudConfigSchema,
   normalizeConfig: normalizeOnecloudOptions,

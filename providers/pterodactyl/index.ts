@@ -6,6 +6,7 @@ import { normalizePterodactylOptions, pterodactylConfigSchema } from './schema.j
 export default defineProvider({
   type: 'pterodactyl',
   hostApiVersion: HOST_API_VERSION,
+  polling: { minimumSeconds: 15, reason: 'each poll costs one /resources request per server against the panel\'s per-user rate limit (720 a minute by default)' },
   description: 'Pterodactyl panel servers (client API): live state, limits and usage, start/stop',
   configSchema: pterodactylConfigSchema,
   normalizeConfig: normalizePterodactylOptions,

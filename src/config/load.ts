@@ -98,6 +98,8 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     const proxy = (entry['proxy'] as string | null | undefined) ?? null
     report(urlProblems({ proxy }, at))
     const keepAlive = entry['keepAlive'] as ProviderEntryConfig['keepAlive']
+    const ownInterval = typeof entry['pollIntervalSeconds'] === 'number' ? entry['pollIntervalSeconds'] : undefined
+    const globalInterval = typeof root?.pollIntervalSeconds === 'number' ? root.pollIntervalSeconds : 60
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k)))
     const builtin = options.registry.get(type)
     const plugin = builtin ? undefined : options.plugins?.get(type)
@@ -109,29 +111,29 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       // A plugin's problems stay with its entry: the other entries still start.
       const named = `${at} ("${id}"): provider module "${type}"`
       if ('error' in plugin) {
-        providers.push({ id, type, module: type, proxy, keepAlive, options: {}, failure: `${named}: ${plugin.error}` })
+        providers.push({ id, type, module: type, proxy, keepAlive, pollIntervalSeconds: ownInterval ?? globalInterval, options: {}, failure: `${named}: ${plugin.error}` })
         continue
       }
       const definition = plugin.definition
-      const problems = onePerPath([...validateOptions(definition, own, validators, ajv, ''), ...urlProblems(own)])
+      const problems = onePerPath([...validateOptions(definition, own, validators, ajv, ''), ...urlProblems(own), ...intervalProblems(definition, ownInterval, 'pollIntervalSeconds')])
       let normalized: object = own
       if (problems.length === 0) {
         try { normalized = definition.normalizeConfig ? definition.normalizeConfig(own) : own } catch (err) { problems.push(`normalizeConfig failed: ${(err as Error).message}`) }
       }
       if (!pluginDefinitions.includes(definition)) pluginDefinitions.push(definition)
       providers.push({
-        id, type: definition.type, module: type, proxy, keepAlive, options: normalized as Record<string, unknown>,
+        id, type: definition.type, module: type, proxy, keepAlive, pollIntervalSeconds: pollInterval(definition, ownInterval, globalInterval), options: normalized as Record<string, unknown>,
         failure: problems.length ? `${named} (${definition.type}): ${problems.join('; ')}` : undefined
       })
       continue
     }
-    const problems = onePerPath([...validateOptions(builtin!, own, validators, ajv, at), ...urlProblems(own, at)])
+    const problems = onePerPath([...validateOptions(builtin!, own, validators, ajv, at), ...urlProblems(own, at), ...intervalProblems(builtin!, ownInterval, `${at}.pollIntervalSeconds`)])
     if (problems.length > 0) {
       report(problems)
       continue
     }
     const normalized = builtin!.normalizeConfig ? builtin!.normalizeConfig(own) : own
-    providers.push({ id, type, proxy, keepAlive, options: normalized as Record<string, unknown> })
+    providers.push({ id, type, proxy, keepAlive, pollIntervalSeconds: pollInterval(builtin!, ownInterval, globalInterval), options: normalized as Record<string, unknown> })
   }
   if (issues.length > 0) throw new ConfigError(onePerPath(issues))
   if (root.telegram.timeZone !== null && !IANAZone.isValidZone(root.telegram.timeZone)) {
@@ -143,6 +145,19 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const dup = names.find((n, i) => names.indexOf(n) !== i)
   if (dup !== undefined) throw new ConfigError([`api.apiKeys: the name "${dup}" is used twice; names identify keys in the audit log`])
   return { ...root, api: { ...root.api, apiKeys }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+}
+
+/** An entry's own interval below its type's minimum, as a line naming the minimum and why. */
+function intervalProblems (definition: AnyProviderDefinition, own: number | undefined, path: string): string[] {
+  const polling = definition.polling
+  if (own === undefined || polling === undefined || own >= polling.minimumSeconds) return []
+  return [`${path}: at least ${polling.minimumSeconds} for ${definition.type} (${polling.reason})`]
+}
+
+/** The entry's own interval, else its type's default, else the global one; never below the type's minimum. */
+function pollInterval (definition: AnyProviderDefinition, own: number | undefined, globalSeconds: number): number {
+  const polling = definition.polling
+  return Math.max(own ?? polling?.defaultSeconds ?? globalSeconds, polling?.minimumSeconds ?? 0)
 }
 
 /** The first problem reported for each path: one line per problem, not one per check that noticed it. */

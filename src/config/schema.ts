@@ -8,7 +8,7 @@ import type { SchemaObject } from 'ajv'
 import type { AnyProviderDefinition } from '../core/provider.js'
 
 /** Keys every provider entry has, whatever its type. Everything else belongs to the type's schema. */
-export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive'] as const
+export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive', 'pollIntervalSeconds'] as const
 
 /** What an API key may do: `read` the view, audit and mutes; `control` power instances and set mutes. */
 export const API_SCOPES = ['read', 'control'] as const
@@ -184,6 +184,7 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
         type: 'object',
         required: ['id', 'type'],
         properties: {
+          pollIntervalSeconds: { type: 'integer', minimum: 5, maximum: 86400 },
           keepAlive: {
             type: 'object',
             additionalProperties: false,
@@ -252,6 +253,11 @@ export interface ProviderEntryConfig {
   proxy: string | null
   /** Automatic keep-alive before release (providers that release stopped instances and have a no-GPU mode). */
   keepAlive?: { enabled: boolean; beforeHours: number } | undefined
+  /**
+   * Seconds between two polls of this entry: its own `pollIntervalSeconds`, else its type's default
+   * (`ProviderDefinition.polling`), else the global one. Never below the type's minimum.
+   */
+  pollIntervalSeconds: number
   /** The provider type's own options, validated by its schema and normalized. */
   options: Record<string, unknown>
 }

@@ -22,6 +22,8 @@ export interface AggregatorEntry {
   log: Logger
   /** The only Telegram user who may see this entry (accounts added through the bot); undefined = everyone. */
   owner?: number | undefined
+  /** Time between the starts of two polls of this entry, milliseconds; absent: `AggregatorOptions.pollIntervalMs`. */
+  pollIntervalMs?: number | undefined
 }
 
 export interface AggregatorOptions {
@@ -130,7 +132,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     this.#publish()
   }
 
-  /** Start polling every entry: each is polled at once, then every `pollIntervalMs`. */
+  /** Start polling every entry: each is polled at once, then every `pollIntervalMs` (its own, or the default). */
   start (): void {
     if (this.#running) return
     this.#running = true
@@ -173,7 +175,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
       state.timer = null
       void this.#poll(state).then(() => {
         if (this.#running && !state.removed && state.timer === null) {
-          this.#schedule(state, this.#options.pollIntervalMs - (state.durationMs ?? 0))
+          this.#schedule(state, (state.entry.pollIntervalMs ?? this.#options.pollIntervalMs) - (state.durationMs ?? 0))
         }
       })
     }, Math.max(0, delayMs))

@@ -15,6 +15,8 @@ export interface EntrySpec {
   proxy: string | null
   /** Telegram user who alone may see it. */
   owner?: number | undefined
+  /** Seconds between two polls of this entry; absent: the aggregator's default. */
+  pollIntervalSeconds?: number | undefined
 }
 
 export interface EntryDeps {
@@ -46,7 +48,7 @@ export function createEntry (definition: AnyProviderDefinition | null, spec: Ent
       provider = brokenProvider(`provider "${spec.id}" (${spec.type}) could not be created: ${(err as Error).message}`)
     }
   }
-  return { id: spec.id, type: spec.type, provider, log, owner: spec.owner }
+  return { id: spec.id, type: spec.type, provider, log, owner: spec.owner, pollIntervalMs: spec.pollIntervalSeconds === undefined ? undefined : spec.pollIntervalSeconds * 1000 }
 }
 
 /**

@@ -192,6 +192,13 @@ export interface ProviderDefinition<R extends object = Record<string, unknown>, 
   chatAccounts?: ChatAccounts<R>
   /** Commands of this type's own (`computewatch <type> <name>`). */
   commands?: ReadonlyArray<ProviderCommand<P>>
+  /**
+   * How often an entry of this type may be polled, seconds: `defaultSeconds` replaces the global
+   * `pollIntervalSeconds` for entries that set none (a provider that must be asked rarely), and an
+   * entry's own `pollIntervalSeconds` below `minimumSeconds` is a config error. `reason` says why, for
+   * that error and the README.
+   */
+  polling?: { defaultSeconds?: number; minimumSeconds: number; reason: string }
 }
 
 /** A definition of any type, as registries and loaders hold them. */

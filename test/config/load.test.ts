@@ -39,7 +39,7 @@ t.test('a minimal config gets every default', async t => {
   })
   t.same(config.notify, { webhooks: [] })
   t.same(config.providers, [{
-    id: 'lab', type: 'autodl', proxy: null,
+    id: 'lab', type: 'autodl', proxy: null, pollIntervalSeconds: 60,
     options: { phone: '13800000000', passwordSha1: sha1Hex('pw'), phoneArea: '+86', baseUrl: 'https://www.autodl.com' }
   }])
   t.equal(config.baseDir, '/etc/cw')
@@ -144,4 +144,17 @@ t.test('config.example.json is valid', async t => {
   const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, alertRules: ALERT_RULES, env })
   t.same(config.providers.map(p => p.type), ['autodl', 'nezha', 'computeshare', 'pterodactyl', 'boardmate'], 'an example entry per provider type (OneCloud is experimental)')
   t.ok(config.providers.every(p => p.failure === undefined))
+})
+
+t.test('pollIntervalSeconds per entry: its own, else its type\'s default, else the global; never below the type\'s minimum', async t => {
+  const entries = [
+    { id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw' },
+    { id: 'fast', type: 'autodl', phone: '13800000001', password: 'pw', pollIntervalSeconds: 20 },
+    { id: 'shop', type: 'boardmate', baseUrl: 'https://panel.example', apiKey: 'k'.repeat(50), discordUserId: '123456789012345678' },
+    { id: 'shop2', type: 'boardmate', baseUrl: 'https://panel.example', apiKey: 'k'.repeat(50), discordUserId: '123456789012345678', pollIntervalSeconds: 300 }
+  ]
+  const config = parseConfig({ pollIntervalSeconds: 90, providers: entries }, { registry, alertRules: ALERT_RULES, env: {} })
+  t.same(config.providers.map(p => [p.id, p.pollIntervalSeconds]), [['lab', 90], ['fast', 20], ['shop', 600], ['shop2', 300]])
+  t.same(issues({ providers: [{ ...entries[2], pollIntervalSeconds: 30 }] }),
+    ['providers[0].pollIntervalSeconds: at least 120 for boardmate (every API call appends an entry to the site\'s own log (BoardMate views/api.py), so a monitor must ask rarely)'])
 })

@@ -36,7 +36,7 @@ t.test('a module named by a relative path is loaded and validated like a built-i
   t.match(specifier, /^\.\/\.\.\//, 'relative to the config file')
   await writeFile(configFile, JSON.stringify({ providers: [{ id: 'inv', type: specifier, url: 'http://127.0.0.1:9/machines', token: TOKEN }] }))
   const config = await loadConfigFile(configFile, { registry, alertRules: ALERT_RULES, env: {} })
-  t.same(config.providers, [{ id: 'inv', type: 'json-inventory', module: specifier, proxy: null, options: { url: 'http://127.0.0.1:9/machines', token: TOKEN }, failure: undefined }])
+  t.same(config.providers, [{ id: 'inv', type: 'json-inventory', module: specifier, proxy: null, pollIntervalSeconds: 60, options: { url: 'http://127.0.0.1:9/machines', token: TOKEN }, failure: undefined }])
   t.same(config.pluginDefinitions.map(d => d.type), ['json-inventory'])
 })
 

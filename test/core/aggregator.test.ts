@@ -135,6 +135,19 @@ t.test('start() polls every entry at once and then on the interval', async t => 
   t.ok(a.closed && b.closed, 'providers closed')
 })
 
+t.test('an entry with its own interval is polled on it; the others on the default', async t => {
+  const clock = mockClock(t)
+  const { aggregator, add, captured } = make({ pollIntervalMs: 100 })
+  const a = await add('a')
+  const slow = new FakeProvider()
+  await aggregator.add({ id: 'slow', type: 'fake', provider: slow, log: captured.log, pollIntervalMs: 300 })
+  aggregator.start()
+  await clock.tick(0)
+  for (let i = 0; i < 6; i++) await clock.tick(100)
+  t.same([a.calls, slow.calls], [7, 3], '600 ms: every 100 ms, and every 300 ms')
+  await aggregator.stop()
+})
+
 t.test('stop() aborts a poll in flight', async t => {
   const clock = mockClock(t)
   const { aggregator, add } = make({ pollTimeoutMs: 60_000 })
