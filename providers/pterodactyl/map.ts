@@ -9,6 +9,8 @@ export interface RawServer {
   status: string | null
   is_suspended: boolean
   is_installing?: boolean
+  is_transferring?: boolean
+  is_node_under_maintenance?: boolean
   limits: { memory: number; disk: number; cpu: number }
 }
 
@@ -24,9 +26,33 @@ export const POWER_STATE: Readonly<Record<string, InstanceState>> = {
   running: 'running', starting: 'starting', stopping: 'stopping', offline: 'stopped', stopped: 'stopped'
 }
 
-/** Lifecycle states that override the power state (§4.3). */
+/**
+ * Lifecycle states that override the power state (§4.3), with the two the list reports as flags:
+ * `transferring` (being moved to another node; the panel stops it first) and `node_maintenance`.
+ */
 export const LIFECYCLE_STATE: Readonly<Record<string, InstanceState>> = {
-  installing: 'starting', restoring_backup: 'starting', install_failed: 'error', reinstall_failed: 'error', suspended: 'stopped'
+  installing: 'starting',
+  restoring_backup: 'starting',
+  install_failed: 'error',
+  reinstall_failed: 'error',
+  suspended: 'stopped',
+  transferring: 'stopped',
+  node_maintenance: 'offline'
+}
+
+/**
+ * The lifecycle word of a server the panel answers 409 for on `/resources` and `/power` — suspended,
+ * not installed, restoring, transferring, or on a node under maintenance (pterodactyl/panel
+ * `app/Http/Middleware/Api/Client/Server/AuthenticateServerAccess.php` → `Server::validateCurrentState()`)
+ * — or null when both may be asked.
+ */
+export function blockedLifecycle (server: Pick<RawServer, 'status' | 'is_suspended' | 'is_installing' | 'is_transferring' | 'is_node_under_maintenance'>): string | null {
+  if (server.is_suspended || server.status === 'suspended') return 'suspended'
+  if (server.is_node_under_maintenance) return 'node_maintenance'
+  if (server.status === 'installing' || server.is_installing) return 'installing'
+  if (server.status === 'install_failed' || server.status === 'reinstall_failed' || server.status === 'restoring_backup') return server.status
+  if (server.is_transferring) return 'transferring'
+  return null
 }
 
 const MIB = 1024 * 1024
@@ -36,8 +62,8 @@ const MIB = 1024 * 1024
  * region; limits (MiB, 0 = unlimited) and live resources go into `metrics` in bytes and seconds
  * (Wings reports uptime in milliseconds).
  */
-export function toInstance (server: RawServer, stats: RawStats | null, baseUrl: string): InstanceData {
-  const lifecycle = server.is_suspended || stats?.is_suspended ? 'suspended' : server.status
+export function toInstance (server: RawServer, stats: RawStats | null, baseUrl: string, stale = false): InstanceData {
+  const lifecycle = blockedLifecycle(server) ?? (stats?.is_suspended ? 'suspended' : server.status)
   const word = lifecycle ?? stats?.current_state ?? 'unavailable'
   const state: InstanceState = lifecycle ? LIFECYCLE_STATE[lifecycle] ?? 'unknown' : stats ? POWER_STATE[stats.current_state] ?? 'unknown' : 'unknown'
   const r = stats?.resources
@@ -52,6 +78,7 @@ export function toInstance (server: RawServer, stats: RawStats | null, baseUrl: 
     releaseAt: null,
     pricePerHour: null,
     url: `${baseUrl}/server/${server.identifier}`,
+    ...(stale ? { stale: true } : {}),
     metrics: {
       cpuPercent: r ? r.cpu_absolute : null,
       memoryUsedBytes: r ? r.memory_bytes : null,

@@ -1,8 +1,8 @@
 import type { AxiosError, AxiosResponse, Method } from 'axios'
 import { isNetworkError } from 'axios-retry'
 import PQueue from 'p-queue'
-import { NotSupportedError, ProviderApiError, ProviderAuthError, ProviderError, ProviderHttpError, ProviderResponseError, createCheckAjv, formatAjvErrors, send, type CallOptions, type InstanceData, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
-import { toInstance, type RawServer, type RawStats } from './map.js'
+import { ConflictError, NotSupportedError, ProviderApiError, ProviderAuthError, ProviderError, ProviderHttpError, ProviderResponseError, createCheckAjv, formatAjvErrors, send, type CallOptions, type InstanceData, type PowerOnMode, type Provider, type ProviderCapabilities, type ProviderDeps } from '../../src/index.js'
+import { blockedLifecycle, toInstance, type RawServer, type RawStats } from './map.js'
 import type { PterodactylConfig } from './schema.js'
 
 /** Without it a bad key is a redirect to /auth/login instead of a 401 (§4.1). */
@@ -83,11 +83,20 @@ export class PterodactylProvider implements Provider {
   readonly #config: PterodactylConfig
   readonly #deps: ProviderDeps
   readonly #queue: PQueue
+  /** The last live stats read per server, kept for servers whose stats cannot be read in a poll. */
+  readonly #lastStats = new Map<string, RawStats>()
+  /** When each server's stats were last asked for, epoch ms. */
+  readonly #readAt = new Map<string, number>()
+  /** Servers the panel refuses power requests for (as of the last list): identifier → lifecycle word. */
+  #blocked = new Map<string, string>()
 
   constructor (config: PterodactylConfig, deps: ProviderDeps) {
     this.#config = config
     this.#deps = deps
     deps.secrets.add(config.apiKey)
+    if (!config.apiKey.startsWith('ptlc_')) {
+      deps.log.warn('this client API key has no ptlc_ prefix: a key created before 2022 (pterodactyl/panel b051718) still works; create a new one when convenient')
+    }
     this.#queue = new PQueue({ concurrency: config.concurrency, intervalCap: Math.max(1, Math.ceil(config.requestsPerMinute / 60)), interval: 1000, strict: true })
   }
 
@@ -103,19 +112,56 @@ export class PterodactylProvider implements Provider {
       servers.push(...list.data.map(d => d.attributes))
       total = list.meta.pagination.total_pages
     }
-    const stats = await Promise.all(servers.map(server => this.#stats(server, options.signal)))
-    return servers.map((server, i) => toInstance(server, stats[i] ?? null, this.#config.baseUrl))
+    this.#blocked = new Map(servers.flatMap(s => { const word = blockedLifecycle(s); return word ? [[s.identifier, word] as const] : [] }))
+    // Live stats server by server, through the entry's queue (concurrency and rate limit). The panel
+    // answers 409 for blocked servers, so they are not asked. Past the deadline no read is started: a
+    // panel too large for one poll budget still completes it, the unread servers marked stale.
+    // Servers read longest ago go first, so that over a few polls every server gets a fresh read.
+    const order = servers.map((_, i) => i).sort((a, b) => (this.#readAt.get(servers[a]!.identifier) ?? 0) - (this.#readAt.get(servers[b]!.identifier) ?? 0))
+    const reads: Array<Promise<RawStats | null> | undefined> = new Array(servers.length)
+    for (const i of order) {
+      const server = servers[i]!
+      if (this.#blocked.has(server.identifier)) { reads[i] = Promise.resolve(null); continue }
+      await this.#queue.onSizeLessThan(this.#config.concurrency)
+      if (options.deadline !== undefined && Date.now() >= options.deadline) continue
+      this.#readAt.set(server.identifier, Date.now())
+      reads[i] = this.#stats(server, options.signal)
+    }
+    const stats = await Promise.all(reads)
+    let unread = 0
+    const instances = servers.map((server, i) => {
+      const read = stats[i]
+      if (read) this.#lastStats.set(server.identifier, read)
+      if (read === null && this.#blocked.has(server.identifier)) return toInstance(server, null, this.#config.baseUrl)
+      if (read) return toInstance(server, read, this.#config.baseUrl)
+      unread++
+      const last = this.#lastStats.get(server.identifier) ?? null
+      return toInstance(server, last, this.#config.baseUrl, last !== null)
+    })
+    if (unread > 0) this.#deps.log.info({ unread, servers: servers.length }, 'live state of some servers not read in this poll; their last known state is shown as stale')
+    return instances
   }
 
-  /** `POST /servers/{id}/power {"signal":"start"}` (§4.5). */
+  /**
+   * `POST /servers/{id}/power {"signal":"start"}` (§4.5).
+   * @throws ConflictError (409) without sending anything for a server the panel would refuse (suspended,
+   *   installing, restoring, transferring, node under maintenance), naming the reason.
+   */
   async powerOn (instanceId: string, options: CallOptions & { mode: PowerOnMode }): Promise<void> {
     if (options.mode === 'no_gpu') throw new NotSupportedError('powerOn in no-GPU mode', 'pterodactyl')
+    this.#refuseBlocked(instanceId, 'power on')
     await this.#call('POST', `/api/client/servers/${encodeURIComponent(instanceId)}/power`, { signal: 'start' }, options.signal)
   }
 
   /** `POST /servers/{id}/power {"signal":"stop"}` (§4.5). */
   async powerOff (instanceId: string, options: CallOptions = {}): Promise<void> {
+    this.#refuseBlocked(instanceId, 'power off')
     await this.#call('POST', `/api/client/servers/${encodeURIComponent(instanceId)}/power`, { signal: 'stop' }, options.signal)
+  }
+
+  #refuseBlocked (instanceId: string, verb: string): void {
+    const word = this.#blocked.get(instanceId)
+    if (word !== undefined) throw new ConflictError(`cannot ${verb} ${instanceId}: the server is ${word.replace('_', ' ')}, and the panel refuses power requests until that ends`, { state: word })
   }
 
   async close (): Promise<void> {
@@ -168,5 +214,6 @@ function readAnswer (response: AxiosResponse, what: string): unknown {
   if (!first) throw new ProviderHttpError(`${what}: HTTP ${status}`, status)
   if (status === 401) throw new ProviderAuthError(`Pterodactyl rejected the API key (${first.code}: ${first.detail}); create a client key under Account → API Credentials`)
   if (status === 403 && /API key|IP address/i.test(first.detail ?? '')) throw new ProviderAuthError(`Pterodactyl refused the key: ${first.detail}`)
+  if (status === 409) throw new ConflictError(`${what}: ${first.detail ?? 'the server\'s state does not allow it'}`, { panelCode: first.code })
   throw new ProviderApiError(first.code ?? String(status), first.detail ?? '', `${what} (HTTP ${status})`)
 }

@@ -23,8 +23,9 @@ export const pterodactylConfigSchema = {
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
     apiKey: {
       type: 'string',
-      pattern: '^ptlc_[A-Za-z0-9]{16,}$',
-      errorMessage: { pattern: 'must be a client API key "ptlc_…" (Account → API Credentials); application keys (ptla_) do not work on the client API' }
+      // Keys created before 2022 have no prefix: 16 + 32 characters (pterodactyl/panel b051718); accepted with a warning.
+      pattern: '^(ptlc_[A-Za-z0-9]{16,}|[A-Za-z0-9]{48})$',
+      errorMessage: { pattern: 'must be a client API key "ptlc_…" (Account → API Credentials; keys from before 2022 are 48 characters without a prefix); application keys (ptla_) do not work on the client API' }
     },
     concurrency: { type: 'integer', minimum: 1, maximum: 16, default: 4 },
     requestsPerMinute: { type: 'integer', minimum: 10, maximum: 100000, default: 600 }

@@ -191,6 +191,8 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     }, timeoutMs)
     state.controller = controller
     const started = performance.now()
+    // Providers that read live state per instance stop starting reads here and report the rest as stale.
+    const deadline = Date.now() + Math.round(timeoutMs * 0.8)
     state.inflight = (async () => {
       try {
         const instances = await untilAborted(controller.signal, async (signal) => {
@@ -198,7 +200,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
             await entry.provider.authenticate({ signal })
             state.authenticated = true
           }
-          return await entry.provider.listInstances({ signal })
+          return await entry.provider.listInstances({ signal, deadline })
         })
         if (state.removed) return
         this.#succeeded(state, checked(entry, instances, this.#options.maxInstancesPerEntry ?? DEFAULT_MAX_INSTANCES_PER_ENTRY), performance.now() - started)
@@ -264,7 +266,7 @@ function checked (entry: AggregatorEntry, list: unknown, maxInstances: number): 
   if (list.length > maxInstances) throw new ProviderResponseError(`${entry.type} listed ${list.length} instances, more than limits.maxInstancesPerEntry (${maxInstances})`)
   return list.map((data, index) => {
     if (data === null || typeof data !== 'object') throw new ProviderResponseError(`${entry.type} returned a non-object as instance [${index}]`)
-    const instance = { ...completeInstance(data), provider: entry.id, providerType: entry.type, stale: false }
+    const instance = { ...completeInstance(data), provider: entry.id, providerType: entry.type, stale: (data as { stale?: unknown }).stale === true }
     if (!validInstance(instance)) {
       const detail = formatAjvErrors(validInstance.errors, `[${index}]`)[0]
       throw new ProviderResponseError(`${entry.type} returned an invalid instance (${String((data as { id?: unknown })?.id)}): ${detail}`)

@@ -79,7 +79,10 @@ export interface Instance {
   url: string | null
   /** Live figures; null when the provider reports none. */
   metrics: InstanceMetrics | null
-  /** True when this is the last good data of a provider whose latest poll failed. */
+  /**
+   * True when this is last-known data: the provider's latest poll failed, or it could not read this
+   * instance's live state in the latest poll (e.g. a panel too slow for every server within the poll budget).
+   */
   stale: boolean
 }
 
@@ -89,6 +92,8 @@ export interface Instance {
  * `metrics` may name only the figures the provider has.
  */
 export type InstanceData = Omit<Instance, 'provider' | 'providerType' | 'stale' | 'lastSeenAt' | 'expiresAt' | 'url' | 'metrics'> & {
+  /** True when the provider could not read this instance's live state in this poll and reports its last known one. */
+  stale?: boolean
   lastSeenAt?: string | null
   expiresAt?: string | null
   url?: string | null
@@ -139,7 +144,7 @@ export const instanceSchema = {
       description: 'Live figures in base units (bytes, bytes per second, seconds, percent).',
       properties: Object.fromEntries(METRIC_KEYS.map(k => [k, nullableNumber])) as Record<typeof METRIC_KEYS[number], typeof nullableNumber>
     },
-    stale: { type: 'boolean', description: "True when the provider's last poll failed and this is its last good data." }
+    stale: { type: 'boolean', description: "True when this is last-known data: the provider's latest poll failed, or this instance's live state could not be read in it." }
   }
 } as const
 
@@ -164,5 +169,6 @@ export function completeInstance (data: InstanceData): Omit<Instance, 'provider'
     const full = Object.fromEntries(METRIC_KEYS.map(k => [k, partial[k] ?? null])) as unknown as InstanceMetrics
     if (METRIC_KEYS.some(k => full[k] !== null)) metrics = full
   }
-  return { ...data, lastSeenAt: data.lastSeenAt ?? null, expiresAt: data.expiresAt ?? null, url: data.url ?? null, metrics }
+  const { stale: _stale, ...rest } = data
+  return { ...rest, lastSeenAt: data.lastSeenAt ?? null, expiresAt: data.expiresAt ?? null, url: data.url ?? null, metrics }
 }

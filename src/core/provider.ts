@@ -22,6 +22,12 @@ export type PowerOnMode = 'gpu' | 'no_gpu'
 export interface CallOptions {
   /** Aborts the call; the aggregator passes one with its poll timeout. */
   signal?: AbortSignal | undefined
+  /**
+   * Epoch milliseconds by which a list should return what it has (the aggregator passes 80% of the poll
+   * budget): a provider that reads live state per instance stops starting such reads then and reports
+   * the last known state with `stale: true`, rather than losing the whole poll to the timeout.
+   */
+  deadline?: number | undefined
 }
 
 /** What a provider type can do. Published in `ProviderStatus.capabilities` for the API and the bot. */

@@ -148,6 +148,18 @@ t.test('an entry with its own interval is polled on it; the others on the defaul
   await aggregator.stop()
 })
 
+t.test('a list call gets a deadline at 80% of the poll budget, and an instance the provider marks stale stays stale', async t => {
+  const { aggregator, add } = make({ pollTimeoutMs: 10_000 })
+  const provider = await add('a')
+  provider.next = { instances: [fakeInstance('fresh'), { ...fakeInstance('old'), stale: true }] }
+  const before = Date.now()
+  await aggregator.refresh()
+  const deadline = provider.lastOptions.deadline!
+  t.ok(deadline >= before + 8000 && deadline <= Date.now() + 8000, 'now + 8 s')
+  t.same(aggregator.snapshot.instances.map(i => [i.id, i.stale]), [['fresh', false], ['old', true]])
+  t.equal(aggregator.snapshot.providers[0]?.ok, true, 'the entry itself is fine')
+})
+
 t.test('stop() aborts a poll in flight', async t => {
   const clock = mockClock(t)
   const { aggregator, add } = make({ pollTimeoutMs: 60_000 })

@@ -5,6 +5,8 @@ import type { CallOptions, Provider } from '../../src/core/provider.js'
 export class FakeProvider implements Provider {
   readonly capabilities = { powerOn: false, powerOff: false, noGpuMode: false, releaseAfterStopSeconds: null }
   calls = 0
+  /** The options of the latest list call. */
+  lastOptions: CallOptions = {}
   authentications = 0
   closed = false
   next: { instances: InstanceData[] } | { error: Error } | { hang: 'respect-abort' | 'ignore-abort' } = { instances: [] }
@@ -15,6 +17,7 @@ export class FakeProvider implements Provider {
 
   async listInstances (options: CallOptions = {}): Promise<InstanceData[]> {
     this.calls++
+    this.lastOptions = options
     const next = this.next
     if ('instances' in next) return next.instances
     if ('error' in next) throw next.error

@@ -95,7 +95,7 @@ t.test('an application key is refused by the config and by the panel', async t =
   const registry = createRegistry(builtinProviders)
   let issues: unknown
   try { parseConfig({ providers: [{ id: 'p', type: 'pterodactyl', baseUrl: 'https://panel.test', apiKey: 'ptla_0123456789abcdef0123' }] }, { registry, alertRules: ALERT_RULES, env: {} }) } catch (err) { issues = (err as { issues: unknown }).issues }
-  t.same(issues, ['providers[0].apiKey: must be a client API key "ptlc_…" (Account → API Credentials); application keys (ptla_) do not work on the client API'])
+  t.same(issues, ['providers[0].apiKey: must be a client API key "ptlc_…" (Account → API Credentials; keys from before 2022 are 48 characters without a prefix); application keys (ptla_) do not work on the client API'])
   const { simulator } = await setup(t)
   const provider = new PterodactylProvider({ baseUrl: simulator.url, apiKey: 'ptla_0123456789abcdef0123', concurrency: 1, requestsPerMinute: 60 }, makeDeps('p'))
   await t.rejects(provider.listInstances(), /refused the key: You are attempting to use an application API key/)
@@ -111,7 +111,9 @@ t.test('power: start and stop signals, 204; errors keep the panel\'s code and de
   const missing = await provider.powerOn('deadbeef', { mode: 'gpu' }).catch(e => e)
   t.type(missing, ProviderApiError)
   t.equal(missing.providerCode, 'NotFoundHttpException')
-  t.match(await provider.powerOn('7e8f9a0b', { mode: 'gpu' }).catch(e => e), { providerCode: 'ServerStateConflictException' })
+  // The panel's own 409 (a state that changed since the list) is a conflict with its words.
+  simulator.server('5e6f7a8b')!.isTransferring = true
+  t.match(await provider.powerOff('5e6f7a8b').catch(e => e), { code: 'CW_ERR_CONFLICT', statusCode: 409, message: /being transferred to a new machine/ })
   await t.rejects(provider.powerOn('1a2b3c4d', { mode: 'no_gpu' }), NotSupportedError)
 })
 
@@ -121,4 +123,50 @@ t.test('garbage and wrong shapes are response errors', async t => {
   await t.rejects(provider.listInstances(), ProviderResponseError)
   simulator.inject('/api/client', { status: 200, body: { object: 'list', data: [{ attributes: { identifier: 1 } }], meta: {} } })
   await t.rejects(provider.listInstances(), /page 1: unexpected answer: body\.data\[0\]\.attributes\.name: is required/)
+})
+
+t.test('servers the panel answers 409 for are not asked for /resources, get their own words, and power is refused locally', async t => {
+  const servers = [
+    ...pterodactylSampleServers(),
+    simPteroServer({ identifier: 'tr4nsf3r', name: 'Moving', isTransferring: true, powerState: 'offline' }),
+    simPteroServer({ identifier: 'm41nt3n0', name: 'On maintenance', nodeUnderMaintenance: true, powerState: 'running' }),
+    simPteroServer({ identifier: 'r3st0r3b', name: 'Restoring', status: 'restoring_backup', powerState: 'offline' })
+  ]
+  const { simulator, provider } = await setup(t, { servers })
+  const list = await provider.listInstances()
+  const asked = simulator.requests.filter(r => r.path.endsWith('/resources')).map(r => r.path.split('/')[4])
+  for (const blocked of ['3a4b5c6d', '7e8f9a0b', 'tr4nsf3r', 'm41nt3n0', 'r3st0r3b']) t.notOk(asked.includes(blocked), `no /resources for ${blocked}`)
+  t.equal(simulator.stats.requests['/api/client/servers/:server/resources'], servers.length - 5)
+  const byId = Object.fromEntries(list.map(i => [i.id, i]))
+  t.match(byId['tr4nsf3r'], { state: 'stopped', providerState: 'transferring' })
+  t.match(byId['m41nt3n0'], { state: 'offline', providerState: 'node_maintenance' })
+  t.match(byId['r3st0r3b'], { state: 'starting', providerState: 'restoring_backup' })
+  const before = simulator.requests.length
+  const refused = await provider.powerOn('7e8f9a0b', { mode: 'gpu' }).catch(e => e)
+  t.match(refused, { code: 'CW_ERR_CONFLICT', statusCode: 409, message: /cannot power on 7e8f9a0b: the server is suspended/ })
+  await t.rejects(provider.powerOff('tr4nsf3r'), /the server is transferring/)
+  t.equal(simulator.requests.length, before, 'nothing was sent')
+})
+
+t.test('a panel with 1,000 servers completes a poll within its budget; unread servers keep their last state, stale', async t => {
+  const servers = Array.from({ length: 1000 }, (_, i) => simPteroServer({ identifier: `s${String(i).padStart(7, '0')}`, name: `srv-${i}` }))
+  const { provider } = await setup(t, { servers }, { requestsPerMinute: 1200, concurrency: 4 })
+  const poll = async () => await provider.listInstances({ deadline: Date.now() + 1500 })
+  const first = await poll()
+  t.equal(first.length, 1000, 'every server listed')
+  const read = first.filter(i => i.state === 'running').length
+  t.ok(read > 0 && read < 1000, `${read} live states read in the first poll's budget`)
+  const second = await poll()
+  t.ok(second.filter(i => i.stale === true && i.state === 'running').length >= read - 40, 'the ones read before and not now: last state, stale')
+  t.ok(second.filter(i => i.state === 'running' && i.stale !== true).length > 0, 'others read fresh: the oldest first')
+})
+
+t.test('a client key from before 2022 (no ptlc_ prefix) is accepted with a warning', async t => {
+  const legacy = 'A'.repeat(16) + 'b'.repeat(32)
+  const registry = createRegistry(builtinProviders)
+  const config = parseConfig({ providers: [{ id: 'p', type: 'pterodactyl', baseUrl: 'https://panel.test', apiKey: legacy }] }, { registry, alertRules: ALERT_RULES, env: {} })
+  t.equal(config.providers[0]?.options['apiKey'], legacy)
+  const deps = makeDeps('p')
+  void new PterodactylProvider(normalizePterodactylOptions({ baseUrl: 'https://panel.test', apiKey: legacy }), deps)
+  t.ok(deps.captured.entries().some(l => l['level'] === 40 && /no ptlc_ prefix: a key created before 2022/.test(String(l['msg']))))
 })

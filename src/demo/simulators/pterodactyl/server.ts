@@ -7,9 +7,13 @@ export interface SimPteroServer {
   identifier: string
   name: string
   node: string
-  /** Lifecycle (not power): null | installing | install_failed | suspended | restoring_backup. */
+  /** Lifecycle (not power): null | installing | install_failed | reinstall_failed | suspended | restoring_backup. */
   status: string | null
   isSuspended: boolean
+  /** Being moved to another node (`is_transferring`). */
+  isTransferring?: boolean
+  /** Its node is under maintenance (`is_node_under_maintenance`). */
+  nodeUnderMaintenance?: boolean
   limits: { memory: number; disk: number; cpu: number }
   /** Wings power state; null: the node's Wings is unreachable (502 DaemonConnectionException). */
   powerState: string | null
@@ -90,19 +94,34 @@ export async function startPterodactylSimulator (options: PterodactylSimulatorOp
     }
   })
 
+  /**
+   * The 409 of pterodactyl/panel `app/Http/Middleware/Api/Client/Server/AuthenticateServerAccess.php`
+   * (`$server->validateCurrentState()`, `app/Models/Server.php`), on every client server route but the
+   * websocket — `/resources` and `/power` included. Texts as upstream's `ServerStateConflictException`.
+   */
+  const conflict = (s: SimPteroServer): string | null => {
+    if (s.isSuspended || s.status === 'suspended') return 'This server is currently suspended and the functionality requested is unavailable.'
+    if (s.nodeUnderMaintenance) return 'The node of this server is currently under maintenance and the functionality requested is unavailable.'
+    if (s.status === 'installing' || s.status === 'install_failed' || s.status === 'reinstall_failed') return 'This server has not yet completed its installation process, please try again later.'
+    if (s.status === 'restoring_backup') return 'This server is currently restoring from a backup, please try again later.'
+    if (s.isTransferring) return 'This server is currently being transferred to a new machine, please try again later.'
+    return null
+  }
   const find = async (request: FastifyRequest, reply: FastifyReply): Promise<SimPteroServer | null> => {
     const server = options.servers.find(s => s.identifier === (request.params as { server: string }).server)
     if (!server) { await reply.code(404).send(error('NotFoundHttpException', 404, 'The requested resource could not be found on the server.')); return null }
+    const refused = conflict(server)
+    if (refused) { await reply.code(409).send(error('ServerStateConflictException', 409, refused)); return null }
     return server
   }
   const render = (s: SimPteroServer): object => ({
     object: 'server',
     attributes: {
-      server_owner: true, identifier: s.identifier, internal_id: 1, uuid: randomUUID(), name: s.name, node: s.node, is_node_under_maintenance: false,
+      server_owner: true, identifier: s.identifier, internal_id: 1, uuid: randomUUID(), name: s.name, node: s.node, is_node_under_maintenance: s.nodeUnderMaintenance ?? false,
       sftp_details: { ip: 'sftp.panel.test', port: 2022 }, description: '', limits: { ...s.limits, swap: 0, io: 500, threads: null, oom_disabled: true },
       invocation: `java -Xms128M -jar server.jar --token ${s.variables['RCON_PASSWORD'] ?? ''}`, docker_image: 'ghcr.io/pterodactyl/yolks:java_17',
       egg_features: ['eula'], feature_limits: { databases: 0, allocations: 0, backups: 1 }, status: s.status, is_suspended: s.isSuspended,
-      is_installing: s.status === 'installing', is_transferring: false,
+      is_installing: s.status === 'installing', is_transferring: s.isTransferring ?? false,
       relationships: { variables: { object: 'list', data: Object.entries(s.variables).map(([env, value]) => ({ object: 'egg_variable', attributes: { env_variable: env, server_value: value } })) } }
     }
   })
@@ -142,7 +161,6 @@ export async function startPterodactylSimulator (options: PterodactylSimulatorOp
     if (!server) return reply
     const signal = (request.body as { signal?: string } | null)?.signal
     if (!['start', 'stop', 'restart', 'kill'].includes(signal ?? '')) return await reply.code(403).send(error('AuthorizationException', 403, 'This action is unauthorized.'))
-    if (server.isSuspended) return await reply.code(409).send(error('ServerStateConflictException', 409, 'This server is currently suspended and the functionality requested is unavailable.'))
     if (signal === 'start') { server.powerState = 'starting'; later(() => { server.powerState = 'running' }) }
     if (signal === 'stop' || signal === 'kill') { server.powerState = 'stopping'; later(() => { server.powerState = 'offline' }) }
     return await reply.code(204).send()
