@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { deviceIds, onecloudPwd, signBody, signQuery } from '../../../../providers/onecloud/client.js'
+import { expectedDeviceIds, expectedPwd, expectedQuerySign, expectedSign } from './signing.js'
 import { createSimKit, type Fault, type SeenRequest } from '../kit.js'
 
 export interface OnecloudSimulatorOptions {
@@ -38,11 +38,11 @@ export async function startOnecloudSimulator (options: OnecloudSimulatorOptions)
     const { sign, ...params } = form
     const user = form['phone'] ?? form['mail'] ?? ''
     const account = options.accounts.find(a => a.user === user)
-    const ids = deviceIds(user)
-    const wellFormed = typeof request.query === 'object' && (request.query as { appversion?: string }).appversion && sign === signBody(params) &&
+    const ids = expectedDeviceIds(user)
+    const wellFormed = typeof request.query === 'object' && (request.query as { appversion?: string }).appversion && sign === expectedSign(params, '') &&
       params['deviceid'] === ids.deviceid && params['imeiid'] === ids.imeiid && params['account_type'] === (form['mail'] ? '5' : '4')
     if (!wellFormed) return { iRet: -1, sMsg: '参数错误' } // [GUESS]
-    if (!account || params['pwd'] !== onecloudPwd(account.password)) {
+    if (!account || params['pwd'] !== expectedPwd(account.password)) {
       stats.failedLogins++
       return { iRet: 1, sMsg: '账号或密码错误' } // [GUESS]
     }
@@ -59,7 +59,7 @@ export async function startOnecloudSimulator (options: OnecloudSimulatorOptions)
     const cookies = Object.fromEntries(String(request.headers.cookie ?? '').split(';').map(c => c.trim().split('=')))
     const session = sessions.get(cookies['sessionid'] ?? '')
     if (!session || !session.valid || cookies['userid'] !== session.userid) return { rtn: 11, msg: '登录已失效' } // [GUESS]
-    const expected = signQuery({ appversion: q['appversion'] ?? '', ct: q['ct'] ?? '', userid: q['userid'] ?? '', v: q['v'] ?? '' }, cookies['sessionid']!)
+    const expected = expectedQuerySign({ appversion: q['appversion'] ?? '', ct: q['ct'] ?? '', userid: q['userid'] ?? '', v: q['v'] ?? '' }, cookies['sessionid']!)
     if (q['X-LICENCE-PUB'] !== '1' || q['sign'] !== expected || q['userid'] !== session.userid) return { rtn: 2, msg: 'sign error' } // [GUESS]
     const account = options.accounts.find(a => a.userid === session.userid)!
     return { rtn: 0, result: [0, { global_appearance: 1, devices: account.devices }] }
