@@ -5,7 +5,8 @@ import { createSimKit, type Fault, type SeenRequest } from '../kit.js'
 import { autodlTime, nullTime, type SimInstance } from './fixtures.js'
 
 /**
- * A local AutoDL web API, as strict as reference/providers.md §1 and seed 000 describe:
+ * A local AutoDL web API, as strict as seed 000's captures and the open clients that call it
+ * (xiaoti12/autodl_bot `client/autodl.go`, ypp977/autodl-helper, John08066/autodl_gpu_watcher) describe:
  * - `POST /api/v1/new_login`, `/passport`, `/instance`, `/instance/power_on`, `/instance/power_off`;
  *   other methods and paths are 404; bodies must be JSON.
  * - Every answer is the envelope `{code, msg, data}`; failures are HTTP 200 with another `code`.

@@ -20,7 +20,7 @@ export interface BoardmateSimulator {
 }
 
 /**
- * A local BoardMate API (views/api.py, seed 002, reference/providers.md §4.7): `GET|POST
+ * A local BoardMate API (HansHans135/boardmate `views/api.py`, seed 002): `GET|POST
  * /api/user/<dc_user_id>` reads the key from the FORM field `key` on every method; without a form body
  * → 400 `{"code":400,"message":"資料有誤"}`, wrong key → 403, unknown user → 404. Every call is logged.
  */

@@ -38,11 +38,14 @@ export interface ComputeshareSimulator {
 const kratos = (code: number, reason: string, message: string): object => ({ code, reason, message, metadata: {} })
 
 /**
- * A local computeshare API as seed 001 and reference/providers.md §3 describe it, under the public
- * `/api` prefix: `POST /api/v1/user/loginWithClient`, `GET /api/v1/instance`, `PUT
+ * A local computeshare API as seed 001 and tntlinking-computeshare/computeshare-server (branch
+ * feature/cycle) have it, under the public `/api` prefix (computeshare-frontend `script/default.conf`): `POST /api/v1/user/loginWithClient`, `GET /api/v1/instance`, `PUT
  * /api/v1/instance/{id}/start|stop` (JSON body required), `POST /api/v1/sandbox`. Success is `{code:
  * 200, message: "success", data}`; errors are kratos `{code, reason, message, metadata}` with HTTP status
- * = code; a missing, bad or expired token is 401. int64 fields (`expirationTime`) are strings.
+ * = code (go-kratos/kratos `transport/http/codec.go`), plain Go errors 500 with an empty reason; a
+ * missing, bad or expired token is 401 (kratos `middleware/auth/jwt/jwt.go`). int64 fields
+ * (`expirationTime`, `StatsTime`) are strings (protojson, kratos `encoding/json/json.go`); routes from
+ * `api/compute/v1/*.proto`.
  */
 export async function startComputeshareSimulator (options: ComputeshareSimulatorOptions): Promise<ComputeshareSimulator> {
   const kit = createSimKit()

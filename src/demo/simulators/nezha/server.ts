@@ -55,14 +55,18 @@ const V0_UNAUTHORIZED = { code: 403, message: '访问此接口需要认证' }
 const V1_UNAUTHORIZED = { success: false, error: 'ApiErrorUnauthorized' }
 
 /**
- * A local Nezha dashboard API as reference/providers.md §2 describes it, in one version:
- * - v0: `GET /api/v1/server/list` and `/server/details[?id=1,2][&tag=]` (id wins over tag), raw token in
- *   `Authorization` (a `Bearer ` prefix does not match), a bad token is HTTP 200 `{"code":403,…}`,
- *   `host`/`status` PascalCase, `last_active` unix seconds (-62135596800 when never seen).
- * - v1/v2: `POST /api/v1/login` → `{success, data:{token, expire}}`; `GET /api/v1/server` with `Bearer`;
- *   an expired or bad JWT is HTTP 200 `{"success":false,"error":"ApiErrorUnauthorized"}`; a bad `nzp_`
- *   token is HTTP 401; snake_case, omitempty (zero values missing), `last_active` RFC 3339; repeated
- *   failed logins get the client WAF-blocked (HTTP 403). v0 paths are unknown there (404 envelope).
+ * A local Nezha dashboard API in one version, each rule from nezhahq/nezha:
+ * - v0 (tag v0-final): `GET /api/v1/server/list` and `/server/details[?id=1,2][&tag=]` (id wins over
+ *   tag; `cmd/dashboard/controller/api_v1.go`, `service/singleton/api.go`), raw token in `Authorization`
+ *   (a `Bearer ` prefix does not match) and a bad token is HTTP 200 `{"code":403,…}`
+ *   (`pkg/mygin/auth.go`, `model/common.go`), `host`/`status` PascalCase (no JSON tags, `model/host.go`),
+ *   `last_active` unix seconds (-62135596800 when never seen).
+ * - v1/v2 (v1.14.14 and master): `POST /api/v1/login` → `{success, data:{token, expire}}`; `GET
+ *   /api/v1/server` with `Bearer`; an expired or bad JWT is HTTP 200
+ *   `{"success":false,"error":"ApiErrorUnauthorized"}` (`cmd/dashboard/controller/jwt.go`,
+ *   `controller.go`); a bad `nzp_` token is HTTP 401 (`api_token.go`); snake_case with omitempty (zero
+ *   values missing, `model/`), `last_active` RFC 3339; repeated failed logins get the client WAF-blocked
+ *   (HTTP 403). v0 paths are unknown there (404 envelope).
  */
 export async function startNezhaSimulator (options: NezhaSimulatorOptions): Promise<NezhaSimulator> {
   const kit = createSimKit()

@@ -18,7 +18,7 @@ export interface OnecloudSimulator {
 }
 
 /**
- * A local Thunder OneCloud API as JKerCloudMonitor uses it (reference/providers.md §5): `POST
+ * A local Thunder OneCloud API as eastmoon1117/JKerCloudMonitor uses it (`wky/wky_interface.py`; seed 004): `POST
  * /user/login?appversion=` (form; `pwd` and `sign` are checked, `deviceid`/`imeiid` must match the user;
  * success `iRet: 0` plus `sessionid`/`userid` cookies) and `GET /listPeer` (query `sign` over
  * appversion/ct/userid/v with the session id, cookies required; `{rtn: 0, result: [0, {devices}]}`).

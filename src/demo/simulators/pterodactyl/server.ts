@@ -53,7 +53,8 @@ export interface PterodactylSimulator {
 const error = (code: string, status: number, detail: string): object => ({ errors: [{ code, status: String(status), detail }] })
 
 /**
- * A local Pterodactyl client API (reference/providers.md §4):
+ * A local Pterodactyl client API (pterodactyl/panel 706db62: `routes/api-client.php`, the controllers
+ * under `app/Http/Controllers/Api/Client/`, `app/Exceptions/Handler.php` for `errors[]`):
  * - `GET /api/client?page&per_page` (≤ 100; `meta.pagination.links` is `[]` without neighbours),
  *   `GET /api/client/servers/{id}/resources`, `POST /api/client/servers/{id}/power` → 204.
  * - `Authorization: Bearer ptlc_…`; unauthenticated without a JSON `Accept` → 302 to /auth/login;
