@@ -143,7 +143,7 @@ async function wireChatAccounts (w: Wiring, aggregator: Aggregator, add: (spec: 
     attach: async (userId, credentials) => {
       const raw = chat.options({ ...credentials, baseUrl: telegram.accounts.baseUrl })
       const options = definition.normalizeConfig ? definition.normalizeConfig(raw) : raw
-      await add({ id: accountEntryId(userId), type: definition.type, options, proxy: telegram.accounts.proxy, owner: userId, pollIntervalSeconds: definition.polling?.defaultSeconds ?? w.config.pollIntervalSeconds })
+      await add({ id: accountEntryId(userId), type: definition.type, options, proxy: telegram.accounts.proxy, pollIntervalSeconds: definition.polling?.defaultSeconds ?? w.config.pollIntervalSeconds })
     },
     detach: async (userId) => { await aggregator.remove(accountEntryId(userId)) }
   }, password => chat.hashPassword(password))

@@ -20,8 +20,6 @@ export interface AggregatorEntry {
   provider: Provider
   /** Child logger of the entry. */
   log: Logger
-  /** The only Telegram user who may see this entry (accounts added through the bot); undefined = everyone. */
-  owner?: number | undefined
   /** Time between the starts of two polls of this entry, milliseconds; absent: `AggregatorOptions.pollIntervalMs`. */
   pollIntervalMs?: number | undefined
 }
@@ -91,9 +89,8 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
 
   /** The view as `viewer` may see it ({@link canSee}): an account added through the bot is its owner's alone. */
   view (viewer: Viewer): Snapshot {
-    const visible = (id: string): boolean => canSee(viewer, id)
     const s = this.#snapshot
-    return { generatedAt: s.generatedAt, instances: s.instances.filter(i => visible(i.provider)), providers: s.providers.filter(p => visible(p.id)) }
+    return { generatedAt: s.generatedAt, instances: s.instances.filter(i => canSee(viewer, i.provider)), providers: s.providers.filter(p => canSee(viewer, p.id)) }
   }
 
   /** Entry ids in order. */

@@ -13,8 +13,6 @@ export interface EntrySpec {
   /** Validated, normalized options of the type. */
   options: object
   proxy: string | null
-  /** Telegram user who alone may see it. */
-  owner?: number | undefined
   /** Seconds between two polls of this entry; absent: the aggregator's default. */
   pollIntervalSeconds?: number | undefined
 }
@@ -48,7 +46,7 @@ export function createEntry (definition: AnyProviderDefinition | null, spec: Ent
       provider = brokenProvider(`provider "${spec.id}" (${spec.type}) could not be created: ${(err as Error).message}`)
     }
   }
-  return { id: spec.id, type: spec.type, provider, log, owner: spec.owner, pollIntervalMs: spec.pollIntervalSeconds === undefined ? undefined : spec.pollIntervalSeconds * 1000 }
+  return { id: spec.id, type: spec.type, provider, log, pollIntervalMs: spec.pollIntervalSeconds === undefined ? undefined : spec.pollIntervalSeconds * 1000 }
 }
 
 /**

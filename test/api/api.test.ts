@@ -32,7 +32,7 @@ async function setup (t: Test, apiKeys: string[] = []) {
   await aggregator.add({ id: 'other', type: 'autodl', provider: broken, log: captured.log })
   const mine = new FakeProvider()
   mine.next = { instances: [fakeInstance('private-1')] }
-  await aggregator.add({ id: 'tg-42', type: 'autodl', provider: mine, log: captured.log, owner: 42 })
+  await aggregator.add({ id: 'tg-42', type: 'autodl', provider: mine, log: captured.log })
   await aggregator.refresh()
   const app = await buildApi({ aggregator, apiKeys: apiKeys.map((key, i) => ({ name: `key-${i + 1}`, key, scopes: ['read' as const] })), log: captured.log, version: '1.2.3' })
   t.teardown(() => app.close())

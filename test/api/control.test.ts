@@ -36,7 +36,7 @@ async function setup (t: Test, apiKeys: unknown[] = [{ name: 'ops', key: OPS, sc
   await host.aggregator.add({ id: 'monitor', type: 'nezha', provider: readOnly, log: captured.log })
   const mine = new FakeProvider()
   mine.next = { instances: [fakeInstance('mine-1')] }
-  await host.aggregator.add({ id: 'tg-42', type: 'autodl', provider: mine, log: captured.log, owner: 42 })
+  await host.aggregator.add({ id: 'tg-42', type: 'autodl', provider: mine, log: captured.log })
   await host.aggregator.refresh()
   const call = (method: 'GET' | 'POST' | 'DELETE', url: string, key?: string, payload?: object) =>
     host.api.inject({ method, url, headers: key ? { authorization: `Bearer ${key}` } : {}, ...(payload ? { payload } : {}) })

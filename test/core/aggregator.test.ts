@@ -17,8 +17,8 @@ function make (options: { pollIntervalMs?: number; pollTimeoutMs?: number } = {}
     log: captured.log,
     secrets: captured.secrets
   })
-  const add = async (id: string, provider = new FakeProvider(), owner?: number) => {
-    await aggregator.add({ id, type: 'fake', provider, log: captured.log.child({ provider: id }), owner })
+  const add = async (id: string, provider = new FakeProvider()) => {
+    await aggregator.add({ id, type: 'fake', provider, log: captured.log.child({ provider: id }) })
     return provider
   }
   return { aggregator, add, captured }
@@ -190,7 +190,7 @@ t.test('add() replaces an entry with the same id; remove() drops it from the vie
 t.test('an owned entry is visible to its owner alone', async t => {
   const { aggregator, add } = make()
   const shared = await add('lab')
-  const own = await add('tg-42', new FakeProvider(), 42)
+  const own = await add('tg-42')
   shared.next = { instances: [fakeInstance('s1')] }
   own.next = { instances: [fakeInstance('o1')] }
   await aggregator.refresh()
