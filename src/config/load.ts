@@ -74,11 +74,10 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const ajv = createConfigAjv()
   const validateRoot = ajv.compile(rootSchema(options.alertRules))
   if (!validateRoot(substituted)) report(formatAjvErrors(validateRoot.errors))
-  // One line per problem: a URL the schema already refused is not reported twice.
-  const seenPaths = new Set(issues.map(i => i.slice(0, i.indexOf(': '))))
   // Provider entries' URLs are checked with their entry (a plugin entry's problems stay with it).
   const withoutEntries = typeof substituted === 'object' && substituted !== null ? { ...substituted, providers: undefined } : substituted
-  report(urlProblems(withoutEntries).filter(p => !seenPaths.has(p.slice(0, p.indexOf(': ')))))
+  // A URL the schema already refused is reported once: the issues are kept one per path (onePerPath).
+  report(urlProblems(withoutEntries))
 
   // Entries are checked even when the root has problems, so that one run reports everything.
   const root = substituted as Omit<HostConfig, 'providers' | 'baseDir'> & { providers: Array<Record<string, unknown>> }
@@ -127,7 +126,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       })
       continue
     }
-    const problems = onePerPath([...validateOptions(builtin!, own, validators, ajv, at), ...urlProblems(own, at), ...intervalProblems(builtin!, ownInterval, `${at}.pollIntervalSeconds`)])
+    const problems = [...validateOptions(builtin!, own, validators, ajv, at), ...urlProblems(own, at), ...intervalProblems(builtin!, ownInterval, `${at}.pollIntervalSeconds`)]
     if (problems.length > 0) {
       report(problems)
       continue
