@@ -83,12 +83,13 @@ export class UserAccounts {
     const previous = await this.get(userId)
     const otherLogin = previous.phone !== undefined && (previous.phone !== phone || previous.phoneArea !== phoneArea)
     const credentials: ChatCredentials = otherLogin ? { phone, phoneArea } : { ...previous, phone, phoneArea }
-    return await this.#save(userId, credentials)
+    return await this.#save(userId, credentials, previous)
   }
 
   /** Set the password (only its hash is stored). Returns the record and whether it is complete (and attached). */
   async setPassword (userId: number, password: string): Promise<{ credentials: ChatCredentials; complete: boolean }> {
-    return await this.#save(userId, { ...await this.get(userId), passwordHash: this.#hashPassword(password) })
+    const previous = await this.get(userId)
+    return await this.#save(userId, { ...previous, passwordHash: this.#hashPassword(password) }, previous)
   }
 
   /** Delete the user's credentials and detach their entry. Returns false if there was nothing. */
@@ -103,15 +104,14 @@ export class UserAccounts {
    * @throws TooManyAttemptsError when new complete credentials (which make the host log in) exceed
    *   {@link CHAT_LOGIN_LIMITS}; nothing is saved then.
    */
-  async #save (userId: number, credentials: ChatCredentials): Promise<{ credentials: ChatCredentials; complete: boolean }> {
+  async #save (userId: number, credentials: ChatCredentials, previous: ChatCredentials): Promise<{ credentials: ChatCredentials; complete: boolean }> {
     // New complete credentials make the host log in; the same ones again reuse the stored session.
-    const previous = await this.get(userId)
     const changed = previous.phone !== credentials.phone || previous.phoneArea !== credentials.phoneArea || previous.passwordHash !== credentials.passwordHash
-    if (isComplete(credentials) && changed) await this.#countLoginAttempt(userId, `${credentials.phoneArea} ${credentials.phone}`)
+    const complete = isComplete(credentials)
+    if (complete && changed) await this.#countLoginAttempt(userId, `${credentials.phoneArea} ${credentials.phone}`)
     await this.#store.set(userKey(userId), credentials)
     const index = await this.#index()
     if (!index.includes(userId)) await this.#store.set(INDEX_KEY, [...index, userId])
-    const complete = isComplete(credentials)
     if (complete) await this.#hooks.attach(userId, credentials)
     return { credentials, complete }
   }
