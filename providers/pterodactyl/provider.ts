@@ -5,6 +5,9 @@ import { ConflictError, NotSupportedError, ProviderApiError, ProviderAuthError, 
 import { blockedLifecycle, toInstance, type RawServer, type RawStats } from './map.js'
 import type { PterodactylConfig } from './schema.js'
 
+/** A server's live stats over polls: when last asked for (epoch ms), and the last ones read. */
+interface LiveState { askedAt: number; stats: RawStats | null }
+
 /** Without it a bad key is a redirect to /auth/login instead of a 401 (§4.1). */
 const ACCEPT = 'Application/vnd.pterodactyl.v1+json'
 /**
@@ -83,10 +86,8 @@ export class PterodactylProvider implements Provider {
   readonly #config: PterodactylConfig
   readonly #deps: ProviderDeps
   readonly #queue: PQueue
-  /** The last live stats read per server, kept for servers whose stats cannot be read in a poll. */
-  readonly #lastStats = new Map<string, RawStats>()
-  /** When each server's stats were last asked for, epoch ms. */
-  readonly #readAt = new Map<string, number>()
+  /** Per server of the last list: when its stats were last asked for, and the last ones read (kept for polls that cannot read them). */
+  #live = new Map<string, LiveState>()
   /** Servers the panel refuses power requests for (as of the last list): identifier → lifecycle word. */
   #blocked = new Map<string, string>()
 
@@ -116,26 +117,29 @@ export class PterodactylProvider implements Provider {
     // Live stats server by server, through the entry's queue (concurrency and rate limit). The panel
     // answers 409 for blocked servers, so they are not asked. Past the deadline no read is started: a
     // panel too large for one poll budget still completes it, the unread servers marked stale.
-    // Servers read longest ago go first, so that over a few polls every server gets a fresh read.
-    const order = servers.map((_, i) => i).sort((a, b) => (this.#readAt.get(servers[a]!.identifier) ?? 0) - (this.#readAt.get(servers[b]!.identifier) ?? 0))
-    const reads: Array<Promise<RawStats | null> | undefined> = new Array(servers.length)
-    for (const i of order) {
-      const server = servers[i]!
-      if (this.#blocked.has(server.identifier)) { reads[i] = Promise.resolve(null); continue }
+    // Servers asked longest ago go first, so that over a few polls every server gets a fresh read.
+    const previous = this.#live
+    this.#live = new Map(servers.map(s => [s.identifier, previous.get(s.identifier) ?? { askedAt: 0, stats: null }]))
+    const live = (server: RawServer): LiveState => this.#live.get(server.identifier)!
+    const reads = new Map<string, Promise<RawStats | null>>()
+    for (const server of [...servers].sort((a, b) => live(a).askedAt - live(b).askedAt)) {
+      if (this.#blocked.has(server.identifier)) continue
       await this.#queue.onSizeLessThan(this.#config.concurrency)
-      if (options.deadline !== undefined && Date.now() >= options.deadline) continue
-      this.#readAt.set(server.identifier, Date.now())
-      reads[i] = this.#stats(server, options.signal)
+      if (options.deadline !== undefined && Date.now() >= options.deadline) break
+      live(server).askedAt = Date.now()
+      reads.set(server.identifier, this.#stats(server, options.signal))
     }
-    const stats = await Promise.all(reads)
+    const fresh = new Map(await Promise.all([...reads].map(async ([id, read]) => [id, await read] as const)))
     let unread = 0
-    const instances = servers.map((server, i) => {
-      const read = stats[i]
-      if (read) this.#lastStats.set(server.identifier, read)
-      if (read === null && this.#blocked.has(server.identifier)) return toInstance(server, null, this.#config.baseUrl)
-      if (read) return toInstance(server, read, this.#config.baseUrl)
+    const instances = servers.map(server => {
+      if (this.#blocked.has(server.identifier)) return toInstance(server, null, this.#config.baseUrl)
+      const read = fresh.get(server.identifier)
+      if (read) {
+        live(server).stats = read
+        return toInstance(server, read, this.#config.baseUrl)
+      }
       unread++
-      const last = this.#lastStats.get(server.identifier) ?? null
+      const last = live(server).stats
       return toInstance(server, last, this.#config.baseUrl, last !== null)
     })
     if (unread > 0) this.#deps.log.info({ unread, servers: servers.length }, 'live state of some servers not read in this poll; their last known state is shown as stale')
