@@ -13,7 +13,7 @@ export const TELEGRAM_CALLBACK_TEXT_LIMIT = 200
  * would refuse them whole otherwise.
  */
 export function fitMessages (telegram: Telegram): void {
-  const call = telegram.callApi.bind(telegram)
+  const call = telegram.callApi.bind(telegram) as (method: string, payload: object, options?: unknown) => Promise<unknown>
   const fitted = async (method: string, payload: Record<string, unknown>, options?: unknown): Promise<unknown> => {
     const text = payload['text']
     if (typeof text === 'string') {
@@ -22,14 +22,14 @@ export function fitMessages (telegram: Telegram): void {
         let last: unknown
         for (const [index, part] of parts.entries()) {
           const { reply_markup: markup, ...rest } = payload
-          last = await (call as (m: string, p: object, o?: unknown) => Promise<unknown>)(method, index === parts.length - 1 && markup !== undefined ? { ...rest, text: part, reply_markup: markup } : { ...rest, text: part }, options)
+          last = await call(method, index === parts.length - 1 && markup !== undefined ? { ...rest, text: part, reply_markup: markup } : { ...rest, text: part }, options)
         }
         return last
       }
       if (method === 'editMessageText' && text.length > TELEGRAM_TEXT_LIMIT) payload = { ...payload, text: cutText(text, TELEGRAM_TEXT_LIMIT) }
       if (method === 'answerCallbackQuery' && text.length > TELEGRAM_CALLBACK_TEXT_LIMIT) payload = { ...payload, text: cutText(text, TELEGRAM_CALLBACK_TEXT_LIMIT) }
     }
-    return await (call as (m: string, p: object, o?: unknown) => Promise<unknown>)(method, payload, options)
+    return await call(method, payload, options)
   }
   telegram.callApi = fitted as unknown as Telegram['callApi']
 }

@@ -8,5 +8,5 @@ t.test('the Redis store keeps the promise too: a write it cannot make rejects wi
   t.teardown(() => store.close().catch(() => {}))
   const ns = store.namespace('alerts')
   for (let i = 0; i < 3; i++) await t.rejects(ns.set('mutes', [{ id: String(i) }]), { code: 'CW_ERR_STORE', statusCode: 503 })
-  t.ok(captured.entries().filter(l => String(l['msg']).includes('redis store error')).length <= 1, 'the connection error is logged once per burst')
+  t.equal(captured.entries().filter(l => String(l['msg']).includes('redis store error')).length, 1, 'the connection error is logged once per burst')
 })
