@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Keyv } from 'keyv'
+import PQueue from 'p-queue'
 
 /** Who did something. */
 export type Actor =
@@ -44,7 +45,8 @@ export class AuditLog {
   readonly #store: Keyv
   readonly #maxEntries: number
   readonly #now: () => Date
-  #tail: Promise<unknown> = Promise.resolve()
+  /** Appends one at a time, like the mute and watch lists' changes: each reads the list the previous one wrote. */
+  readonly #appends = new PQueue({ concurrency: 1 })
 
   constructor (store: Keyv, options: { maxEntries?: number; now?: () => Date } = {}) {
     this.#store = store
@@ -53,16 +55,14 @@ export class AuditLog {
   }
 
   /** Record an entry; resolves when it is stored. */
-  append (entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
+  async append (entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
     const full: AuditEntry = { id: randomUUID(), at: this.#now().toISOString(), ...entry }
-    const write = this.#tail.then(async () => {
+    return await this.#appends.add(async () => {
       const entries = await this.#store.get<AuditEntry[]>(KEY) ?? []
       entries.push(full)
       await this.#store.set(KEY, entries.slice(-this.#maxEntries))
       return full
     })
-    this.#tail = write.catch(() => {})
-    return write
   }
 
   /**
@@ -71,7 +71,7 @@ export class AuditLog {
    * Entries without a provider (the API's own changes) pass `visible('')`'s verdict for configured entries.
    */
   async list (options: { visible: (providerId: string) => boolean; limit?: number | undefined; provider?: string | undefined }): Promise<AuditEntry[]> {
-    await this.#tail
+    await this.#appends.onIdle()
     const entries = await this.#store.get<AuditEntry[]>(KEY) ?? []
     return entries
       .filter(e => options.visible(e.target.provider ?? '') && (options.provider === undefined || e.target.provider === options.provider))
