@@ -1,6 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv'
-import { ProviderResponseError, formatAjvErrors, type InstanceData, type InstanceState } from '../../src/index.js'
-import { DateTime } from 'luxon'
+import { ProviderResponseError, formatAjvErrors, formatOffsetTime, parseOffsetTime, shiftOffsetTime, type InstanceData, type InstanceState, type OffsetTime } from '../../src/index.js'
 
 /**
  * AutoDL web API payloads, as captured in seed 000 and reference/providers.md §1.2–§1.4 (all [3P]).
@@ -185,19 +184,17 @@ export function toInstance (raw: RawInstance): InstanceData {
           hostIdle: raw.gpu_idle_num ?? null
         }
       : null,
-    stoppedAt: stopped?.toISO({ suppressMilliseconds: true }) ?? null,
-    releaseAt: state === 'stopped' && stopped
-      ? stopped.plus({ days: RELEASE_AFTER_STOP_DAYS }).toISO({ suppressMilliseconds: true })
-      : null,
+    stoppedAt: stopped ? formatOffsetTime(stopped) : null,
+    releaseAt: state === 'stopped' && stopped ? formatOffsetTime(shiftOffsetTime(stopped, RELEASE_AFTER_STOP_DAYS * 86400_000)) : null,
     pricePerHour: typeof raw.payg_price === 'number' && raw.payg_price > 0 ? raw.payg_price / 1000 : null
   }
 }
 
-/** A valid `sql.NullTime` as a DateTime in its own offset; null when not valid or the zero time. */
-export function parseNullTime (value: NullTime | null | undefined): DateTime | null {
+/** A valid `sql.NullTime` in its own offset; null when not valid, not a date-time, or Go's zero time (year 1). */
+export function parseNullTime (value: NullTime | null | undefined): OffsetTime | null {
   if (!value?.Valid) return null
-  const dt = DateTime.fromISO(value.Time, { setZone: true })
-  return dt.isValid && dt.year > 1 ? dt : null
+  const time = parseOffsetTime(value.Time)
+  return time !== null && !value.Time.startsWith('0001-') ? time : null
 }
 
 function firstNonEmpty (...values: Array<string | null | undefined>): string | undefined {

@@ -156,8 +156,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   async #check (request: ActionRequest): Promise<Instance> {
     const { aggregator } = this.#options
     const entry = aggregator.get(request.providerId)
-    const visible = (): ReturnType<Aggregator['view']> => request.viewer === 'all' ? aggregator.snapshot : aggregator.view(request.viewer)
-    if (!entry || !visible().providers.some(p => p.id === request.providerId)) throw new NotFoundError(`no provider entry "${request.providerId}"`)
+    if (!entry || (request.viewer !== 'all' && !canSee(request.viewer, request.providerId))) throw new NotFoundError(`no provider entry "${request.providerId}"`)
     const caps = entry.provider.capabilities
     const type = entry.type
     if (request.kind === 'power-on' && !caps.powerOn) throw new NotSupportedError('power on', type)
@@ -169,7 +168,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     // Decide on a fresh list, not on data up to a poll interval old.
     const [status] = await aggregator.refresh(request.providerId)
     if (!status?.ok) throw new ProviderError(`${request.providerId} cannot be read right now: ${status?.error?.message ?? 'unknown error'}`)
-    const instance = visible().instances.find(i => i.provider === request.providerId && i.id === request.instanceId)
+    const instance = aggregator.find(request.providerId, request.instanceId)
     if (!instance) throw new NotFoundError(`no instance "${request.instanceId}" in ${request.providerId}`)
     const name = instance.name
     if (request.kind === 'power-on' && ON_STATES.includes(instance.state)) throw new ConflictError(`${name} is already ${instance.state}`, { state: instance.state })
@@ -262,7 +261,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     const { aggregator } = this.#options
     const [status] = await aggregator.refresh(record.provider)
     if (!status?.ok) throw new ProviderError(status?.error?.message ?? 'the provider failed')
-    const instance = aggregator.snapshot.instances.find(i => i.provider === record.provider && i.id === record.instanceId)
+    const instance = aggregator.find(record.provider, record.instanceId)
     if (!instance) throw new NotFoundError(`${record.instanceName} is no longer listed by ${record.provider}`)
     if (instance.state !== record.instanceState) await this.#update(record, { instanceState: instance.state })
     return instance

@@ -8,15 +8,25 @@ import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
 import type { WatchList } from './watches.js'
 
-/** What the engine remembers between snapshots (and restarts), in the keyv namespace `alerts`. */
+/**
+ * What the engine remembers between snapshots (and restarts) across entries, in the keyv namespace
+ * `alerts` under `state`. Its size grows with the entries, not the instances.
+ */
 export interface AlertState {
-  /** Once-only alerts already sent (release and expiry ladder points): key → when. */
-  fired: Record<string, string>
   /** Per provider entry: failed polls in a row (counted by `lastErrorAt`), and whether "failing" was announced. */
   providers: Record<string, { lastErrorAt: string | null; failures: number; alerted: boolean }>
-  /** Per instance that went offline: since when it is offline (or back online), and whether that was announced. */
+}
+
+/**
+ * What the engine remembers of ONE entry's instances, under `state:<entry id>`: evaluating a poll of one
+ * entry reads and writes only its own part.
+ */
+export interface EntryAlertState {
+  /** Once-only alerts already sent (release and expiry ladder points): `<ladder>:<instance id>@<deadline>:<hours>` → when. */
+  fired: Record<string, string>
+  /** Per instance id that went offline: since when it is offline (or back online), and whether that was announced. */
   presence: Record<string, { kind: 'offline' | 'online'; since: string; alerted: boolean }>
-  /** Per instance: the last automatic keep-alive attempt (for the cooldown). */
+  /** Per instance id: the last automatic keep-alive attempt (for the cooldown). */
   keepAlive: Record<string, string>
 }
 
@@ -25,14 +35,18 @@ export function emptyState (rules: ReadonlyArray<{ state: ReadonlyArray<keyof Al
   return Object.fromEntries(rules.flatMap(r => r.state).map(k => [k, {}])) as unknown as AlertState
 }
 
+/** An entry's state with an empty part for every key the rules declare they own per entry. */
+export function emptyEntryState (rules: ReadonlyArray<{ entryState?: ReadonlyArray<keyof EntryAlertState> | undefined }>): EntryAlertState {
+  return Object.fromEntries(rules.flatMap(r => r.entryState ?? []).map(k => [k, {}])) as unknown as EntryAlertState
+}
+
 /** What every rule works with during one evaluation. */
 export interface RuleContext {
   now: Date
   snapshot: Snapshot
+  /** The state across entries. */
   state: AlertState
   config: AlertsConfig
-  /** Provider entries whose latest poll failed: their instances raise no alerts (their data is stale). */
-  failing: ReadonlySet<string>
   aggregator: Aggregator
   actions: ActionService
   watches: WatchList
@@ -53,10 +67,21 @@ export interface RuleContext {
   timeZone: string | null
 }
 
+/**
+ * What a rule works with for ONE entry whose poll finished successfully: its instances and its own part
+ * of the state. A failing entry is not evaluated (its data is stale).
+ */
+export interface EntryRuleContext extends RuleContext {
+  entry: { id: string; type: string }
+  /** The entry's instances, as the view shows them. */
+  instances: readonly Instance[]
+  /** One of the entry's instances by id, O(1). */
+  find (instanceId: string): Instance | undefined
+  /** The entry's part of the state. */
+  local: EntryAlertState
+}
+
 /** What to say when an action a rule started has ended. */
 export type FollowUp = (record: import('../actions/record.js').ActionRecord) => void | Promise<void>
-
-/** `lab/2dee4c9145-b0f2fdc8`. */
-export const key = (i: Pick<Instance, 'provider' | 'id'>): string => `${i.provider}/${i.id}`
 
 export const HOUR_MS = 3600_000

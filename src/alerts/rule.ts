@@ -4,7 +4,7 @@ import type { AlertRuleDeclaration } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
-import type { AlertState, RuleContext } from './context.js'
+import type { AlertState, EntryAlertState, EntryRuleContext, RuleContext } from './context.js'
 
 /** What a rule can do when an action has finished. */
 export interface ActionContext {
@@ -19,10 +19,14 @@ export interface ActionContext {
  * the engine runs them in registry order (`src/alerts/rules/index.ts`).
  */
 export interface AlertRuleDefinition extends AlertRuleDeclaration {
-  /** The keys of the stored alert state this rule owns (initialized empty). */
+  /** The keys of the stored state across entries this rule owns (initialized empty). */
   state: ReadonlyArray<keyof AlertState>
-  /** On every new snapshot. */
+  /** The keys of each entry's stored state this rule owns (initialized empty). */
+  entryState?: ReadonlyArray<keyof EntryAlertState>
+  /** On every new snapshot, over the entries' statuses: O(entries), never O(instances). */
   evaluate? (ctx: RuleContext): void | Promise<void>
+  /** For each entry whose poll succeeded: over that entry's instances only. */
+  evaluateEntry? (ctx: EntryRuleContext): void | Promise<void>
   /** When a power action ended (succeeded or failed). */
   actionFinished? (record: ActionRecord, ctx: ActionContext): void
 }
@@ -31,13 +35,15 @@ export interface AlertRuleDefinition extends AlertRuleDeclaration {
  * Declare a rule whose settings have the type `C`: every key of `C` has a schema in `config`, and
  * `evaluate` gets them typed. The settings were validated against those schemas when the file was loaded.
  */
-export function defineRule<C extends object = Record<never, never>> (rule: Omit<AlertRuleDefinition, 'evaluate' | 'config'> & {
+export function defineRule<C extends object = Record<never, never>> (rule: Omit<AlertRuleDefinition, 'evaluate' | 'evaluateEntry' | 'config'> & {
   config?: { readonly [K in keyof C]-?: SchemaObject }
   evaluate? (ctx: RuleContext, settings: C): void | Promise<void>
+  evaluateEntry? (ctx: EntryRuleContext, settings: C): void | Promise<void>
 }): AlertRuleDefinition {
-  const { evaluate, ...declaration } = rule
+  const { evaluate, evaluateEntry, ...declaration } = rule
   return {
     ...declaration,
-    ...(evaluate ? { evaluate: (ctx: RuleContext) => evaluate(ctx, ctx.config as unknown as C) } : {})
+    ...(evaluate ? { evaluate: (ctx: RuleContext) => evaluate(ctx, ctx.config as unknown as C) } : {}),
+    ...(evaluateEntry ? { evaluateEntry: (ctx: EntryRuleContext) => evaluateEntry(ctx, ctx.config as unknown as C) } : {})
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { describeError, NOT_POLLED_YET, NotFoundError, ProviderResponseError, ProviderTimeoutError } from './errors.js'
-import { completeInstance, instanceSchema, type Instance } from './instance.js'
+import { completeInstance, instanceSchema, type Instance, type InstanceData } from './instance.js'
 import type { Logger } from './logger.js'
 import type { Provider } from './provider.js'
 import type { SecretRegistry } from './secrets.js'
@@ -9,7 +9,8 @@ import type { AccountDetails, ProviderStatus, Snapshot } from './snapshot.js'
 import { canSee, type Viewer } from './visibility.js'
 import { createCheckAjv, formatAjvErrors } from './validation.js'
 
-const validInstance = createCheckAjv().compile<Instance>(instanceSchema)
+// Every instance of every poll is checked: ajv-formats' "fast" date-time regex (no day-in-month check) halves the cost.
+const validInstance = createCheckAjv({ fastFormats: true }).compile<Instance>(instanceSchema)
 
 /** One provider entry the aggregator polls. */
 export interface AggregatorEntry {
@@ -44,6 +45,8 @@ interface EntryState {
   entry: AggregatorEntry
   /** Last good instances, complete and stamped. */
   instances: Instance[]
+  /** The instances as the view shows them (marked stale while the entry fails), and its status: rebuilt only when this entry changes. */
+  published: { instances: readonly Instance[]; status: ProviderStatus; byId: Map<string, Instance> | null }
   account: AccountDetails | null
   warnings: number
   polled: boolean
@@ -61,14 +64,33 @@ interface EntryState {
 
 const NOT_POLLED = { code: NOT_POLLED_YET, message: 'the first poll has not finished yet' }
 
+/** What changed with a new snapshot: the entries whose instances or status did (one poll: one entry). */
+export interface SnapshotChange {
+  entries: readonly string[]
+}
+
+/**
+ * A snapshot over per-entry lists: `instances` is concatenated on first read (the API and the bot read
+ * it; a poll of one entry does not pay O(all instances) to publish).
+ */
+function snapshotOf (generatedAt: string, lists: ReadonlyArray<readonly Instance[]>, providers: ProviderStatus[]): Snapshot {
+  let instances: Instance[] | null = null
+  return {
+    generatedAt,
+    get instances (): Instance[] { return (instances ??= lists.flat()) },
+    providers
+  }
+}
+
 /**
  * Polls every provider entry on its own schedule and keeps ONE snapshot — the aggregated view the
  * API and the bot read. Entries are independent: a slow or failing provider never delays or fails
  * another, and a failing one keeps its last good instances, marked `stale`.
  *
- * Emits `snapshot` (with the new {@link Snapshot}) whenever an entry's poll finishes.
+ * Emits `snapshot` (with the new {@link Snapshot} and which entries changed) whenever an entry's poll
+ * finishes or an entry is added or removed. Publishing costs O(entries), not O(instances).
  */
-export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
+export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChange] }> {
   readonly #options: AggregatorOptions
   readonly #states = new Map<string, EntryState>()
   readonly #now: () => Date
@@ -90,7 +112,27 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
   /** The view as `viewer` may see it ({@link canSee}): an account added through the bot is its owner's alone. */
   view (viewer: Viewer): Snapshot {
     const s = this.#snapshot
-    return { generatedAt: s.generatedAt, instances: s.instances.filter(i => canSee(viewer, i.provider)), providers: s.providers.filter(p => canSee(viewer, p.id)) }
+    const visible = [...this.#states.values()].filter(state => canSee(viewer, state.entry.id))
+    if (visible.length === this.#states.size) return s
+    return snapshotOf(s.generatedAt, visible.map(state => state.published.instances), visible.map(state => state.published.status))
+  }
+
+  /** The instances of one entry as the view shows them (empty for an unknown id). */
+  instancesOf (id: string): readonly Instance[] {
+    return this.#states.get(id)?.published.instances ?? []
+  }
+
+  /** The status of one entry, as in the view; undefined for an unknown id. */
+  status (id: string): ProviderStatus | undefined {
+    return this.#states.get(id)?.published.status
+  }
+
+  /** One instance of one entry as the view shows it, found by id in O(1); undefined when not listed. */
+  find (providerId: string, instanceId: string): Instance | undefined {
+    const published = this.#states.get(providerId)?.published
+    if (!published) return undefined
+    published.byId ??= new Map(published.instances.map(i => [i.id, i]))
+    return published.byId.get(instanceId)
   }
 
   /** Entry ids in order. */
@@ -109,12 +151,13 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
    */
   async add (entry: AggregatorEntry): Promise<void> {
     if (this.#states.has(entry.id)) await this.remove(entry.id)
-    const state: EntryState = {
+    const fresh: Omit<EntryState, 'published'> = {
       entry, instances: [], account: null, warnings: 0, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
       durationMs: null, error: NOT_POLLED, inflight: null, controller: null, timer: null, removed: false
     }
+    const state: EntryState = { ...fresh, published: publication(fresh) }
     this.#states.set(entry.id, state)
-    this.#publish()
+    this.#publish(state)
     if (this.#running) this.#schedule(state, 0)
   }
 
@@ -126,7 +169,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     this.#states.delete(id)
     await this.#halt(state)
     await state.entry.provider.close?.()
-    this.#publish()
+    this.#publish(null, id)
   }
 
   /** Start polling every entry: each is polled at once, then every `pollIntervalMs` (its own, or the default). */
@@ -221,7 +264,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
       instances, account: provider.accountDetails?.() ?? null, warnings: provider.skippedInstances?.() ?? 0, polled: true, ok: true, error: null,
       durationMs: Math.round(durationMs), lastSuccessAt: this.#now().toISOString()
     })
-    this.#publish()
+    this.#publish(state)
   }
 
   #failed (state: EntryState, err: unknown, durationMs: number): void {
@@ -232,23 +275,29 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
     Object.assign(state, {
       polled: true, ok: false, authenticated: false, error, durationMs: Math.round(durationMs), lastErrorAt: this.#now().toISOString()
     })
-    this.#publish()
+    this.#publish(state)
   }
 
-  #publish (): void {
-    const instances: Instance[] = []
-    const providers: ProviderStatus[] = []
-    for (const state of this.#states.values()) {
-      const { id, type, provider } = state.entry
-      const stale = state.polled && !state.ok
-      for (const instance of state.instances) instances.push(stale ? { ...instance, stale } : instance)
-      providers.push({
-        id, type, ok: state.ok, lastSuccessAt: state.lastSuccessAt, lastErrorAt: state.lastErrorAt, durationMs: state.durationMs,
-        instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }, account: state.account, warnings: state.warnings
-      })
-    }
-    this.#snapshot = { generatedAt: this.#now().toISOString(), instances, providers }
-    this.emit('snapshot', this.#snapshot)
+  /** Rebuild `changed`'s published part (O(its instances)), then the snapshot over every entry (O(entries)). */
+  #publish (changed: EntryState | null, removedId?: string): void {
+    if (changed) changed.published = publication(changed)
+    const states = [...this.#states.values()]
+    this.#snapshot = snapshotOf(this.#now().toISOString(), states.map(s => s.published.instances), states.map(s => s.published.status))
+    this.emit('snapshot', this.#snapshot, { entries: [changed?.entry.id ?? removedId!] })
+  }
+}
+
+/** An entry as the view shows it: its instances marked stale while it fails, and its status. */
+function publication (state: Omit<EntryState, 'published'>): EntryState['published'] {
+  const { id, type, provider } = state.entry
+  const stale = state.polled && !state.ok
+  return {
+    instances: stale ? state.instances.map(i => ({ ...i, stale })) : state.instances,
+    status: {
+      id, type, ok: state.ok, lastSuccessAt: state.lastSuccessAt, lastErrorAt: state.lastErrorAt, durationMs: state.durationMs,
+      instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }, account: state.account, warnings: state.warnings
+    },
+    byId: null
   }
 }
 
@@ -261,9 +310,10 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot] }> {
 function checked (entry: AggregatorEntry, list: unknown, maxInstances: number): Instance[] {
   if (!Array.isArray(list)) throw new ProviderResponseError(`${entry.type} listInstances() returned ${typeof list}, not an array`)
   if (list.length > maxInstances) throw new ProviderResponseError(`${entry.type} listed ${list.length} instances, more than limits.maxInstancesPerEntry (${maxInstances})`)
+  const stamp = { provider: entry.id, providerType: entry.type }
   return list.map((data, index) => {
     if (data === null || typeof data !== 'object') throw new ProviderResponseError(`${entry.type} returned a non-object as instance [${index}]`)
-    const instance = { ...completeInstance(data), provider: entry.id, providerType: entry.type, stale: (data as { stale?: unknown }).stale === true }
+    const instance = completeInstance(data as InstanceData, stamp)
     if (!validInstance(instance)) {
       const detail = formatAjvErrors(validInstance.errors, `[${index}]`)[0]
       throw new ProviderResponseError(`${entry.type} returned an invalid instance (${String((data as { id?: unknown })?.id)}): ${detail}`)

@@ -76,6 +76,8 @@ export class JsonFileStore extends EventEmitter {
 
   private constructor (filename: string, data: Map<string, Entry>, lock: StoreLock, log: Logger) {
     super()
+    // One adapter serves every namespace: keyv adds an error listener per namespace (one per provider entry).
+    this.setMaxListeners(0)
     this.opts = { filename }
     this.#data = data
     this.#lock = lock

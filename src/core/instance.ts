@@ -159,16 +159,40 @@ export function hasIdleGpus (instance: Pick<Instance, 'gpu'>): boolean {
 }
 
 /**
- * Fill the optional parts of a provider's instance: missing `lastSeenAt`, `expiresAt`, `url` become
- * null; a partial `metrics` gets every key (null where absent); a metrics block with nothing in it is null.
+ * Stamp a provider's instance with its entry and fill the optional parts: missing `lastSeenAt`,
+ * `expiresAt`, `url` become null; a partial `metrics` gets every key (null where absent); a metrics
+ * block with nothing in it is null; `stale` is true only when the provider said so. The result is a new
+ * object of the named fields only (anything else a provider added is dropped).
  */
-export function completeInstance (data: InstanceData): Omit<Instance, 'provider' | 'providerType' | 'stale'> {
+export function completeInstance (data: InstanceData, entry: { provider: string; providerType: string }): Instance {
   let metrics: InstanceMetrics | null = null
-  if (data.metrics) {
-    const partial = data.metrics
-    const full = Object.fromEntries(METRIC_KEYS.map(k => [k, partial[k] ?? null])) as unknown as InstanceMetrics
-    if (METRIC_KEYS.some(k => full[k] !== null)) metrics = full
+  const partial = data.metrics
+  if (partial) {
+    let any = false
+    const full = {} as Record<keyof InstanceMetrics, number | null>
+    for (const k of METRIC_KEYS) {
+      const value = partial[k] ?? null
+      full[k] = value
+      if (value !== null) any = true
+    }
+    if (any) metrics = full as InstanceMetrics
   }
-  const { stale: _stale, ...rest } = data
-  return { ...rest, lastSeenAt: data.lastSeenAt ?? null, expiresAt: data.expiresAt ?? null, url: data.url ?? null, metrics }
+  return {
+    provider: entry.provider,
+    providerType: entry.providerType,
+    id: data.id,
+    name: data.name,
+    region: data.region,
+    state: data.state,
+    providerState: data.providerState,
+    gpu: data.gpu,
+    stoppedAt: data.stoppedAt,
+    releaseAt: data.releaseAt,
+    pricePerHour: data.pricePerHour,
+    lastSeenAt: data.lastSeenAt ?? null,
+    expiresAt: data.expiresAt ?? null,
+    url: data.url ?? null,
+    metrics,
+    stale: data.stale === true
+  }
 }

@@ -59,9 +59,9 @@ export function formatAjvErrors (errors: readonly ErrorObject[] | null | undefin
 }
 
 /** An ajv instance for checking provider answers and provider output: first error only, formats on. */
-export function createCheckAjv (): Ajv {
+export function createCheckAjv (options: { fastFormats?: boolean } = {}): Ajv {
   const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true })
-  addFormats(ajv)
+  addFormats(ajv, { mode: options.fastFormats ? 'fast' : 'full' })
   return ajv
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { builtinProviders } from '../../providers/index.js'
-import { emptyState } from '../../src/alerts/context.js'
+import { emptyEntryState, emptyState } from '../../src/alerts/context.js'
 import { defineRule } from '../../src/alerts/rule.js'
 import { ALERT_EVENTS, ALERT_RULES } from '../../src/alerts/rules/index.js'
 import { parseConfig } from '../../src/config/load.js'
@@ -35,8 +35,11 @@ t.test('a rule added to the list brings its own setting, chat key and event; wit
   t.throws(() => rootSchema([extra, extra]), /declared twice/)
 })
 
-t.test('the stored state is made of the parts the rules own', async t => {
+t.test('the stored state is made of the parts the rules own: across entries, and per entry', async t => {
   const owned = new Set(ALERT_RULES.flatMap(r => r.state))
   t.same(Object.keys(emptyState(ALERT_RULES)).sort(), [...owned].sort())
-  t.same([...owned].sort(), ['fired', 'keepAlive', 'presence', 'providers'])
+  t.same([...owned].sort(), ['providers'])
+  const perEntry = new Set(ALERT_RULES.flatMap(r => r.entryState ?? []))
+  t.same(Object.keys(emptyEntryState(ALERT_RULES)).sort(), [...perEntry].sort())
+  t.same([...perEntry].sort(), ['fired', 'keepAlive', 'presence'])
 })

@@ -1,93 +1,166 @@
 /**
- * `npm run bench`: prints speed and memory figures. Nothing here is asserted; compare runs by eye.
- *   1. mapping: AutoDL raw instances → Instance, per second
- *   2. poll: one listInstances() of N instances through the simulator (page_size capped at 100)
- *   3. memory: heap held by the aggregated view
- *   4. API: GET /api/v1/instances and /metrics under autocannon, 10 connections; first request after a poll
+ * `npm run bench`: the figures of the performance goals, measured side by side in one run against the
+ * real host process (`computewatch --config`), an AutoDL simulator in its own process (per-call latency,
+ * page cap), bare Fastify in its own process serving the same bytes, and autocannon in its own process.
+ * Prints each figure next to its goal and writes them all to `.bench/results.json` (`BENCH_OUT`).
+ * Nothing here is asserted by the tests.
+ *
+ * Environment: `BENCH_RUNS` (samples per figure, default 3), `BENCH_SECONDS` (autocannon run, default 3),
+ * `BENCH_ONLY` (comma-separated parts: `cycle`, `10k`, `1k`; default all), `BENCH_HOST_ARGS` (node options
+ * of the host process only, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile it).
  */
-import { performance } from 'node:perf_hooks'
-import autocannon from 'autocannon'
-import { AutodlProvider, normalizeAutodlOptions, toInstance } from '../../providers/autodl/index.js'
-import type { RawInstance } from '../../providers/autodl/map.js'
-import { buildApi } from '../../src/api/index.js'
-import { Aggregator } from '../../src/core/aggregator.js'
-import { createHttpClient } from '../../src/core/http.js'
-import { createLogger } from '../../src/core/logger.js'
-import { SecretRegistry } from '../../src/core/secrets.js'
-import { memoryStateStore } from '../../src/core/store.js'
-import { manyInstances } from '../../src/demo/simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { HERE, load, rssOf, startChild, type Child } from './children.js'
+import { cycleMs, pollRounds, startHost, type BenchHost } from './host.js'
+import type { SimulatorSpec } from './simulator-process.js'
+import { startTelegramStub, type TelegramStub } from './telegram-stub.js'
 
-const INSTANCES = Number(process.env['BENCH_INSTANCES'] ?? 2000)
-const DURATION = Number(process.env['BENCH_SECONDS'] ?? 3)
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3)
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3)
+const OUT = process.env['BENCH_OUT'] ?? join(HERE, '../../results.json')
+/** AutoDL-like per-call latency and page cap of the simulator, as measured in the issue. */
+const LATENCY_MS = 100
+const PAGE_CAP = 20
+const POLL_SECONDS = 15 // AutoDL's minimum interval
 
-async function main (): Promise<void> {
-  const raws = manyInstances(INSTANCES, 50) as unknown as RawInstance[]
-  console.log(`computewatch bench — ${INSTANCES} instances, node ${process.version}`)
+interface Figure { name: string; value: number; unit: string; goal: string; met: boolean; samples: number[] }
+const figures: Figure[] = []
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2 }
+const mib = (bytes: number): number => Math.round(bytes / 1048576 * 10) / 10
+const round2 = (x: number): number => Math.round(x * 100) / 100
 
-  // 1. mapping
-  const rounds = Math.max(1, Math.floor(200_000 / INSTANCES))
-  let t0 = performance.now()
-  for (let r = 0; r < rounds; r++) for (const raw of raws) toInstance(raw)
-  const mapMs = performance.now() - t0
-  console.log(`mapping      ${Math.round(rounds * INSTANCES / (mapMs / 1000)).toLocaleString('en')} instances/s`)
-
-  // 2. poll through the simulator
-  const simulator = await startAutodlSimulator({ accounts: [{ phone: '13800000000', password: 'bench', instances: manyInstances(INSTANCES, 50) }], pageSizeCap: 100 })
-  const secrets = new SecretRegistry()
-  const log = createLogger({ secrets, level: 'warn' })
-  const store = memoryStateStore()
-  const provider = new AutodlProvider(normalizeAutodlOptions({ phone: '13800000000', password: 'bench', baseUrl: simulator.url }), {
-    id: 'bench', log, store: store.namespace('provider:bench'), http: createHttpClient(), secrets
-  })
-  await provider.authenticate()
-  const polls: number[] = []
-  for (let i = 0; i < 5; i++) {
-    t0 = performance.now()
-    await provider.listInstances()
-    polls.push(performance.now() - t0)
-  }
-  polls.sort((a, b) => a - b)
-  console.log(`poll         median ${polls[2]!.toFixed(1)} ms for ${Math.ceil(INSTANCES / 100)} pages (min ${polls[0]!.toFixed(1)}, max ${polls[4]!.toFixed(1)})`)
-
-  // 3. memory held by the view: heap while the entry is in the aggregator, minus heap after removing it
-  const aggregator = new Aggregator({ pollIntervalMs: 3600_000, pollTimeoutMs: 30_000, log, secrets })
-  await aggregator.add({ id: 'bench', type: 'autodl', provider, log })
-  await aggregator.refresh()
-  const count = aggregator.snapshot.instances.length
-  const json = Buffer.byteLength(JSON.stringify(aggregator.snapshot))
-  const heap = (): number => { global.gc?.(); global.gc?.(); return process.memoryUsage().heapUsed }
-  const holding = heap()
-  await aggregator.remove('bench')
-  const released = heap()
-  console.log(`memory       view of ${count} instances: ${mb(Math.max(0, holding - released))} of heap (${Math.round(Math.max(0, holding - released) / count)} B/instance), ${mb(json)} as JSON${global.gc ? '' : ' (rough: run with --expose-gc)'}`)
-  await aggregator.add({ id: 'bench', type: 'autodl', provider, log })
-  await aggregator.refresh()
-
-  // 4. API
-  const app = await buildApi({ aggregator, apiKeys: [], log, version: 'bench' })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  for (const path of ['/healthz', '/api/v1/instances', '/api/v1/instances?gpuIdle=true', '/metrics']) {
-    const r = await autocannon({ url: base + path, connections: 10, duration: DURATION })
-    console.log(`GET ${path.padEnd(30)} ${Math.round(r.requests.average).toLocaleString('en').padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors ${r.errors + r.non2xx}`)
-  }
-
-  // The first request after a poll serializes; later ones reuse the body until the next poll.
-  await aggregator.refresh()
-  t0 = performance.now()
-  await fetch(`${base}/api/v1/instances`).then(r => r.text())
-  console.log(`first GET /api/v1/instances after a poll: ${(performance.now() - t0).toFixed(1)} ms`)
-  await aggregator.refresh()
-  t0 = performance.now()
-  await fetch(`${base}/metrics`).then(r => r.text())
-  console.log(`first GET /metrics after a poll: ${(performance.now() - t0).toFixed(1)} ms`)
-  console.log(`process      rss ${mb(process.memoryUsage().rss)} (simulator and autocannon in the same process)`)
-
-  await app.close()
-  await aggregator.stop()
-  await simulator.close()
+function report (name: string, samples: number[], unit: string, goal: { atMost?: number; atLeast?: number }): void {
+  const value = round2(median(samples))
+  const met = (goal.atMost === undefined || value <= goal.atMost) && (goal.atLeast === undefined || value >= goal.atLeast)
+  const goalText = goal.atMost !== undefined ? `≤ ${goal.atMost}` : `≥ ${goal.atLeast!}`
+  figures.push({ name, value, unit, goal: goalText, met, samples: samples.map(round2) })
+  console.log(`${met ? 'ok  ' : 'MISS'} ${name.padEnd(58)} ${`${value} ${unit}`.padStart(12)}   goal ${goalText} ${unit}   samples ${samples.map(round2).join(', ')}`)
 }
 
-await main()
+async function simulator (spec: SimulatorSpec): Promise<Child & { ready: { url: string } }> {
+  return await startChild<{ url: string }>([join(HERE, 'simulator-process.js'), JSON.stringify(spec)])
+}
+
+/**
+ * Host ÷ bare Fastify requests per second on `path`: the bare server serves the bytes the host answered,
+ * with its content type; autocannon runs against one, then the other.
+ */
+async function apiPairs (host: BenchHost, path: string): Promise<{ pair: () => Promise<number>; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'computewatch-bench-body-'))
+  const response = await fetch(host.url + path)
+  const file = join(dir, 'body')
+  await writeFile(file, Buffer.from(await response.arrayBuffer()))
+  const bare = await startChild<{ url: string }>([join(HERE, 'bare-process.js'), path, file, response.headers.get('content-type') ?? 'application/json'])
+  // Warm both up (JIT, connection pools) before the measured pairs.
+  await load(host.url + path, 1)
+  await load(bare.ready.url + path, 1)
+  return {
+    pair: async () => {
+      const mine = await load(host.url + path, SECONDS)
+      const theirs = await load(bare.ready.url + path, SECONDS)
+      if (mine.errors + theirs.errors > 0) throw new Error(`${path}: ${mine.errors} host errors, ${theirs.errors} bare errors`)
+      return mine.requestsPerSecond / theirs.requestsPerSecond
+    },
+    close: async () => { await bare.stop(); await rm(dir, { recursive: true, force: true }) }
+  }
+}
+
+/** 200 accounts × 50 instances against 1 × 50: the steady poll cycle, and RSS at 10,000 instances. */
+async function pollCycles (): Promise<void> {
+  const cycles: Record<number, number[]> = {}
+  const apiSmall: number[] = []
+  for (const accounts of [200, 1]) {
+    const sim = await simulator({ accounts, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
+    const host = await startHost({ accounts, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS })
+    let rss = 0
+    const api = accounts === 1 ? await apiPairs(host, '/api/v1/instances') : null
+    try {
+      const rounds = await pollRounds(host, RUNS + 1, async (round) => {
+        if (round === 3 && accounts === 200) rss = await rssOf(host.process.pid!)
+        if (round >= 2 && api) apiSmall.push(await api.pair())
+      })
+      // Round 1 includes the logins; the others are steady.
+      cycles[accounts] = rounds.slice(1).map(cycleMs)
+      console.log(`     ${accounts} × 50 instances: cycles ${cycles[accounts]!.join(', ')} ms`)
+      if (accounts === 200) report('RSS, 200 accounts × 50 instances, after 3 polls', [mib(rss)], 'MiB', { atMost: 150 })
+    } finally {
+      await api?.close()
+      await host.stop()
+      await sim.stop()
+    }
+  }
+  const alone = median(cycles[1]!)
+  report('steady poll cycle, 200 × 50 ÷ one account alone', cycles[200]!.map(c => c / alone), '×', { atMost: 1.5 })
+  report('GET /api/v1/instances, 50 instances, host ÷ bare Fastify', apiSmall, '', { atLeast: 0.95 })
+}
+
+/** One account of 10,000 instances: RSS after 3 polls, and the API at that size. */
+async function tenThousand (): Promise<void> {
+  // No per-call latency here: 500 pages at 100 ms would take 50 s a poll; memory does not depend on it.
+  const sim = await simulator({ accounts: 1, perAccount: 10_000, latencyMs: 0, pageSizeCap: PAGE_CAP })
+  const host = await startHost({ accounts: 1, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS })
+  const ratios: number[] = []
+  let rss = 0
+  try {
+    await pollRounds(host, 1, async () => {})
+    const api = await apiPairs(host, '/api/v1/instances')
+    try {
+      await pollRounds(host, RUNS + 1, async (round) => {
+        if (round === 3) rss = await rssOf(host.process.pid!)
+        if (round >= 2) ratios.push(await api.pair())
+      })
+    } finally { await api.close() }
+    report('RSS, 1 account × 10,000 instances, after 3 polls', [mib(rss)], 'MiB', { atMost: 150 })
+    report('GET /api/v1/instances, 10,000 instances, host ÷ bare Fastify', ratios, '', { atLeast: 0.95 })
+  } finally {
+    await host.stop()
+    await sim.stop()
+  }
+}
+
+/** 20 accounts × 50 = 1,000 instances: `/gpuvalid`'s first reply, the API and `/metrics`. */
+async function thousand (): Promise<void> {
+  const telegram: TelegramStub = await startTelegramStub()
+  const sim = await simulator({ accounts: 20, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
+  const host = await startHost({ accounts: 20, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS, telegram })
+  const replies: number[] = []
+  const instances: number[] = []
+  const metrics: number[] = []
+  try {
+    await pollRounds(host, 1, async () => {})
+    for (let i = 0; i < 3; i++) await telegram.command('/gpuvalid') // warm-up
+    const api = await apiPairs(host, '/api/v1/instances')
+    const scrape = await apiPairs(host, '/metrics')
+    try {
+      await pollRounds(host, RUNS + 1, async (round) => {
+        if (round < 2) return
+        instances.push(await api.pair())
+        metrics.push(await scrape.pair())
+        for (let i = 0; i < 3; i++) replies.push(await telegram.command('/gpuvalid'))
+      })
+    } finally {
+      await api.close()
+      await scrape.close()
+    }
+    report('/gpuvalid, 1,000 instances, update received → first reply sent', replies, 'ms', { atMost: 25 })
+    report('GET /api/v1/instances, 1,000 instances, host ÷ bare Fastify', instances, '', { atLeast: 0.95 })
+    report('GET /metrics, 1,000 instances, host ÷ bare Fastify', metrics, '', { atLeast: 0.95 })
+  } finally {
+    await host.stop()
+    await sim.stop()
+    await telegram.close()
+  }
+}
+
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 1073741824), node: process.version, platform: `${process.platform} ${process.arch}` }
+console.log(`computewatch bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}; ${RUNS} samples per figure, autocannon ${SECONDS} s × 10 connections`)
+console.log(`AutoDL simulator: ${LATENCY_MS} ms per call, page size capped at ${PAGE_CAP}; polls every ${POLL_SECONDS} s`)
+const started = Date.now()
+const only = new Set((process.env['BENCH_ONLY'] ?? 'cycle,10k,1k').split(','))
+if (only.has('cycle')) await pollCycles()
+if (only.has('10k')) await tenThousand()
+if (only.has('1k')) await thousand()
+await writeFile(OUT, `${JSON.stringify({ at: new Date().toISOString(), machine, runs: RUNS, seconds: SECONDS, figures }, null, 2)}\n`)
+console.log(`${figures.filter(f => f.met).length}/${figures.length} goals met in ${Math.round((Date.now() - started) / 1000)} s; figures written to ${OUT}`)

@@ -1,7 +1,7 @@
 import { formatTime, instanceLabel } from '../../present/format.js'
 import { hasIdleGpus } from '../../core/instance.js'
 import type { Watch } from '../watches.js'
-import type { RuleContext } from '../context.js'
+import type { EntryRuleContext, RuleContext } from '../context.js'
 import { defineRule } from '../rule.js'
 
 /**
@@ -9,21 +9,20 @@ import { defineRule } from '../rule.js'
  * instance requests (0→N), tell the watch's user with a [Power on] button — or, for an `auto` watch
  * within its window, power on by itself and say how it went (the watch ends once it runs). N→N says
  * nothing. A failing provider's watches wait (their data is stale). Muted: the edge is recorded, silently.
+ * Each poll looks at the watches of its own entry only.
  */
-async function gpuWatches (ctx: RuleContext): Promise<void> {
+async function gpuWatches (ctx: EntryRuleContext): Promise<void> {
   const changed: Watch[] = []
   for (const watch of await ctx.watches.all()) {
-    if (ctx.failing.has(watch.provider)) continue
-    const instance = ctx.snapshot.instances.find(i => i.provider === watch.provider && i.id === watch.instanceId)
+    if (watch.provider !== ctx.entry.id) continue
+    const instance = ctx.find(watch.instanceId)
     const notify = (textKey: string, args: Record<string, unknown>): void => ctx.emit({
       event: 'gpu.freed', rule: 'gpu', provider: { id: watch.provider, type: instance?.providerType ?? '' }, instance: instance ?? null,
       text: ctx.text(textKey, () => args), telegramUserIds: [watch.userId], telegramOnly: true, data: {}
     })
     if (!instance) {
-      if (ctx.snapshot.providers.some(p => p.id === watch.provider && p.ok)) {
-        await ctx.watches.removeById(watch.id)
-        notify('alert.watchGone', { name: watch.name })
-      }
+      await ctx.watches.removeById(watch.id)
+      notify('alert.watchGone', { name: watch.name })
       continue
     }
     if (watch.auto && watch.until !== null && Date.parse(watch.until) <= ctx.now.getTime()) {
@@ -85,5 +84,5 @@ export const gpuRule = defineRule({
   name: 'gpu',
   events: ['gpu.freed'],
   state: [],
-  evaluate: gpuWatches
+  evaluateEntry: gpuWatches
 })

@@ -1,6 +1,6 @@
 import { NOT_POLLED_YET } from '../../core/errors.js'
 import { relativeTime } from '../../present/format.js'
-import { key, type RuleContext } from '../context.js'
+import type { EntryRuleContext, RuleContext } from '../context.js'
 import { defineRule } from '../rule.js'
 
 /**
@@ -44,19 +44,18 @@ function providerHealth (ctx: RuleContext, settings: { providerFailuresBeforeAle
  * offline for `offlineAfterSeconds` before the alert, and online as long before "back online", so a
  * flapping agent does not spam. A flap shorter than that says nothing at all.
  */
-function presence (ctx: RuleContext, settings: { offlineAfterSeconds: number }): void {
+function presence (ctx: EntryRuleContext, settings: { offlineAfterSeconds: number }): void {
   const sustainMs = settings.offlineAfterSeconds * 1000
   const now = ctx.now.getTime()
+  const states = ctx.local.presence
   const seen = new Set<string>()
-  for (const i of ctx.snapshot.instances) {
-    if (ctx.failing.has(i.provider)) continue
-    const k = key(i)
-    seen.add(k)
-    const s = ctx.state.presence[k]
+  for (const i of ctx.instances) {
+    seen.add(i.id)
+    const s = states[i.id]
     if (i.state === 'offline') {
-      if (!s) ctx.state.presence[k] = { kind: 'offline', since: ctx.now.toISOString(), alerted: false }
-      else if (s.kind === 'online') ctx.state.presence[k] = { kind: 'offline', since: ctx.now.toISOString(), alerted: true } // announced before, never recovered
-      const current = ctx.state.presence[k]!
+      if (!s) states[i.id] = { kind: 'offline', since: ctx.now.toISOString(), alerted: false }
+      else if (s.kind === 'online') states[i.id] = { kind: 'offline', since: ctx.now.toISOString(), alerted: true } // announced before, never recovered
+      const current = states[i.id]!
       if (!current.alerted && now - Date.parse(current.since) >= sustainMs) {
         current.alerted = true
         if (ctx.muted(i.provider, i.id)) continue
@@ -73,12 +72,12 @@ function presence (ctx: RuleContext, settings: { offlineAfterSeconds: number }):
     }
     if (!s) continue
     if (s.kind === 'offline') {
-      if (!s.alerted) delete ctx.state.presence[k] // a flap: nothing was said, nothing to say
-      else ctx.state.presence[k] = { kind: 'online', since: ctx.now.toISOString(), alerted: true }
+      if (!s.alerted) delete states[i.id] // a flap: nothing was said, nothing to say
+      else states[i.id] = { kind: 'online', since: ctx.now.toISOString(), alerted: true }
       continue
     }
     if (now - Date.parse(s.since) >= sustainMs) {
-      delete ctx.state.presence[k]
+      delete states[i.id]
       if (ctx.muted(i.provider, i.id)) continue
       ctx.emit({
         event: 'instance.online', rule: 'offline', provider: { id: i.provider, type: i.providerType }, instance: i,
@@ -86,10 +85,8 @@ function presence (ctx: RuleContext, settings: { offlineAfterSeconds: number }):
       })
     }
   }
-  // Instances that left the list (and are not just hidden by a failing provider) are forgotten.
-  for (const k of Object.keys(ctx.state.presence)) {
-    if (!seen.has(k) && !ctx.failing.has(k.slice(0, k.indexOf('/')))) delete ctx.state.presence[k]
-  }
+  // Instances that left the entry's list are forgotten.
+  for (const id of Object.keys(states)) if (!seen.has(id)) delete states[id]
 }
 
 /** `provider.failing` / `provider.recovered`, after `alerts.providerFailuresBeforeAlert` failed polls in a row. */
@@ -106,6 +103,7 @@ export const offlineRule = defineRule<{ offlineAfterSeconds: number }>({
   name: 'offline',
   events: ['instance.offline', 'instance.online'],
   config: { offlineAfterSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 300 } },
-  state: ['presence'],
-  evaluate: presence
+  state: [],
+  entryState: ['presence'],
+  evaluateEntry: presence
 })

@@ -1,5 +1,5 @@
 import { formatDuration, formatTime } from '../../present/format.js'
-import { HOUR_MS, key, type RuleContext } from '../context.js'
+import { HOUR_MS, type EntryRuleContext } from '../context.js'
 import { defineRule } from '../rule.js'
 
 /**
@@ -8,16 +8,17 @@ import { defineRule } from '../rule.js'
  * is checked to have moved. The attempt is recorded BEFORE it starts, and an instance is tried at most
  * once per `keepAliveCooldownHours`, success or not: it never loops. The result is announced.
  */
-async function autoKeepAlive (ctx: RuleContext, settings: { keepAliveCooldownHours: number }): Promise<void> {
+async function autoKeepAlive (ctx: EntryRuleContext, settings: { keepAliveCooldownHours: number }): Promise<void> {
   const cooldownMs = settings.keepAliveCooldownHours * HOUR_MS
-  for (const i of ctx.snapshot.instances) {
-    const settings = ctx.keepAlive.get(i.provider)
-    if (!settings || i.state !== 'stopped' || i.releaseAt === null || ctx.failing.has(i.provider)) continue
-    if (Date.parse(i.releaseAt) - ctx.now.getTime() > settings.beforeHours * HOUR_MS) continue
-    const last = ctx.state.keepAlive[key(i)]
+  const entry = ctx.keepAlive.get(ctx.entry.id)
+  if (!entry) return
+  for (const i of ctx.instances) {
+    if (i.state !== 'stopped' || i.releaseAt === null) continue
+    if (Date.parse(i.releaseAt) - ctx.now.getTime() > entry.beforeHours * HOUR_MS) continue
+    const last = ctx.local.keepAlive[i.id]
     if (last !== undefined && ctx.now.getTime() - Date.parse(last) < cooldownMs) continue
     if (ctx.actions.inProgress(i.provider, i.id) !== undefined) continue
-    ctx.state.keepAlive[key(i)] = ctx.now.toISOString()
+    ctx.local.keepAlive[i.id] = ctx.now.toISOString()
     await ctx.persist() // recorded before it starts: a crash mid-way cannot make it loop
     const announce = (ok: boolean, args: Record<string, unknown>): void => {
       if (ctx.muted(i.provider, i.id) && ok) return
@@ -46,6 +47,7 @@ export const keepAliveRule = defineRule<{ keepAliveCooldownHours: number }>({
   name: 'keepalive',
   events: ['keepalive.succeeded', 'keepalive.failed'],
   config: { keepAliveCooldownHours: { type: 'number', minimum: 1, maximum: 720, default: 12 } },
-  state: ['keepAlive'],
-  evaluate: autoKeepAlive
+  state: [],
+  entryState: ['keepAlive'],
+  evaluateEntry: autoKeepAlive
 })

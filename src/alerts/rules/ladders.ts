@@ -1,7 +1,7 @@
 import { formatDuration, formatTime } from '../../present/format.js'
 import type { Instance } from '../../core/instance.js'
 import { canKeepAlive } from '../../core/provider.js'
-import { HOUR_MS, key, type RuleContext } from '../context.js'
+import { HOUR_MS, type EntryRuleContext } from '../context.js'
 import { defineRule } from '../rule.js'
 
 const hoursLadder = { type: 'array', items: { type: 'number', exclusiveMinimum: 0, maximum: 8760 }, uniqueItems: true, maxItems: 10 }
@@ -12,25 +12,25 @@ const hoursLadder = { type: 'array', items: { type: 'number', exclusiveMinimum: 
  * or a restart never fires a burst, and nothing fires twice for the same deadline. A new deadline (a
  * new stop, a renewed rental) starts a new ladder. A muted target stays quiet (its points are marked).
  */
-function ladder (ctx: RuleContext, instance: Instance, deadline: string, hours: readonly number[], prefix: string): number | null {
+function ladder (ctx: EntryRuleContext, instance: Instance, deadline: string, hours: readonly number[], prefix: string): number | null {
   const leftHours = (Date.parse(deadline) - ctx.now.getTime()) / HOUR_MS
   const reached = hours.filter(h => leftHours <= h)
   if (reached.length === 0) return null
   const point = Math.min(...reached)
-  const fired = (h: number): string => `${prefix}:${key(instance)}@${deadline}:${h}`
-  if (ctx.state.fired[fired(point)] !== undefined) return null
-  for (const h of reached) ctx.state.fired[fired(h)] ??= ctx.now.toISOString()
+  const fired = (h: number): string => `${prefix}:${instance.id}@${deadline}:${h}`
+  if (ctx.local.fired[fired(point)] !== undefined) return null
+  for (const h of reached) ctx.local.fired[fired(h)] ??= ctx.now.toISOString()
   return ctx.muted(instance.provider, instance.id) ? null : point
 }
 
 /** Release ladder: every shut-down instance with a release date (AutoDL: 15 days after the stop), with a [Keep alive] button. */
-function releaseLadder (ctx: RuleContext, settings: { releaseLadderHours: number[] }): void {
-  for (const i of ctx.snapshot.instances) {
-    if (i.state !== 'stopped' || i.releaseAt === null || ctx.failing.has(i.provider)) continue
+function releaseLadder (ctx: EntryRuleContext, settings: { releaseLadderHours: number[] }): void {
+  const keepAlive = canKeepAlive(ctx.aggregator.get(ctx.entry.id)?.provider.capabilities)
+  for (const i of ctx.instances) {
+    if (i.state !== 'stopped' || i.releaseAt === null) continue
     const point = ladder(ctx, i, i.releaseAt, settings.releaseLadderHours, 'release')
     if (point === null) continue
     const left = Date.parse(i.releaseAt) - ctx.now.getTime()
-    const keepAlive = canKeepAlive(ctx.aggregator.get(i.provider)?.provider.capabilities)
     ctx.emit({
       event: 'release.approaching', rule: 'release', provider: { id: i.provider, type: i.providerType }, instance: i,
       text: ctx.text(left > 0 ? 'alert.release' : 'alert.releasePassed', lang => ({
@@ -45,9 +45,9 @@ function releaseLadder (ctx: RuleContext, settings: { releaseLadderHours: number
 }
 
 /** Expiry ladder: rentals with an end (computeshare `expiresAt`). */
-function expiryLadder (ctx: RuleContext, settings: { expiryLadderHours: number[] }): void {
-  for (const i of ctx.snapshot.instances) {
-    if (i.expiresAt === null || ctx.failing.has(i.provider)) continue
+function expiryLadder (ctx: EntryRuleContext, settings: { expiryLadderHours: number[] }): void {
+  for (const i of ctx.instances) {
+    if (i.expiresAt === null) continue
     const point = ladder(ctx, i, i.expiresAt, settings.expiryLadderHours, 'expiry')
     if (point === null) continue
     const left = Date.parse(i.expiresAt) - ctx.now.getTime()
@@ -66,8 +66,9 @@ export const releaseRule = defineRule<{ releaseLadderHours: number[] }>({
   name: 'release',
   events: ['release.approaching'],
   config: { releaseLadderHours: { ...hoursLadder, default: [72, 24, 6] } },
-  state: ['fired'],
-  evaluate: releaseLadder
+  state: [],
+  entryState: ['fired'],
+  evaluateEntry: releaseLadder
 })
 
 /** `expiry.approaching` at `alerts.expiryLadderHours` before a rental ends. */
@@ -75,6 +76,7 @@ export const expiryRule = defineRule<{ expiryLadderHours: number[] }>({
   name: 'expiry',
   events: ['expiry.approaching'],
   config: { expiryLadderHours: { ...hoursLadder, default: [72, 24] } },
-  state: ['fired'],
-  evaluate: expiryLadder
+  state: [],
+  entryState: ['fired'],
+  evaluateEntry: expiryLadder
 })
