@@ -37,7 +37,17 @@ const ANONYMOUS: ApiPrincipal = { name: 'anonymous', scopes: ['read'], anonymous
  */
 export function bearerAuth (apiKeys: readonly ApiKeyConfig[]) {
   const keys = apiKeys.map(k => ({ digest: digest(k.key), principal: { name: k.name, scopes: k.scopes, anonymous: false } }))
-  return async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Synchronous (callback style): no promise per request on the hot routes.
+  return function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    try {
+      identify(request, reply)
+      done()
+    } catch (err) {
+      done(err as Error)
+    }
+  }
+
+  function identify (request: FastifyRequest, reply: FastifyReply): void {
     request.principal = null
     if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return
     if (keys.length === 0) {
@@ -64,15 +74,15 @@ export function actorOf (request: FastifyRequest): Actor {
 }
 
 /**
- * A `preHandler` hook: unless the caller's key has the route's scope (`config.scope`, default `read`).
- * @throws ForbiddenError (403)
+ * A `preHandler` hook (synchronous): passes `ForbiddenError` (403) on unless the caller's key has the
+ * route's scope (`config.scope`, default `read`).
  */
-export async function requireScope (request: FastifyRequest): Promise<void> {
+export function requireScope (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
   const principal = request.principal
-  if (principal === null) return // public route
+  if (principal === null) return done() // public route
   const scope = request.routeOptions.config?.scope ?? 'read'
-  if (principal.scopes.includes(scope)) return
-  throw new ForbiddenError(principal.anonymous
+  if (principal.scopes.includes(scope)) return done()
+  done(new ForbiddenError(principal.anonymous
     ? `this needs an API key with the "${scope}" scope: add one to api.apiKeys ({ "name", "key", "scopes": ["read", "${scope}"] })`
-    : `the API key "${principal.name}" lacks the "${scope}" scope`)
+    : `the API key "${principal.name}" lacks the "${scope}" scope`))
 }

@@ -38,9 +38,13 @@ export interface ApiOptions {
  * outside the documented shape (tokens, raw provider fields) can leave.
  */
 export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
+  const root = options.log as FastifyBaseLogger
   const app = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
-    logController: new DebugRequestLogs(),
+    loggerInstance: root,
+    // A child logger per request (with its bindings and the redaction setup) costs more than serving a
+    // cached body; it is made only when debug lines will be written. Lines above debug name the reqId.
+    childLoggerFactory: (logger, bindings, opts) => options.log.isLevelEnabled('debug') ? logger.child(bindings, opts) : logger,
+    logController: new DebugRequestLogs(options.log),
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true } },
     schemaErrorFormatter: (errors, dataVar) => new RequestValidationError(describeValidation(errors, dataVar))
   })
@@ -87,15 +91,22 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
  * (`CW_ERR_STORE`), which the store logs once per burst, so here it is a debug line.
  */
 class DebugRequestLogs extends LogController {
+  readonly #log: Logger
+  constructor (log: Logger) {
+    super()
+    this.#log = log
+  }
+
   override incomingRequest (): void {}
   override defaultErrorLog (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
-    const fields = { method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], statusCode: reply.statusCode, code: error.code, error: error.message }
+    const fields = { reqId: request.id, method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], statusCode: reply.statusCode, code: error.code, error: error.message }
     if (error.code === 'CW_ERR_STORE') return request.log.debug(fields, 'request refused: the store cannot save')
     if (reply.statusCode >= 500) return super.defaultErrorLog(error, request, reply)
     request.log.info(fields, 'request refused')
   }
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply)
+    if (!this.#log.isLevelEnabled('debug')) return
     request.log.debug({ method: request.method, url: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   }
 }

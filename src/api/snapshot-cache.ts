@@ -4,33 +4,50 @@ import type { Aggregator } from '../core/aggregator.js'
 const MAX_ENTRIES = 64
 
 /**
- * Memoizes values derived from the aggregator's current snapshot (serialized response bodies,
- * metrics text). The snapshot object is replaced on every poll, so an entry is valid exactly as long
- * as the snapshot it was computed from; scrapers and dashboards between two polls reuse it.
+ * Memoizes response bodies derived from the aggregator's current snapshot (serialized JSON, metrics
+ * text) as `Buffer`s, the bytes a socket takes without another encoding. The snapshot object is replaced
+ * on every poll, so an entry is valid exactly as long as the snapshot it was computed from; scrapers and
+ * dashboards between two polls reuse it, and a hit is answered synchronously.
  */
 export class SnapshotCache {
   readonly #aggregator: Aggregator
   #snapshot: object | null = null
-  #values = new Map<string, Promise<string>>()
+  readonly #values = new Map<string, Buffer>()
+  readonly #computing = new Map<string, Promise<Buffer>>()
 
   constructor (aggregator: Aggregator) {
     this.#aggregator = aggregator
   }
 
-  /** The value for `key` under the current snapshot, computing it once. */
-  get (key: string, compute: () => string | Promise<string>): Promise<string> {
+  /** The body for `key` under the current snapshot if it was computed already (the hot path: no promise). */
+  peek (key: string): Buffer | undefined {
+    this.#sync()
+    return this.#values.get(key)
+  }
+
+  /** The body for `key` under the current snapshot, computing it once (concurrent callers share the computation). */
+  async get (key: string, compute: () => string | Promise<string>): Promise<Buffer> {
+    const hit = this.peek(key)
+    if (hit) return hit
+    let pending = this.#computing.get(key)
+    if (!pending) {
+      const snapshot = this.#snapshot
+      pending = (async () => Buffer.from(await compute()))()
+      this.#computing.set(key, pending)
+      pending.then((body) => {
+        if (this.#snapshot !== snapshot) return // computed from a snapshot that has been replaced
+        if (this.#values.size >= MAX_ENTRIES) this.#values.delete(this.#values.keys().next().value!)
+        this.#values.set(key, body)
+      }, () => {}).finally(() => { if (this.#computing.get(key) === pending) this.#computing.delete(key) })
+    }
+    return await pending
+  }
+
+  #sync (): void {
     const snapshot = this.#aggregator.snapshot
-    if (snapshot !== this.#snapshot) {
-      this.#snapshot = snapshot
-      this.#values.clear()
-    }
-    let value = this.#values.get(key)
-    if (value === undefined) {
-      value = Promise.resolve().then(compute)
-      if (this.#values.size >= MAX_ENTRIES) this.#values.delete(this.#values.keys().next().value!)
-      this.#values.set(key, value)
-      value.catch(() => this.#values.delete(key))
-    }
-    return value
+    if (snapshot === this.#snapshot) return
+    this.#snapshot = snapshot
+    this.#values.clear()
+    this.#computing.clear()
   }
 }

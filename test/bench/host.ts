@@ -101,7 +101,10 @@ export async function pollRounds (host: BenchHost, polls: number, onRound?: (rou
       seen.set(p.id, spans)
     }
     const complete = seen.size === statuses.length ? Math.min(...[...seen.values()].map(s => s.length)) : 0
-    while (reported < Math.min(complete, polls)) await onRound?.(++reported)
+    while (reported < Math.min(complete, polls)) {
+      reported++ // not inside onRound?.(…): optional chaining skips evaluating the arguments
+      await onRound?.(reported)
+    }
     if (complete >= polls) break
     await sleep(250)
   }

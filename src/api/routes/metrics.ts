@@ -103,9 +103,11 @@ export const metricsRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache: 
       produces: ['text/plain'],
       response: { 200: { type: 'string' } }
     }
-  }, async (_request, reply) => {
+  }, (_request, reply) => {
     reply.type(registry.contentType)
-    return await cache.get('metrics', async () => {
+    const ready = cache.peek('metrics')
+    if (ready) return reply.send(ready)
+    return cache.get('metrics', async () => {
       current = aggregator.view(PUBLIC_VIEWER)
       try { return await registry.metrics() } finally { current = null }
     })
