@@ -18,7 +18,7 @@ export function fitMessages (telegram: Telegram): void {
     const text = payload['text']
     if (typeof text === 'string') {
       if (method === 'sendMessage' && text.length > TELEGRAM_TEXT_LIMIT) {
-        const parts = chunk(text.split('\n'), MESSAGE_LIMIT)
+        const parts = [...chunk(text.split('\n'), MESSAGE_LIMIT)]
         let last: unknown
         for (const [index, part] of parts.entries()) {
           const { reply_markup: markup, ...rest } = payload

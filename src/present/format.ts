@@ -1,4 +1,4 @@
-import { DateTime, Duration } from 'luxon'
+import { DateTime } from 'luxon'
 import { hasIdleGpus, type Instance } from '../core/instance.js'
 import { NOT_POLLED_YET } from '../core/errors.js'
 import type { ProviderStatus, Snapshot } from '../core/snapshot.js'
@@ -7,18 +7,36 @@ import type { Language, Translate } from './i18n.js'
 /** Telegram's limit is 4096 characters per message; keep a margin. */
 export const MESSAGE_LIMIT = 3800
 
-/** `13天、4小时` / `13d, 4h`: days and hours, or hours and minutes under a day, or minutes, or seconds under a minute. */
+type DurationUnit = 'day' | 'hour' | 'minute' | 'second'
+const unitFormats = new Map<string, Intl.NumberFormat>()
+const listFormats = new Map<Language, Intl.ListFormat>()
+
+/**
+ * What luxon's `Duration#toHuman` writes (each unit through `Intl.NumberFormat`, joined by a narrow
+ * `Intl.ListFormat`), with the formatters made once: `/gpuvalid` writes a countdown on every line.
+ */
+function humanDuration (parts: ReadonlyArray<[DurationUnit, number]>, language: Language): string {
+  const unitDisplay = language === 'zh' ? 'short' : 'narrow'
+  const words = parts.map(([unit, value]) => {
+    const key = `${language} ${unit}`
+    let format = unitFormats.get(key)
+    if (!format) unitFormats.set(key, format = new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay }))
+    return format.format(value)
+  })
+  let list = listFormats.get(language)
+  if (!list) listFormats.set(language, list = new Intl.ListFormat(language, { type: 'conjunction', style: 'narrow' }))
+  return list.format(words)
+}
+
+/** `13天4小时` / `13d, 4h`: days and hours, or hours and minutes under a day, or minutes, or seconds under a minute. */
 export function formatDuration (ms: number, language: Language): string {
-  if (ms < 60_000) {
-    return Duration.fromObject({ seconds: Math.max(0, Math.round(ms / 1000)) }).reconfigure({ locale: language }).toHuman({ unitDisplay: language === 'zh' ? 'short' : 'narrow' })
-  }
+  if (ms < 60_000) return humanDuration([['second', Math.max(0, Math.round(ms / 1000))]], language)
   const minutes = Math.max(0, Math.floor(ms / 60_000))
   const d = Math.floor(minutes / 1440)
   const h = Math.floor((minutes % 1440) / 60)
   const m = minutes % 60
-  const parts = d > 0 ? { days: d, hours: h } : h > 0 ? { hours: h, minutes: m } : { minutes: m }
-  const units = Object.fromEntries(Object.entries(parts).filter(([, v], i) => i === 0 || v > 0))
-  return Duration.fromObject(units).reconfigure({ locale: language }).toHuman({ unitDisplay: language === 'zh' ? 'short' : 'narrow' })
+  const parts: Array<[DurationUnit, number]> = d > 0 ? [['day', d], ['hour', h]] : h > 0 ? [['hour', h], ['minute', m]] : [['minute', m]]
+  return humanDuration(parts.filter(([, v], i) => i === 0 || v > 0), language)
 }
 
 /** `2 分钟前` / `2 minutes ago` (or `in 3 hours`). */
@@ -71,19 +89,29 @@ export function instanceLine (i: Instance, now: Date, language: Language, t: Tra
   return `${mark} ${parts.join(' · ')}`
 }
 
-/** The `/gpuvalid` answer for a (viewer-filtered) snapshot, as lines. */
-export function gpuvalidLines (view: Snapshot, now: Date, language: Language, t: Translate): string[] {
-  if (view.instances.length === 0) return [t('gpuvalid.empty')]
-  const lines: string[] = []
+/**
+ * The `/gpuvalid` answer for a (viewer-filtered) snapshot, line by line: each line is formatted when it
+ * is asked for, so the first message can go out before the last line is written.
+ */
+export function * gpuvalidLines (view: Snapshot, now: Date, language: Language, t: Translate): Generator<string> {
+  if (view.instances.length === 0) {
+    yield t('gpuvalid.empty')
+    return
+  }
+  const byProvider = new Map<string, Instance[]>()
+  for (const i of view.instances) {
+    let list = byProvider.get(i.provider)
+    if (!list) byProvider.set(i.provider, list = [])
+    list.push(i)
+  }
   const grouped = view.providers.length > 1
   for (const provider of view.providers) {
-    const instances = view.instances.filter(i => i.provider === provider.id)
+    const instances = byProvider.get(provider.id) ?? []
     if (instances.length === 0) continue
-    if (grouped) lines.push(t('gpuvalid.header', { provider: provider.id }))
-    for (const i of instances) lines.push(instanceLine(i, now, language, t))
-    if (instances.some(i => i.stale)) lines.push(t('gpuvalid.stale', { provider: provider.id }))
+    if (grouped) yield t('gpuvalid.header', { provider: provider.id })
+    for (const i of instances) yield instanceLine(i, now, language, t)
+    if (instances.some(i => i.stale)) yield t('gpuvalid.stale', { provider: provider.id })
   }
-  return lines
 }
 
 /** The `/status` lines of a provider entry: health, read-only mark, and account facts when it has any. */
@@ -105,20 +133,21 @@ export function formatAccount (account: NonNullable<ProviderStatus['account']>):
     : `${key} ${String(value)}`).join(' · ')
 }
 
-/** Split lines into messages under {@link MESSAGE_LIMIT} characters. */
-export function chunk (lines: string[], limit = MESSAGE_LIMIT): string[] {
-  const messages: string[] = []
+/**
+ * Split lines into messages under {@link MESSAGE_LIMIT} characters, each given out as soon as it is
+ * full: with a lazy `lines`, the first message is ready before the later lines are formatted.
+ */
+export function * chunk (lines: Iterable<string>, limit = MESSAGE_LIMIT): Generator<string> {
   let current = ''
   for (const line of lines) {
     const piece = line.length > limit ? `${line.slice(0, limit - 1)}…` : line
     if (current && current.length + 1 + piece.length > limit) {
-      messages.push(current)
+      yield current
       current = ''
     }
     current = current ? `${current}\n${piece}` : piece
   }
-  if (current) messages.push(current)
-  return messages
+  if (current) yield current
 }
 
 /** `北京A区 / 641机`. */

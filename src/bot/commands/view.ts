@@ -11,6 +11,7 @@ export const viewCommands: readonly BotCommandSpec[] = [
     name: 'gpuvalid',
     who: 'reader',
     async handler (ctx) {
+      // Lines are formatted lazily: the first message goes out as soon as it is full, the rest follow.
       for (const text of chunk(gpuvalidLines(viewFor(ctx), ctx.services.now(), ctx.language, ctx.t))) await ctx.reply(text)
     }
   },
