@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError } from './core/errors.js'
 import type { Logger } from './core/logger.js'

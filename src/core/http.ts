@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
 import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios'
 import axiosRetry, { retryAfter } from 'axios-retry'
 import { ProxyAgent } from 'proxy-agent'
@@ -40,13 +42,26 @@ function isTransient (error: AxiosError): boolean {
  */
 export const READ_ONLY: AxiosRequestConfig = { 'axios-retry': { retryCondition: isTransient } }
 
+/**
+ * Idle connections are kept this long (milliseconds): longer than the usual poll interval, so each poll
+ * reuses its connection instead of a new TCP (and TLS) handshake per account; shorter than the idle
+ * timeout of common servers (nginx: 75 s), so a connection is not reused just as the server drops it.
+ * Node's global agent closes idle sockets after 5 s.
+ */
+export const IDLE_SOCKET_MS = 60_000
+const direct = {
+  httpAgent: new HttpAgent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS }),
+  httpsAgent: new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS })
+}
+
 /** A ProxyAgent for `proxy` (http, https or socks URL), usable by axios and by Telegraf. */
 export function createProxyAgent (proxy: string): ProxyAgent {
   return new ProxyAgent({ getProxyForUrl: () => proxy })
 }
 
 /**
- * The axios instance handed to providers: the entry's proxy, a timeout, and retries with exponential
+ * The axios instance handed to providers: the entry's proxy (else connections kept alive between polls,
+ * {@link IDLE_SOCKET_MS}), a timeout, and retries with exponential
  * back-off for transient failures (network errors, 429, 5xx) of safe requests only; `Retry-After` is honoured.
  * HTTP 4xx responses resolve (providers interpret them); 429, 5xx and transport errors reject.
  */
@@ -58,7 +73,7 @@ export function createHttpClient (options: HttpClientOptions = {}): AxiosInstanc
     validateStatus: (status) => status < 500 && status !== 429,
     maxRedirects: 0,
     maxContentLength: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_MB * 1024 * 1024,
-    ...(agent ? { httpAgent: agent, httpsAgent: agent, proxy: false } : {})
+    ...(agent ? { httpAgent: agent, httpsAgent: agent, proxy: false } : direct)
   })
   const base = options.retryDelayMs ?? 200
   axiosRetry(instance, {

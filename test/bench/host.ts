@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -56,8 +56,10 @@ export async function startHost (spec: HostSpec): Promise<BenchHost> {
   const file = join(dir, 'config.json')
   await writeFile(file, JSON.stringify(config))
   const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url))
+  // The V8 flags the CLI runs with (its shebang, as `computewatch` and `npm start` use them), then
   // BENCH_HOST_ARGS: node options for the host only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const nodeArgs = (process.env['BENCH_HOST_ARGS'] ?? '').split(' ').filter(Boolean)
+  const shebang = (await readFile(cli, 'utf8')).split('\n', 1)[0] ?? ''
+  const nodeArgs = [...(/\bnode\s+(.*)$/.exec(shebang)?.[1] ?? '').split(' '), ...(process.env['BENCH_HOST_ARGS'] ?? '').split(' ')].filter(Boolean)
   const child = spawnNode([...nodeArgs, cli, '--config', file], { LOG_LEVEL: 'warn' })
   child.process.stdout!.resume()
   const url = `http://127.0.0.1:${port}`

@@ -56,15 +56,25 @@ async function apiPairs (host: BenchHost, path: string): Promise<{ pair: () => P
   // Warm both up (JIT, connection pools) before the measured pairs.
   await load(host.url + path, 1)
   await load(bare.ready.url + path, 1)
+  let pairs = 0
   return {
+    // Alternating which runs first, so that neither always runs on a warmer or cooler machine.
     pair: async () => {
-      const mine = await load(host.url + path, SECONDS)
-      const theirs = await load(bare.ready.url + path, SECONDS)
+      const hostFirst = pairs++ % 2 === 0
+      const first = await load((hostFirst ? host.url : bare.ready.url) + path, SECONDS)
+      const second = await load((hostFirst ? bare.ready.url : host.url) + path, SECONDS)
+      const [mine, theirs] = hostFirst ? [first, second] : [second, first]
       if (mine.errors + theirs.errors > 0) throw new Error(`${path}: ${mine.errors} host errors, ${theirs.errors} bare errors`)
       return mine.requestsPerSecond / theirs.requestsPerSecond
     },
     close: async () => { await bare.stop(); await rm(dir, { recursive: true, force: true }) }
   }
+}
+
+/** Measure once the host has finished with the poll that just ended (alerts, garbage): serving, not polling, is compared. */
+async function settled<T> (measure: () => Promise<T>): Promise<T> {
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  return await measure()
 }
 
 /** 200 accounts × 50 instances against 1 × 50: the steady poll cycle, and RSS at 10,000 instances. */
@@ -75,18 +85,21 @@ async function pollCycles (): Promise<void> {
     const sim = await simulator({ accounts, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
     const host = await startHost({ accounts, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS })
     let rss = 0
-    const api = accounts === 1 ? await apiPairs(host, '/api/v1/instances') : null
+    const api: Array<Awaited<ReturnType<typeof apiPairs>>> = []
     try {
       const rounds = await pollRounds(host, RUNS + 1, async (round) => {
         if (round === 3 && accounts === 200) rss = await rssOf(host.process.pid!)
-        if (round >= 2 && api) apiSmall.push(await api.pair())
+        if (accounts !== 1) return
+        // After the first poll: the bare server must serve the same 50 instances.
+        if (round === 1) api.push(await apiPairs(host, '/api/v1/instances'))
+        else apiSmall.push(await settled(api[0]!.pair))
       })
       // Round 1 includes the logins; the others are steady.
       cycles[accounts] = rounds.slice(1).map(cycleMs)
       console.log(`     ${accounts} × 50 instances: cycles ${cycles[accounts]!.join(', ')} ms`)
       if (accounts === 200) report('RSS, 200 accounts × 50 instances, after 3 polls', [mib(rss)], 'MiB', { atMost: 150 })
     } finally {
-      await api?.close()
+      for (const a of api) await a.close()
       await host.stop()
       await sim.stop()
     }
@@ -109,7 +122,7 @@ async function tenThousand (): Promise<void> {
     try {
       await pollRounds(host, RUNS + 1, async (round) => {
         if (round === 3) rss = await rssOf(host.process.pid!)
-        if (round >= 2) ratios.push(await api.pair())
+        if (round >= 2) ratios.push(await settled(api.pair))
       })
     } finally { await api.close() }
     report('RSS, 1 account × 10,000 instances, after 3 polls', [mib(rss)], 'MiB', { atMost: 150 })
@@ -136,8 +149,8 @@ async function thousand (): Promise<void> {
     try {
       await pollRounds(host, RUNS + 1, async (round) => {
         if (round < 2) return
-        instances.push(await api.pair())
-        metrics.push(await scrape.pair())
+        instances.push(await settled(api.pair))
+        metrics.push(await settled(scrape.pair))
         for (let i = 0; i < 3; i++) replies.push(await telegram.command('/gpuvalid'))
       })
     } finally {
