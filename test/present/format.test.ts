@@ -23,7 +23,7 @@ t.test('durations read as luxon\'s toHuman wrote them', async t => {
 t.test('/gpuvalid lines are formatted lazily: the first message is ready before the later lines are written', async t => {
   const en = await createTranslator('en')
   let calls = 0
-  const counting = ((key: string, args?: object) => { calls++; return en(key, args) }) as typeof en
+  const counting = ((...args: Parameters<typeof en>) => { calls++; return en(...args) }) as typeof en
   const instances: Instance[] = Array.from({ length: 1000 }, (_, n) => ({
     provider: 'lab', providerType: 'autodl', id: `i${n}`, name: `box-${n}`, region: '北京A区', state: 'stopped', providerState: 'shutdown',
     gpu: { model: 'RTX 4090', requested: 1, hostTotal: 8, hostIdle: n % 3 }, stoppedAt: null, releaseAt: new Date(Date.now() + 86400_000 * 3).toISOString(),
