@@ -19,16 +19,15 @@ export class SnapshotCache {
     this.#aggregator = aggregator
   }
 
-  /** The body for `key` under the current snapshot if it was computed already (the hot path: no promise). */
-  peek (key: string): Buffer | undefined {
+  /**
+   * The body for `key` under the current snapshot, computed once (concurrent callers share the
+   * computation). Between polls it is ready and returned as is — no promise on the hot path; a Fastify
+   * handler can return either form.
+   */
+  body (key: string, compute: () => string | Promise<string>): Buffer | Promise<Buffer> {
     this.#sync()
-    return this.#values.get(key)
-  }
-
-  /** The body for `key` under the current snapshot, computing it once (concurrent callers share the computation). */
-  async get (key: string, compute: () => string | Promise<string>): Promise<Buffer> {
-    const hit = this.peek(key)
-    if (hit) return hit
+    const ready = this.#values.get(key)
+    if (ready) return ready
     let pending = this.#computing.get(key)
     if (!pending) {
       const snapshot = this.#snapshot
@@ -40,7 +39,7 @@ export class SnapshotCache {
         this.#values.set(key, body)
       }, () => {}).finally(() => { if (this.#computing.get(key) === pending) this.#computing.delete(key) })
     }
-    return await pending
+    return pending
   }
 
   #sync (): void {

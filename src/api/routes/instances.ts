@@ -20,12 +20,8 @@ export const instanceRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache:
     }
   }, (request, reply) => {
     const q = request.query
-    const key = `instances ${q.provider} ${q.type} ${q.state} ${q.gpuIdle}`
     reply.type('application/json; charset=utf-8')
-    // Between polls the body is ready: answer without a promise, as bare Fastify would.
-    const ready = cache.peek(key)
-    if (ready) return reply.send(ready)
-    return cache.get(key, () => {
+    return cache.body(`instances ${q.provider} ${q.type} ${q.state} ${q.gpuIdle}`, () => {
       const view = aggregator.view(PUBLIC_VIEWER)
       const keep = (i: Instance): boolean =>
         (q.provider === undefined || i.provider === q.provider) &&

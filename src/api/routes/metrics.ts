@@ -105,9 +105,7 @@ export const metricsRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache: 
     }
   }, (_request, reply) => {
     reply.type(registry.contentType)
-    const ready = cache.peek('metrics')
-    if (ready) return reply.send(ready)
-    return cache.get('metrics', async () => {
+    return cache.body('metrics', async () => {
       current = aggregator.view(PUBLIC_VIEWER)
       try { return await registry.metrics() } finally { current = null }
     })
