@@ -157,7 +157,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     }
     const state: EntryState = { ...fresh, published: publication(fresh) }
     this.#states.set(entry.id, state)
-    this.#publish(state)
+    this.#publish(entry.id)
     if (this.#running) this.#schedule(state, 0)
   }
 
@@ -169,7 +169,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     this.#states.delete(id)
     await this.#halt(state)
     await state.entry.provider.close?.()
-    this.#publish(null, id)
+    this.#publish(id)
   }
 
   /** Start polling every entry: each is polled at once, then every `pollIntervalMs` (its own, or the default). */
@@ -264,7 +264,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
       instances, account: provider.accountDetails?.() ?? null, warnings: provider.skippedInstances?.() ?? 0, polled: true, ok: true, error: null,
       durationMs: Math.round(durationMs), lastSuccessAt: this.#now().toISOString()
     })
-    this.#publish(state)
+    this.#republish(state)
   }
 
   #failed (state: EntryState, err: unknown, durationMs: number): void {
@@ -275,15 +275,20 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     Object.assign(state, {
       polled: true, ok: false, authenticated: false, error, durationMs: Math.round(durationMs), lastErrorAt: this.#now().toISOString()
     })
-    this.#publish(state)
+    this.#republish(state)
   }
 
-  /** Rebuild `changed`'s published part (O(its instances)), then the snapshot over every entry (O(entries)). */
-  #publish (changed: EntryState | null, removedId?: string): void {
-    if (changed) changed.published = publication(changed)
+  /** Rebuild `state`'s published part (O(its instances)) after its poll, then publish. */
+  #republish (state: EntryState): void {
+    state.published = publication(state)
+    this.#publish(state.entry.id)
+  }
+
+  /** A new snapshot over every entry's published part (O(entries)); `changedId` is the entry that changed. */
+  #publish (changedId: string): void {
     const states = [...this.#states.values()]
     this.#snapshot = snapshotOf(this.#now().toISOString(), states.map(s => s.published.instances), states.map(s => s.published.status))
-    this.emit('snapshot', this.#snapshot, { entries: [changed?.entry.id ?? removedId!] })
+    this.emit('snapshot', this.#snapshot, { entries: [changedId] })
   }
 }
 

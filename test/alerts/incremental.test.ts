@@ -19,9 +19,7 @@ import { FakeProvider, fakeInstance } from '../helpers/fake-provider.js'
 const NOW = new Date('2026-11-21T12:00:00Z')
 
 async function world (t: Test, rules: readonly AlertRuleDefinition[], store = memoryStateStore()) {
-  const captured = captureLog()
-  const { log } = captured
-  t.teardown(() => { if (process.env["DBG"]) console.error(captured.lines.join("\n")) })
+  const { log } = captureLog()
   const aggregator = new Aggregator({ pollIntervalMs: 3600_000, pollTimeoutMs: 5000, log, secrets: new SecretRegistry(), now: () => NOW })
   const providers = { a: new FakeProvider(), b: new FakeProvider() }
   for (const [id, provider] of Object.entries(providers)) await aggregator.add({ id, type: 'fake', provider, log })
