@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { spawnNode, type Child } from './children.js'
-import { BENCH_PASSWORD, benchPhone } from './simulator-process.js'
+import { BENCH_PASSWORD, benchPhone } from './accounts.js'
 
 /** What `GET /api/v1/providers` says of one entry. */
 export interface EntryStatus { id: string; ok: boolean; lastSuccessAt: string | null; durationMs: number | null; instanceCount: number }
@@ -93,8 +93,9 @@ export async function pollRounds (host: BenchHost, polls: number, onRound?: (rou
   let progressAt = Date.now()
   for (;;) {
     const statuses = await host.providers()
-    const failing = statuses.filter(p => !p.ok && p.lastSuccessAt === null && p.durationMs !== null)
-    if (Date.now() - progressAt > 90_000) throw new Error(`no poll finished for 90 s; failing: ${JSON.stringify(failing.slice(0, 3))}`)
+    if (Date.now() - progressAt > 90_000) {
+      throw new Error(`no poll finished for 90 s; failing: ${JSON.stringify(statuses.filter(p => !p.ok).slice(0, 3))}`)
+    }
     for (const p of statuses) {
       if (!p.ok || p.lastSuccessAt === null || p.durationMs === null) continue
       const spans = seen.get(p.id) ?? []

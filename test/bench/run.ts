@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { HERE, load, rssOf, startChild, type Child } from './children.js'
 import { cycleMs, pollRounds, startHost, type BenchHost } from './host.js'
-import type { SimulatorSpec } from './simulator-process.js'
+import type { SimulatorSpec } from './accounts.js'
 import { startTelegramStub, type TelegramStub } from './telegram-stub.js'
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3)

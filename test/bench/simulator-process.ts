@@ -5,26 +5,19 @@
  */
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 import { manyInstances } from '../../src/demo/simulators/autodl/fixtures.js'
+import { BENCH_PASSWORD, benchPhone, type SimulatorSpec } from './accounts.js'
 
-export interface SimulatorSpec { accounts: number; perAccount: number; latencyMs: number; pageSizeCap: number }
-
-/** Phone number of the bench's account `index`. */
-export const benchPhone = (index: number): string => `139${String(index).padStart(8, '0')}`
-export const BENCH_PASSWORD = 'bench-password'
-
-if (process.argv[2] !== undefined) {
-  const spec = JSON.parse(process.argv[2]) as SimulatorSpec
-  const simulator = await startAutodlSimulator({
-    accounts: Array.from({ length: spec.accounts }, (_, a) => ({
-      phone: benchPhone(a),
-      password: BENCH_PASSWORD,
-      // 50 hosts per account: most instances' hosts have a GPU idle, like a busy real account.
-      instances: manyInstances(spec.perAccount, 50).map(i => ({ ...i, uuid: `a${a}-${i.uuid}` }))
-    })),
-    latencyMs: spec.latencyMs,
-    pageSizeCap: spec.pageSizeCap,
-    tokenTtlMs: 24 * 3600_000
-  })
-  process.stdout.write(`${JSON.stringify({ url: simulator.url })}\n`)
-  process.on('SIGTERM', () => { void simulator.close().then(() => process.exit(0)) })
-}
+const spec = JSON.parse(process.argv[2] ?? '') as SimulatorSpec
+const simulator = await startAutodlSimulator({
+  accounts: Array.from({ length: spec.accounts }, (_, a) => ({
+    phone: benchPhone(a),
+    password: BENCH_PASSWORD,
+    // 50 hosts per account: most instances' hosts have a GPU idle, like a busy real account.
+    instances: manyInstances(spec.perAccount, 50).map(i => ({ ...i, uuid: `a${a}-${i.uuid}` }))
+  })),
+  latencyMs: spec.latencyMs,
+  pageSizeCap: spec.pageSizeCap,
+  tokenTtlMs: 24 * 3600_000
+})
+process.stdout.write(`${JSON.stringify({ url: simulator.url })}\n`)
+process.on('SIGTERM', () => { void simulator.close().then(() => process.exit(0)) })
