@@ -32,13 +32,15 @@ export interface EntryAlertState {
 
 /** A state with an empty part for every key the rules declare they own. */
 export function emptyState (rules: ReadonlyArray<{ state: ReadonlyArray<keyof AlertState> }>): AlertState {
-  return Object.fromEntries(rules.flatMap(r => r.state).map(k => [k, {}])) as unknown as AlertState
+  return emptyParts(rules.flatMap(r => r.state)) as unknown as AlertState
 }
 
 /** An entry's state with an empty part for every key the rules declare they own per entry. */
 export function emptyEntryState (rules: ReadonlyArray<{ entryState?: ReadonlyArray<keyof EntryAlertState> | undefined }>): EntryAlertState {
-  return Object.fromEntries(rules.flatMap(r => r.entryState ?? []).map(k => [k, {}])) as unknown as EntryAlertState
+  return emptyParts(rules.flatMap(r => r.entryState ?? [])) as unknown as EntryAlertState
 }
+
+const emptyParts = (keys: readonly string[]): Record<string, object> => Object.fromEntries(keys.map(k => [k, {}]))
 
 /** What every rule works with during one evaluation. */
 export interface RuleContext {
