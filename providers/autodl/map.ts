@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv'
-import { ProviderResponseError, formatAjvErrors, formatOffsetTime, parseOffsetTime, shiftOffsetTime, type InstanceData, type InstanceState, type OffsetTime } from '../../src/index.js'
+import { PollMemo, ProviderResponseError, formatAjvErrors, formatOffsetTime, parseOffsetTime, shiftOffsetTime, type InstanceData, type InstanceState, type OffsetTime } from '../../src/index.js'
 
 /**
  * AutoDL web API payloads, as captured in seed 000 and reference/providers.md §1.2–§1.4 (all [3P]).
@@ -165,10 +165,12 @@ export const STATE_MAP: Readonly<Record<string, InstanceState>> = {
  * - `gpu.hostTotal/hostIdle`: `gpu_all_num/gpu_idle_num`, GPUs of the host machine (§1.4).
  * - `releaseAt`: `stopped_at + 15 days` while shut down (§1.6).
  * - `pricePerHour`: `payg_price` is milli-yuan per hour; published in yuan.
+ *
+ * `times`, when given, keeps the stop and release times of each `stopped_at` from one poll to the next.
  */
-export function toInstance (raw: RawInstance): InstanceData {
+export function toInstance (raw: RawInstance, times?: PollMemo<string, StopTimes>): InstanceData {
   const state = STATE_MAP[raw.status] ?? 'unknown'
-  const stopped = parseNullTime(raw.stopped_at)
+  const stop = !raw.stopped_at?.Valid ? NO_STOP : times ? times.get(raw.stopped_at.Time, stopTimes) : stopTimes(raw.stopped_at.Time)
   const hasGpu = raw.gpu_all_num != null || raw.gpu_idle_num != null || raw.req_gpu_amount != null || Boolean(raw.snapshot_gpu_alias_name)
   return {
     id: raw.uuid,
@@ -184,10 +186,21 @@ export function toInstance (raw: RawInstance): InstanceData {
           hostIdle: raw.gpu_idle_num ?? null
         }
       : null,
-    stoppedAt: stopped ? formatOffsetTime(stopped) : null,
-    releaseAt: state === 'stopped' && stopped ? formatOffsetTime(shiftOffsetTime(stopped, RELEASE_AFTER_STOP_DAYS * 86400_000)) : null,
+    stoppedAt: stop.stoppedAt,
+    releaseAt: state === 'stopped' ? stop.releaseAt : null,
     pricePerHour: typeof raw.payg_price === 'number' && raw.payg_price > 0 ? raw.payg_price / 1000 : null
   }
+}
+
+/** `stoppedAt` and the `releaseAt` it implies (ISO 8601 in AutoDL's offset), or nulls. */
+export interface StopTimes { stoppedAt: string | null; releaseAt: string | null }
+const NO_STOP: StopTimes = { stoppedAt: null, releaseAt: null }
+
+/** The times of a `stopped_at.Time` of a valid `sql.NullTime`. */
+function stopTimes (text: string): StopTimes {
+  const stopped = parseNullTime({ Time: text, Valid: true })
+  if (stopped === null) return NO_STOP
+  return { stoppedAt: formatOffsetTime(stopped), releaseAt: formatOffsetTime(shiftOffsetTime(stopped, RELEASE_AFTER_STOP_DAYS * 86400_000)) }
 }
 
 /** A valid `sql.NullTime` in its own offset; null when not valid, not a date-time, or Go's zero time (year 1). */

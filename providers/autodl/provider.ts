@@ -1,6 +1,7 @@
 import type { CallOptions, InstanceData, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
 import { AutodlClient } from './client.js'
-import { checkInstance, checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance } from './map.js'
+import { PollMemo } from '../../src/index.js'
+import { checkInstance, checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance, type StopTimes } from './map.js'
 import type { AutodlConfig } from './schema.js'
 
 /** Page size asked for; the server may answer with a smaller one, so paging follows `max_page`. */
@@ -20,6 +21,8 @@ export class AutodlProvider implements Provider {
   readonly #client: AutodlClient
   readonly #deps: ProviderDeps
   #skipped = 0
+  /** Stop and release times of each `stopped_at` seen, from one poll to the next. */
+  readonly #stopTimes = new PollMemo<string, StopTimes>()
 
   constructor (config: AutodlConfig, deps: ProviderDeps, now?: () => number) {
     this.#deps = deps
@@ -39,25 +42,29 @@ export class AutodlProvider implements Provider {
     const byId = new Map<string, InstanceData>()
     let skipped = 0
     let maxPage = 1
-    for (let page = 1; page <= maxPage; page++) {
-      if (page > MAX_PAGES) {
-        this.#deps.log.warn({ maxPage }, `AutoDL reports more than ${MAX_PAGES} pages; listing stops there`)
-        break
-      }
-      const data = await this.#client.call('/api/v1/instance', {
-        date_from: '', date_to: '', page_index: page, page_size: PAGE_SIZE, status: [], charge_type: []
-      }, { signal: options.signal, readOnly: true })
-      const result = checkPayload('instancePage', data, `AutoDL POST /api/v1/instance page ${page}`)
-      for (const [index, raw] of (result.list ?? []).entries()) {
-        const checked = checkInstance(raw, index)
-        if ('problem' in checked) {
-          skipped++
-          this.#deps.log.warn({ page }, `AutoDL listed a malformed instance; skipped: ${checked.problem}`)
-          continue
+    try {
+      for (let page = 1; page <= maxPage; page++) {
+        if (page > MAX_PAGES) {
+          this.#deps.log.warn({ maxPage }, `AutoDL reports more than ${MAX_PAGES} pages; listing stops there`)
+          break
         }
-        byId.set(checked.instance.uuid, toInstance(checked.instance))
+        const data = await this.#client.call('/api/v1/instance', {
+          date_from: '', date_to: '', page_index: page, page_size: PAGE_SIZE, status: [], charge_type: []
+        }, { signal: options.signal, readOnly: true })
+        const result = checkPayload('instancePage', data, `AutoDL POST /api/v1/instance page ${page}`)
+        for (const [index, raw] of (result.list ?? []).entries()) {
+          const checked = checkInstance(raw, index)
+          if ('problem' in checked) {
+            skipped++
+            this.#deps.log.warn({ page }, `AutoDL listed a malformed instance; skipped: ${checked.problem}`)
+            continue
+          }
+          byId.set(checked.instance.uuid, toInstance(checked.instance, this.#stopTimes))
+        }
+        maxPage = result.max_page
       }
-      maxPage = result.max_page
+    } finally {
+      this.#stopTimes.rotate()
     }
     this.#skipped = skipped
     return [...byId.values()]

@@ -27,6 +27,9 @@ const POLL_SECONDS = 15 // AutoDL's minimum interval
 
 interface Figure { name: string; value: number; unit: string; goal: string; met: boolean; samples: number[] }
 const figures: Figure[] = []
+/** Figures without a goal that put the others in context (the floor of this machine). */
+interface Reference { name: string; value: number; unit: string; samples: number[] }
+const references: Reference[] = []
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2 }
 const mib = (bytes: number): number => Math.round(bytes / 1048576 * 10) / 10
 const round2 = (x: number): number => Math.round(x * 100) / 100
@@ -37,6 +40,22 @@ function report (name: string, samples: number[], unit: string, goal: { atMost?:
   const goalText = goal.atMost !== undefined ? `≤ ${goal.atMost}` : `≥ ${goal.atLeast!}`
   figures.push({ name, value, unit, goal: goalText, met, samples: samples.map(round2) })
   console.log(`${met ? 'ok  ' : 'MISS'} ${name.padEnd(58)} ${`${value} ${unit}`.padStart(12)}   goal ${goalText} ${unit}   samples ${samples.map(round2).join(', ')}`)
+}
+
+function note (name: string, samples: number[], unit: string): void {
+  const value = round2(median(samples))
+  references.push({ name, value, unit, samples: samples.map(round2) })
+  console.log(`ref  ${name.padEnd(58)} ${`${value} ${unit}`.padStart(12)}   (no goal)      samples ${samples.map(round2).join(', ')}`)
+}
+
+/**
+ * The floor: the same list calls made by a client that does nothing but HTTP and `JSON.parse`, in its
+ * own process, against the same simulator once the host has stopped. Its first round (JIT) is dropped.
+ */
+async function floorCycles (url: string, accounts: number, client: 'bare' | 'axios'): Promise<number[]> {
+  const floor = await startChild<{ cycles: number[] }>([join(HERE, 'floor-process.js'), url, String(accounts), String(RUNS + 1), client])
+  await floor.stop()
+  return floor.ready.cycles.slice(1)
 }
 
 async function simulator (spec: SimulatorSpec): Promise<Child & { ready: { url: string } }> {
@@ -80,6 +99,7 @@ async function settled<T> (measure: () => Promise<T>): Promise<T> {
 /** 200 accounts × 50 instances against 1 × 50: the steady poll cycle, and RSS at 10,000 instances. */
 async function pollCycles (): Promise<void> {
   const cycles: Record<number, number[]> = {}
+  const floors: Record<string, number[]> = {}
   const apiSmall: number[] = []
   for (const accounts of [200, 1]) {
     const sim = await simulator({ accounts, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
@@ -101,11 +121,17 @@ async function pollCycles (): Promise<void> {
     } finally {
       for (const a of api) await a.close()
       await host.stop()
-      await sim.stop()
     }
+    try {
+      for (const client of ['bare', 'axios'] as const) floors[`${client}${accounts}`] = await floorCycles(sim.ready.url, accounts, client)
+    } finally { await sim.stop() }
   }
   const alone = median(cycles[1]!)
   report('steady poll cycle, 200 × 50 ÷ one account alone', cycles[200]!.map(c => c / alone), '×', { atMost: 1.5 })
+  for (const client of ['bare', 'axios'] as const) {
+    const one = median(floors[`${client}1`]!)
+    note(`  floor: ${client === 'bare' ? 'node:http' : 'axios'} + JSON.parse only, 200 × 50 ÷ 1 × 50`, floors[`${client}200`]!.map(c => c / one), '×')
+  }
   report('GET /api/v1/instances, 50 instances, host ÷ bare Fastify', apiSmall, '', { atLeast: 0.95 })
 }
 
@@ -175,5 +201,5 @@ const only = new Set((process.env['BENCH_ONLY'] ?? 'cycle,10k,1k').split(','))
 if (only.has('cycle')) await pollCycles()
 if (only.has('10k')) await tenThousand()
 if (only.has('1k')) await thousand()
-await writeFile(OUT, `${JSON.stringify({ at: new Date().toISOString(), machine, runs: RUNS, seconds: SECONDS, figures }, null, 2)}\n`)
+await writeFile(OUT, `${JSON.stringify({ at: new Date().toISOString(), machine, runs: RUNS, seconds: SECONDS, figures, references }, null, 2)}\n`)
 console.log(`${figures.filter(f => f.met).length}/${figures.length} goals met in ${Math.round((Date.now() - started) / 1000)} s; figures written to ${OUT}`)

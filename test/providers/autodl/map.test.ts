@@ -1,6 +1,7 @@
 import t from 'tap'
+import { PollMemo } from '../../../src/core/memo.js'
 import { STATE_MAP, toInstance } from '../../../providers/autodl/map.js'
-import type { RawInstance } from '../../../providers/autodl/map.js'
+import type { RawInstance, StopTimes } from '../../../providers/autodl/map.js'
 import { SEED_INSTANCE, SEED_INSTANCE_MAPPED } from '../../../src/demo/simulators/autodl/fixtures.js'
 
 const base: RawInstance = { uuid: 'u1', status: 'shutdown', machine_alias: '091机', region_name: '西北B区' }
@@ -40,6 +41,18 @@ t.test('release: stoppedAt + 15 days, only while shut down, in the same offset',
   t.equal(toInstance({ ...base, stopped_at: { Time: '0001-01-01T00:00:00Z', Valid: true } }).stoppedAt, null, 'the zero time is not a date')
   t.equal(toInstance({ ...base, stopped_at: { Time: 'yesterday', Valid: true } }).stoppedAt, null, 'an unreadable time is dropped')
   t.equal(toInstance({ ...base, stopped_at: { Time: '2026-11-20T15:30:00.123456789+08:00', Valid: true } }).stoppedAt, '2026-11-20T15:30:00.123+08:00')
+})
+
+t.test('release times kept from poll to poll map the same as computed afresh', async t => {
+  const times = new PollMemo<string, StopTimes>()
+  const stopped = { Time: '2026-11-20T23:30:00+08:00', Valid: true }
+  for (let poll = 0; poll < 2; poll++) {
+    for (const raw of [{ ...base, stopped_at: stopped }, { ...base, status: 'running', stopped_at: stopped }, { ...base, stopped_at: { Time: 'yesterday', Valid: true } }, { ...base, stopped_at: null }]) {
+      t.same(toInstance(raw, times), toInstance(raw), `poll ${poll}: ${raw.status} ${JSON.stringify(raw.stopped_at)}`)
+    }
+    times.rotate()
+  }
+  t.equal(times.size, 2, 'one value per stop time seen, the unreadable one included')
 })
 
 t.test('price: milli-yuan per hour to yuan; missing or zero is null', async t => {
