@@ -57,6 +57,20 @@ module.exports = {
       to: { path: '^providers/' }
     },
     {
+      name: 'the-page-is-an-api-client',
+      comment: 'the browser page (src/page) reads only the public HTTP API: it imports nothing of the host',
+      severity: 'error',
+      from: { path: '^src/page/' },
+      to: { path: '^(src|providers)/', pathNot: '^src/page/' }
+    },
+    {
+      name: 'nothing-imports-the-page',
+      comment: 'the page is built and served as files (dist/page), never imported',
+      severity: 'error',
+      from: { path: '^(src|providers)/', pathNot: '^src/page/' },
+      to: { path: '^src/page/' }
+    },
+    {
       name: 'no-shipped-code-imports-tests',
       severity: 'error',
       from: { path: '^(src|providers)/' },

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import { ActionService } from './actions/service.js'
+import { ConfirmationStore } from './actions/confirmations.js'
 import { AlertEngine } from './alerts/engine.js'
 import { MuteList } from './alerts/mutes.js'
 import { WatchList } from './alerts/watches.js'
 import { buildApi } from './api/index.js'
 import { AuditLog } from './audit/log.js'
-import { createBot, type BotService } from './bot/index.js'
+import type { BotService } from './bot/index.js'
 import { keepAliveProblems } from './config/preflight.js'
 import type { HostConfig } from './config/schema.js'
 import { accountEntryId, UserAccounts } from './core/accounts.js'
@@ -79,10 +80,11 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now
   })
-  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes } })
+  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')) } })
   const bot = config.telegram.token === null
     ? null
-    : await createBot({
+    // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
+    : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
       services: { aggregator, accounts, actions, audit, mutes, watches, buttons, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets

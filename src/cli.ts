@@ -76,15 +76,19 @@ program.command('demo')
       const { runDemo } = await import('./demo/index.js')
       const demo = await runDemo({ port: options.port })
       const { providers, instances } = demo.host.aggregator.snapshot
+      const auth = `-H "Authorization: Bearer ${demo.controlKey}"`
       process.stdout.write([
-        'computewatch demo: simulated accounts of every provider (no real credentials, nothing is billed)',
+        `computewatch demo: open ${demo.url}/ (the status page; it asks for the key below)`,
+        'simulated accounts of every provider: no real credentials, nothing is billed',
+        `  API key     ${demo.controlKey}   (scopes read and control; the page keeps it for the tab only)`,
         `  instances   ${demo.url}/api/v1/instances   (${instances.length} from ${providers.length} providers)`,
         `  idle GPUs   ${demo.url}/api/v1/instances?gpuIdle=true`,
         `  providers   ${demo.url}/api/v1/providers`,
         `  metrics     ${demo.url}/metrics`,
         `  OpenAPI     ${demo.url}/api/v1/openapi.json`,
         ...demo.simulators.map(s => `  simulator   ${s.url}   (${s.name})`),
-        '  (power control over HTTP needs an API key with the "control" scope in api.apiKeys; the demo has none)',
+        `  try         curl ${auth} ${demo.url}/api/v1/instances?gpuIdle=true`,
+        `              curl ${auth} -X POST ${demo.url}/api/v1/instances/demo/<id>/power-off`,
         'Press Ctrl-C to stop.', ''
       ].join('\n'))
       supervise(demo.log, () => demo.stop())

@@ -77,9 +77,13 @@ t.test('check, --version and --help', async t => {
 t.test('demo serves every provider side by side', async t => {
   const demo = run(t, ['demo', '--port', '0'], { LOG_LEVEL: 'warn' })
   const line = await waitForLine(demo.stdout, /^ {2}instances {3}http/)
+  t.match(demo.stdout[0], /^computewatch demo: open http:\/\/127\.0\.0\.1:\d+\/ /, 'the page\'s URL comes first')
+  const key = /^ {2}API key {5}(\S+)/.exec(demo.stdout.find(l => l.startsWith('  API key')) ?? '')?.[1]
+  t.ok(key, 'a generated key is printed')
   t.match(line, '(31 from 6 providers)')
   const url = /(http:\/\/\S+)/.exec(line)![1]!
-  const body = await (await fetch(url)).json() as { instances: unknown[]; providers: Array<{ type: string; ok: boolean }> }
+  t.equal((await fetch(url)).status, 401, 'the API needs the key')
+  const body = await (await fetch(url, { headers: { authorization: `Bearer ${key!}` } })).json() as { instances: unknown[]; providers: Array<{ type: string; ok: boolean }> }
   t.equal(body.instances.length, 31)
   t.same(body.providers.map(p => [p.type, p.ok]), [['autodl', true], ['nezha', true], ['computeshare', true], ['pterodactyl', true], ['boardmate', true], ['onecloud', true]])
   t.equal(demo.stdout.filter(l => l.startsWith('  simulator')).length, 6)

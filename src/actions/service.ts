@@ -82,6 +82,20 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     }
   }
 
+  /**
+   * Run the checks of {@link start} (on a fresh list) without starting anything or writing the audit
+   * log: what a confirmation shows before the action is asked for.
+   * @returns the instance as the fresh list shows it.
+   * @throws what {@link start} would throw for the same request before asking the provider.
+   */
+  async preview (request: Omit<ActionRequest, 'actor'>): Promise<Instance> {
+    try {
+      return await this.#check(request)
+    } catch (err) {
+      throw this.#scrubbed(err)
+    }
+  }
+
   async #start (request: ActionRequest): Promise<ActionRecord> {
     const key = `${request.providerId}/${request.instanceId}`
     const busy = this.#locks.get(key)
@@ -153,7 +167,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     await Promise.allSettled([...this.#running.values()])
   }
 
-  async #check (request: ActionRequest): Promise<Instance> {
+  async #check (request: Omit<ActionRequest, 'actor'>): Promise<Instance> {
     const { aggregator } = this.#options
     const entry = aggregator.get(request.providerId)
     if (!entry || (request.viewer !== 'all' && !canSee(request.viewer, request.providerId))) throw new NotFoundError(`no provider entry "${request.providerId}"`)

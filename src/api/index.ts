@@ -10,12 +10,18 @@ import { formatAjvErrors } from '../core/validation.js'
 import { bearerAuth, requireScope } from './auth.js'
 import { actionSchema } from '../actions/record.js'
 import type { ActionService } from '../actions/service.js'
+import type { ConfirmationStore } from '../actions/confirmations.js'
+import { createTranslator } from '../present/i18n.js'
 import type { MuteList } from '../alerts/mutes.js'
 import type { AuditLog } from '../audit/log.js'
 import { actionRoutes } from './routes/actions.js'
 import { auditRoutes } from './routes/audit.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metricsRoutes } from './routes/metrics.js'
+import { eventRoutes } from './routes/events.js'
+import { badgeRoutes } from './routes/badges.js'
+import { pageRoutes } from './routes/page.js'
+import { meRoutes } from './routes/me.js'
 import { muteRoutes } from './routes/mutes.js'
 import { powerRoutes } from './routes/power.js'
 import { errorSchema } from './schemas.js'
@@ -29,7 +35,9 @@ export interface ApiOptions {
   /** Version shown in the OpenAPI document. */
   version: string
   /** Power control, audit and mutes; without them the API is read-only. */
-  control?: { actions: ActionService; audit: AuditLog; mutes: MuteList } | undefined
+  control?: { actions: ActionService; audit: AuditLog; mutes: MuteList; confirmations: ConfirmationStore } | undefined
+  /** The built status page (default `dist/page` of the package). */
+  pageFolder?: string | undefined
 }
 
 /**
@@ -57,8 +65,19 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
     }
   })
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', bearerAuth(options.apiKeys))
-  app.addHook('preHandler', requireScope)
+  // The page: no key to load it (it asks for one), its own security headers.
+  await app.register(pageRoutes, { folder: options.pageFolder })
+  // The API: every route behind the key check and its scope.
+  await app.register(async (api) => {
+    api.addHook('onRequest', bearerAuth(options.apiKeys))
+    api.addHook('preHandler', requireScope)
+    await apiRoutes(api, options)
+  })
+  return app
+}
+
+/** Every route of the status API (one Fastify plugin per resource), inside the scope of the key check. */
+async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<void> {
 
   app.get('/healthz', {
     schema: {
@@ -72,8 +91,12 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   const cache = new SnapshotCache(aggregator)
   await app.register(instanceRoutes, { aggregator, cache })
   await app.register(metricsRoutes, { aggregator, cache })
+  await app.register(eventRoutes, { aggregator })
+  await app.register(badgeRoutes, { aggregator, keyed: options.apiKeys.length > 0 })
+  await app.register(meRoutes, { control: control !== undefined })
   if (control) {
-    await app.register(powerRoutes, { actions: control.actions })
+    const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
+    await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators })
     await app.register(actionRoutes, { actions: control.actions })
     await app.register(auditRoutes, { audit: control.audit })
     await app.register(muteRoutes, { mutes: control.mutes, audit: control.audit, aggregator })
@@ -81,7 +104,6 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', {
     schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true }, 401: { $ref: 'Error#' } } }
   }, async () => app.swagger())
-  return app
 }
 
 /**

@@ -151,6 +151,13 @@ export class ProviderUnavailableError extends HostError {
   override readonly statusCode = 503
 }
 
+/** The host is at a limit of its own (e.g. open event streams); the message says which and what to do. */
+export class BusyError extends HostError {
+  override name = 'BusyError'
+  override readonly code = 'CW_ERR_BUSY'
+  override readonly statusCode = 503
+}
+
 /** The caller may not do this (missing scope, not an operator). */
 export class ForbiddenError extends HostError {
   override name = 'ForbiddenError'

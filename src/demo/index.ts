@@ -1,4 +1,5 @@
-import { demoInstances } from './simulators/autodl/fixtures.js'
+import { randomBytes } from 'node:crypto'
+import { SEED_INSTANCE, demoInstances, nullTime, autodlTime } from './simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from './simulators/autodl/server.js'
 import { boardmateSampleUser, startBoardmateSimulator } from './simulators/boardmate/server.js'
 import { computeshareSampleVms, startComputeshareSimulator } from './simulators/computeshare/server.js'
@@ -6,6 +7,7 @@ import { nezhaSampleServers, startNezhaSimulator } from './simulators/nezha/serv
 import { onecloudSampleDevices, startOnecloudSimulator } from './simulators/onecloud/server.js'
 import { pterodactylSampleServers, startPterodactylSimulator } from './simulators/pterodactyl/server.js'
 import { runFromObject, type RunningHost } from '../run.js'
+import { animateDemo } from './world.js'
 
 /** Demo logins of the simulators. None is a real account. */
 export const DEMO_PHONE = '13800000000'
@@ -19,11 +21,15 @@ export interface DemoOptions {
   port?: number
   /** Seconds between polls (default 10, so changes show quickly). */
   pollIntervalSeconds?: number
+  /** The API key with read and control scopes (default: a random one, printed by `computewatch demo`). */
+  controlKey?: string
 }
 
 export interface RunningDemo extends RunningHost {
   /** Each simulator's name and URL. */
   simulators: Array<{ name: string; url: string }>
+  /** The demo's API key (scopes read and control): the page asks for it; send it as `Authorization: Bearer`. */
+  controlKey: string
   stop (): Promise<void>
 }
 
@@ -35,10 +41,16 @@ export interface RunningDemo extends RunningHost {
 export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> {
   const started: Array<{ name: string; url: string; close: () => Promise<void> }> = []
   const stopAll = async (): Promise<void> => { await Promise.all(started.map(s => s.close())) }
+  const controlKey = options.controlKey ?? `demo-${randomBytes(18).toString('base64url')}`
+  const now = new Date()
   try {
-    const autodl = await startAutodlSimulator({ accounts: [{ phone: DEMO_PHONE, password: DEMO_PASSWORD, instances: demoInstances(new Date()) }], transitionMs: 15_000 })
+    // The seed's instance, stopped 14 days 6 hours ago: its release is 18 hours away, so the ladder is live.
+    const stopped = new Date(now.getTime() - (14 * 24 + 6) * 3600_000)
+    const instances = demoInstances(now).map(i => i.uuid === SEED_INSTANCE.uuid ? { ...i, stopped_at: nullTime(stopped), status_at: autodlTime(stopped) } : i)
+    const autodl = await startAutodlSimulator({ accounts: [{ phone: DEMO_PHONE, password: DEMO_PASSWORD, instances }], transitionMs: 15_000 })
     started.push({ name: 'AutoDL', ...autodl })
-    const nezha = await startNezhaSimulator({ version: 'v1', servers: nezhaSampleServers(), users: [{ username: 'admin', password: DEMO_PASSWORD }] })
+    const servers = nezhaSampleServers(now)
+    const nezha = await startNezhaSimulator({ version: 'v1', servers, users: [{ username: 'admin', password: DEMO_PASSWORD }] })
     started.push({ name: 'Nezha v1', ...nezha })
     const computeshare = await startComputeshareSimulator({ users: [{ username: DEMO_PHONE, password: DEMO_PASSWORD }], vms: computeshareSampleVms(), transitionMs: 15_000 })
     started.push({ name: 'computeshare', ...computeshare })
@@ -46,12 +58,16 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
     started.push({ name: 'Pterodactyl', ...pterodactyl })
     const boardmate = await startBoardmateSimulator({ apiKey: BOARDMATE_KEY, users: { [DISCORD_USER]: boardmateSampleUser() } })
     started.push({ name: 'BoardMate', ...boardmate })
-    const onecloud = await startOnecloudSimulator({ accounts: [{ user: DEMO_PHONE, password: DEMO_PASSWORD, userid: '5458114', devices: onecloudSampleDevices() }] })
+    const onecloud = await startOnecloudSimulator({ accounts: [{ user: DEMO_PHONE, password: DEMO_PASSWORD, userid: '5458114', devices: onecloudSampleDevices(now) }] })
     started.push({ name: 'OneCloud', ...onecloud })
+
+    const hosts = new Map(instances.map(i => [i.machine_id, { machineId: i.machine_id, total: i.gpu_all_num }]))
+    const stopWorld = animateDemo({ autodl, autodlHosts: [...hosts.values()], nezhaServers: servers, flakyServer: 'db-sg' })
+    started.push({ name: 'world', url: '', close: async () => stopWorld() })
 
     const running = await runFromObject({
       pollIntervalSeconds: options.pollIntervalSeconds ?? 10,
-      api: { host: '127.0.0.1', port: options.port ?? 8080 },
+      api: { host: '127.0.0.1', port: options.port ?? 8080, apiKeys: [{ name: 'demo', key: controlKey, scopes: ['read', 'control'] }] },
       providers: [
         { id: 'demo', type: 'autodl', phone: DEMO_PHONE, password: DEMO_PASSWORD, baseUrl: autodl.url },
         { id: 'servers', type: 'nezha', baseUrl: nezha.url, username: 'admin', password: DEMO_PASSWORD },
@@ -64,7 +80,8 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
     await running.host.aggregator.refresh()
     return {
       ...running,
-      simulators: started.map(({ name, url }) => ({ name, url })),
+      simulators: started.filter(s => s.url !== '').map(({ name, url }) => ({ name, url })),
+      controlKey,
       stop: async () => {
         await running.host.stop()
         await stopAll()

@@ -1,6 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
+import type { ConfirmationStore } from '../../actions/confirmations.js'
+import type { ActionKind } from '../../actions/record.js'
 import type { ActionService } from '../../actions/service.js'
+import type { Aggregator } from '../../core/aggregator.js'
+import type { PowerOnMode } from '../../core/provider.js'
 import { PUBLIC_VIEWER } from '../../core/visibility.js'
+import type { Verb } from '../../notify/buttons.js'
+import { confirmationText } from '../../present/confirm.js'
+import type { Language, Translate } from '../../present/i18n.js'
 import { actorOf } from '../auth.js'
 import { errorResponses } from '../schemas.js'
 
@@ -13,29 +20,92 @@ const params = {
 const controlErrors = {
   ...errorResponses, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 501: { $ref: 'Error#' }, 502: { $ref: 'Error#' }, 504: { $ref: 'Error#' }
 } as const
+const KINDS = ['power-on', 'power-off', 'keep-alive'] as const
+const modeSchema = { type: 'string', enum: ['gpu', 'no_gpu'], default: 'gpu', description: 'power-on only: with GPU, or AutoDL\'s no-GPU mode (无卡模式).' } as const
+const confirmationSchema = { type: 'string', minLength: 1, maxLength: 100, description: 'A token from POST …/confirmations: the action runs only if it is unused and for this very action.' } as const
+
+export interface PowerRouteOptions {
+  actions: ActionService
+  aggregator: Aggregator
+  confirmations: ConfirmationStore
+  /** Translators of the confirmation texts, by language. */
+  translators: Readonly<Record<Language, Translate>>
+}
+
+const verbOf = (kind: ActionKind, mode: PowerOnMode): Verb => kind === 'power-on' ? (mode === 'no_gpu' ? 'nogpu' : 'on') : kind === 'power-off' ? 'off' : 'keepalive'
 
 /**
- * Power control (`control` scope): `POST /api/v1/instances/{provider}/{id}/power-on|power-off|keep-alive`.
- * Answers 202 with the action record once the provider accepted; follow it at `GET /api/v1/actions/{id}`.
+ * Power control (`control` scope):
+ * - `POST /api/v1/instances/{provider}/{id}/power-on|power-off|keep-alive` answers 202 with the action
+ *   record once the provider accepted; follow it at `GET /api/v1/actions/{id}`. With `confirmation`, the
+ *   token is redeemed first (single use, for this action only).
+ * - `POST /api/v1/instances/{provider}/{id}/confirmations` checks the action on a fresh list as the
+ *   action would, and answers what it does and costs (the bot's words) with a single-use token.
  */
-export const powerRoutes: FastifyPluginAsync<{ actions: ActionService }> = async (app, services) => {
-  for (const [path, kind] of [['power-on', 'power-on'], ['power-off', 'power-off'], ['keep-alive', 'keep-alive']] as const) {
-    app.post<{ Params: { provider: string; id: string }; Body: { mode?: 'gpu' | 'no_gpu' } | undefined }>(`/api/v1/instances/:provider/:id/${path}`, {
+export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { actions, aggregator, confirmations, translators }) => {
+  for (const kind of KINDS) {
+    app.post<{ Params: { provider: string; id: string }; Body: { mode?: PowerOnMode; confirmation?: string } | undefined }>(`/api/v1/instances/:provider/:id/${kind}`, {
       config: { scope: 'control' },
       schema: {
         summary: kind === 'power-on' ? 'Power an instance on (mode gpu or no_gpu)' : kind === 'power-off' ? 'Power an instance off' : 'Keep a stopped instance from being released: no-GPU on, then off, clock verified',
         tags: ['control'],
         params,
-        ...(kind === 'power-on'
-          ? { body: { type: ['object', 'null'], additionalProperties: false, properties: { mode: { type: 'string', enum: ['gpu', 'no_gpu'], default: 'gpu' } } } }
-          : {}),
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { ...(kind === 'power-on' ? { mode: modeSchema } : {}), confirmation: confirmationSchema }
+        },
         response: { 202: { $ref: 'Action#' }, ...controlErrors }
       }
     }, async (request, reply) => {
-      const record = await services.actions.start({
-        kind, providerId: request.params.provider, instanceId: request.params.id, mode: request.body?.mode ?? 'gpu', actor: actorOf(request), viewer: PUBLIC_VIEWER
-      })
+      const { provider, id } = request.params
+      const mode = request.body?.mode ?? 'gpu'
+      const token = request.body?.confirmation
+      if (token !== undefined) await confirmations.redeem(token, { provider, instanceId: id, kind, mode })
+      const record = await actions.start({ kind, providerId: provider, instanceId: id, mode, actor: actorOf(request), viewer: PUBLIC_VIEWER })
       return await reply.code(202).header('location', `/api/v1/actions/${record.id}`).send(record)
     })
   }
+
+  app.post<{ Params: { provider: string; id: string }; Body: { action: ActionKind; mode?: PowerOnMode; lang?: Language } }>('/api/v1/instances/:provider/:id/confirmations', {
+    config: { scope: 'control' },
+    schema: {
+      summary: 'Check an action and get what it does and costs, with a single-use confirmation token (5 minutes)',
+      tags: ['control'],
+      params,
+      body: {
+        type: 'object',
+        required: ['action'],
+        additionalProperties: false,
+        properties: {
+          action: { type: 'string', enum: [...KINDS] },
+          mode: modeSchema,
+          lang: { type: 'string', enum: ['zh', 'en'], default: 'en', description: 'Language of `text`.' }
+        }
+      },
+      response: {
+        201: {
+          type: 'object',
+          required: ['token', 'action', 'mode', 'text', 'expiresAt'],
+          additionalProperties: false,
+          properties: {
+            token: { type: 'string', description: 'Send it as `confirmation` with the action; it works once.' },
+            action: { type: 'string', enum: [...KINDS] },
+            mode: { type: 'string', enum: ['gpu', 'no_gpu'] },
+            text: { type: 'string', description: 'What the action does and costs, as the bot asks it.' },
+            expiresAt: { type: 'string', format: 'date-time' }
+          }
+        },
+        ...controlErrors
+      }
+    }
+  }, async (request, reply) => {
+    const { provider, id } = request.params
+    const { action, mode = 'gpu', lang = 'en' } = request.body
+    const instance = await actions.preview({ kind: action, providerId: provider, instanceId: id, mode, viewer: PUBLIC_VIEWER })
+    const capabilities = aggregator.get(provider)?.provider.capabilities
+    const { token, expiresAt } = await confirmations.issue({ provider, instanceId: id, kind: action, mode })
+    const text = confirmationText(translators[lang], verbOf(action, mode), instance, capabilities)
+    return await reply.code(201).send({ token, action, mode, text, expiresAt: expiresAt.toISOString() })
+  })
 }

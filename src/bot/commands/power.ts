@@ -5,6 +5,7 @@ import { matchInstances } from '../../core/match.js'
 import { canKeepAlive, type ProviderCapabilities } from '../../core/provider.js'
 import { isButtonData, keyboard, type ButtonPayload, type Verb } from '../../notify/buttons.js'
 import { canAct, viewFor, type BotContext } from '../context.js'
+import { confirmationText } from '../../present/confirm.js'
 import { instanceLabel } from '../../present/format.js'
 import type { ProgressMessages } from '../progress.js'
 import type { BotCommandSpec } from './registry.js'
@@ -144,17 +145,7 @@ async function ask (ctx: BotContext, verb: Verb, instance: Instance): Promise<vo
     await ctx.reply(ctx.t('power.noGpu', { name: instance.name, idle: gpu.hostIdle, total: gpu.hostTotal ?? '?', requested: gpu.requested ?? 1 }), { reply_markup: keyboard([buttons]) })
     return
   }
-  const label = instanceLabel(instance)
-  const price = instance.pricePerHour?.toFixed(2)
-  const gpuText = gpu ? `${gpu.requested ?? '?'}× ${gpu.model ?? 'GPU'}` : '—'
-  const releaseDays = entry?.provider.capabilities.releaseAfterStopSeconds
-  const text = verb === 'on'
-    ? ctx.t(price ? 'confirm.on' : 'confirm.onNoPrice', { instance: label, gpu: gpuText, price })
-    : verb === 'nogpu'
-      ? ctx.t(price ? 'confirm.nogpu' : 'confirm.nogpuNoPrice', { instance: label, price })
-      : verb === 'off'
-        ? (releaseDays ? ctx.t('confirm.off', { instance: label, release: ctx.t('confirm.releaseAfter', { days: Math.round(releaseDays / 86400) }) }) : ctx.t('confirm.offNoRelease', { instance: label }))
-        : ctx.t('confirm.keepalive', { instance: label })
+  const text = confirmationText(ctx.t, verb, instance, entry?.provider.capabilities)
   const yes = await services.buttons.button(ctx.t('confirm.yes'), { do: 'confirm', verb, provider: instance.provider, instanceId: instance.id, userId })
   const no = await services.buttons.button(ctx.t('confirm.no'), { do: 'cancel', userId })
   await ctx.reply(text, { reply_markup: keyboard([[yes, no]]) })

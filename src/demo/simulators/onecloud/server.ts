@@ -76,21 +76,25 @@ export async function startOnecloudSimulator (options: OnecloudSimulatorOptions)
   }
 }
 
-/** The README's device (seed 004), online, and an offline one. */
-export function onecloudSampleDevices (): object[] {
+/**
+ * The README's device (seed 004), online, and an offline one. With `now`, their connect and disconnect
+ * times are recent (the demo); without, the README's own (2019) times.
+ */
+export function onecloudSampleDevices (now?: Date): object[] {
+  const unix = (agoSeconds: number, fixed: number): number => now ? Math.floor(now.getTime() / 1000) - agoSeconds : fixed
   const readme = {
     imported: '20180519', device_sn: 'OCPG121196469', licence: 'T0NQRzEyMTE5NjQ2OS9taXVfNTQ1ODExNC8xNTI2OTA0NzQ1', coturn_online: 1,
     ip_info: { country: '中国', city: '杭州市', isp: '电信', province: '浙江省' }, status: 'online', exception_name: '', hardware_model: 'WS1608',
     area_code: 'CN', ip: '198.51.100.23', features: { miner: 0, onecloud_coin: 1526904760 }, device_type: 'OneCloud', exception_message: '',
-    system_version: 'V1.7.2', lan_ip: '192.168.31.213', disconnect_time: 1546440107, upgradeable: false, account_type: 'miu',
-    device_name: 'eastmoon6469', is_exp: false, account_name: '', bind_time: 1526904745, connect_time: 1546440118,
+    system_version: 'V1.7.2', lan_ip: '192.168.31.213', disconnect_time: unix(7 * 3600, 1546440107), upgradeable: false, account_type: 'miu',
+    device_name: 'eastmoon6469', is_exp: false, account_name: '', bind_time: 1526904745, connect_time: unix(6 * 3600, 1546440118),
     peerid: '00226D5A5A74889X0030', mac_address: '00:22:6D:5A:xx:xx', broker_id: 226568, account_id: '5458114', product_id: 412,
     system_name: '挖矿固件', type: 0
   }
   return [
     readme,
     { ...readme, device_sn: 'OCPG121199999', peerid: '00226D5A5A74889X0099', device_name: 'garage-box', status: 'offline', ip: '198.51.100.99',
-      licence: 'T0NQRzEyMTE5OTk5OS9taXVfNTQ1ODExNA', disconnect_time: 1546449999, connect_time: 1546400000, ip_info: { province: '广东省' } },
+      licence: 'T0NQRzEyMTE5OTk5OS9taXVfNTQ1ODExNA', disconnect_time: unix(2 * 3600, 1546449999), connect_time: unix(30 * 3600, 1546400000), ip_info: { province: '广东省' } },
     { ...readme, device_sn: 'OCPG1211EXC', peerid: '', device_name: '', status: 'exception', licence: 'T0NQRzEyMTFFWEM' }
   ]
 }

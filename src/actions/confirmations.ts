@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+import type { Keyv } from 'keyv'
+import { ConflictError } from '../core/errors.js'
+import type { PowerOnMode } from '../core/provider.js'
+import type { ActionKind } from './record.js'
+
+/** A confirmation works this long after it was issued, milliseconds. */
+export const CONFIRMATION_TTL_MS = 5 * 60_000
+
+/** What a confirmation allows: one action on one instance. */
+export interface ConfirmationTarget {
+  provider: string
+  instanceId: string
+  kind: ActionKind
+  /** Power-on flavour; `gpu` for the other kinds. */
+  mode: PowerOnMode
+}
+
+/**
+ * Single-use confirmations of power actions for the status API (the page's confirm dialog): `issue()`
+ * hands out a random token bound to one action on one instance; `redeem()` accepts it once, for exactly
+ * that action, within {@link CONFIRMATION_TTL_MS}. Kept in the store (keyv namespace `confirmations`), so
+ * a restart neither revives a used token nor loses a fresh one.
+ */
+export class ConfirmationStore {
+  readonly #store: Keyv
+  /** Tokens being redeemed right now: of two requests at once, one wins. */
+  readonly #redeeming = new Set<string>()
+
+  constructor (store: Keyv) {
+    this.#store = store
+  }
+
+  /** A new token for `target`. */
+  async issue (target: ConfirmationTarget): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomBytes(18).toString('base64url')
+    await this.#store.set(`token:${token}`, target, CONFIRMATION_TTL_MS)
+    return { token, expiresAt: new Date(Date.now() + CONFIRMATION_TTL_MS) }
+  }
+
+  /**
+   * Use `token` for `target`.
+   * @throws ConflictError (409) when the token is unknown, expired, used already, or was issued for
+   *   another action or instance; nothing is done then.
+   */
+  async redeem (token: string, target: ConfirmationTarget): Promise<void> {
+    if (this.#redeeming.has(token)) throw used()
+    this.#redeeming.add(token)
+    try {
+      const issued = await this.#store.get<ConfirmationTarget>(`token:${token}`)
+      if (issued === undefined) {
+        if (await this.#store.get<boolean>(`used:${token}`)) throw used()
+        throw new ConflictError('unknown or expired confirmation: ask for a new one (POST …/confirmations)')
+      }
+      if (issued.provider !== target.provider || issued.instanceId !== target.instanceId || issued.kind !== target.kind || issued.mode !== target.mode) {
+        throw new ConflictError(`this confirmation is for ${issued.kind}${issued.kind === 'power-on' ? ` (${issued.mode})` : ''} of ${issued.provider}/${issued.instanceId}, not for this request`)
+      }
+      await this.#store.set(`used:${token}`, true, CONFIRMATION_TTL_MS)
+      await this.#store.delete(`token:${token}`)
+    } finally {
+      this.#redeeming.delete(token)
+    }
+  }
+}
+
+function used (): ConflictError {
+  return new ConflictError('this confirmation was used already; nothing was done again: ask for a new one if you mean it')
+}
