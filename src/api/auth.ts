@@ -22,6 +22,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Scope the route needs (default `read`). */
     scope?: ApiScope
+    /** `optional`: a missing or unknown key is not refused here; the route answers for an unidentified caller (principal null). */
+    auth?: 'optional'
   }
 }
 
@@ -60,6 +62,7 @@ export function bearerAuth (apiKeys: readonly ApiKeyConfig[]) {
       const given = digest(match[1]!)
       for (const key of keys) if (timingSafeEqual(given, key.digest)) found = key.principal
     }
+    if (found === null && request.routeOptions.config?.auth === 'optional') return
     if (found === null) {
       reply.header('www-authenticate', 'Bearer realm="computewatch"')
       throw new UnauthorizedError(match ? 'unknown API key' : 'this API needs a key: send the header "Authorization: Bearer <key>" with a key from api.apiKeys')
@@ -79,7 +82,7 @@ export function actorOf (request: FastifyRequest): Actor {
  */
 export function requireScope (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
   const principal = request.principal
-  if (principal === null) return done() // public route
+  if (principal === null) return done() // public route, or optional auth without a known key
   const scope = request.routeOptions.config?.scope ?? 'read'
   if (principal.scopes.includes(scope)) return done()
   done(new ForbiddenError(principal.anonymous

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { SEED_INSTANCE, demoInstances, nullTime, autodlTime } from './simulators/autodl/fixtures.js'
-import { startAutodlSimulator } from './simulators/autodl/server.js'
+import { startAutodlSimulator, type AutodlSimulator } from './simulators/autodl/server.js'
 import { boardmateSampleUser, startBoardmateSimulator } from './simulators/boardmate/server.js'
 import { computeshareSampleVms, startComputeshareSimulator } from './simulators/computeshare/server.js'
 import { nezhaSampleServers, startNezhaSimulator } from './simulators/nezha/server.js'
@@ -23,6 +23,10 @@ export interface DemoOptions {
   pollIntervalSeconds?: number
   /** The API key with read and control scopes (default: a random one, printed by `computewatch demo`). */
   controlKey?: string
+  /** An API key with the read scope only, named `viewer` (default: none). */
+  readKey?: string
+  /** How long a simulated power-on or power-off takes, milliseconds (default 15 000). */
+  transitionMs?: number
 }
 
 export interface RunningDemo extends RunningHost {
@@ -30,6 +34,8 @@ export interface RunningDemo extends RunningHost {
   simulators: Array<{ name: string; url: string }>
   /** The demo's API key (scopes read and control): the page asks for it; send it as `Authorization: Bearer`. */
   controlKey: string
+  /** The AutoDL simulator, to change its world from tests. */
+  autodl: AutodlSimulator
   stop (): Promise<void>
 }
 
@@ -47,7 +53,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
     // The seed's instance, stopped 14 days 6 hours ago: its release is 18 hours away, so the ladder is live.
     const stopped = new Date(now.getTime() - (14 * 24 + 6) * 3600_000)
     const instances = demoInstances(now).map(i => i.uuid === SEED_INSTANCE.uuid ? { ...i, stopped_at: nullTime(stopped), status_at: autodlTime(stopped) } : i)
-    const autodl = await startAutodlSimulator({ accounts: [{ phone: DEMO_PHONE, password: DEMO_PASSWORD, instances }], transitionMs: 15_000 })
+    const autodl = await startAutodlSimulator({ accounts: [{ phone: DEMO_PHONE, password: DEMO_PASSWORD, instances }], transitionMs: options.transitionMs ?? 15_000 })
     started.push({ name: 'AutoDL', ...autodl })
     const servers = nezhaSampleServers(now)
     const nezha = await startNezhaSimulator({ version: 'v1', servers, users: [{ username: 'admin', password: DEMO_PASSWORD }] })
@@ -67,7 +73,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
 
     const running = await runFromObject({
       pollIntervalSeconds: options.pollIntervalSeconds ?? 10,
-      api: { host: '127.0.0.1', port: options.port ?? 8080, apiKeys: [{ name: 'demo', key: controlKey, scopes: ['read', 'control'] }] },
+      api: { host: '127.0.0.1', port: options.port ?? 8080, apiKeys: [{ name: 'demo', key: controlKey, scopes: ['read', 'control'] }, ...(options.readKey ? [{ name: 'viewer', key: options.readKey, scopes: ['read'] }] : [])] },
       providers: [
         { id: 'demo', type: 'autodl', phone: DEMO_PHONE, password: DEMO_PASSWORD, baseUrl: autodl.url },
         { id: 'servers', type: 'nezha', baseUrl: nezha.url, username: 'admin', password: DEMO_PASSWORD },
@@ -82,6 +88,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
       ...running,
       simulators: started.filter(s => s.url !== '').map(({ name, url }) => ({ name, url })),
       controlKey,
+      autodl,
       stop: async () => {
         await running.host.stop()
         await stopAll()

@@ -60,15 +60,20 @@ export function App () {
 
   const identify = useCallback(async (): Promise<void> => {
     try {
-      setMe(await api<Me>('/api/v1/me'))
+      const who = await api<Me>('/api/v1/me')
+      if (!who.authenticated) {
+        // A key is needed: ask for it (saying so when the one kept for this tab was refused).
+        const refused = storedKey() !== null
+        storeKey(null)
+        setMe(null)
+        setKeyPrompt(refused ? translate(language, 'keyWrong') : '')
+        return
+      }
+      setMe(who)
       setKeyPrompt(null)
       await load()
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        const refused = storedKey() !== null
-        storeKey(null)
-        setKeyPrompt(refused ? translate(language, 'keyWrong', { error: err.message }) : '')
-      } else setError((err as Error).message)
+      setError((err as Error).message)
     }
   }, [load, language])
 
@@ -142,9 +147,9 @@ export function App () {
           {receivedAt !== null && snapshot ? <> · <time dateTime={snapshot.generatedAt}>{t('updated', { n: duration(now - Math.min(now, Date.parse(snapshot.generatedAt)), language) })}</time></> : null}
         </p>
         <div class='who'>
-          {me ? <span class='role'>{me.control ? t('operator', { name: me.name }) : t('readOnly')}</span> : null}
+          {me ? <span class='role'>{me.control ? t('operator', { name: me.name ?? '' }) : t('readOnly')}</span> : null}
           {storedKey() ? <button type='button' class='link' onClick={() => { storeKey(null); location.reload() }}>{t('forgetKey')}</button> : null}
-          <button type='button' class='lang' aria-label={t('languageLabel')} onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}>{t('language')}</button>
+          <button type='button' class='lang' aria-label={`${t('languageLabel')}: ${t('language')}`} onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}>{t('language')}</button>
         </div>
       </header>
       {providers.length > 0 ? <HealthStrip providers={providers} language={language} onPick={(id) => changeFilters({ ...filters, provider: filters.provider === id ? '' : id })} /> : null}

@@ -47,7 +47,7 @@ export interface ProviderStatus {
 
 export interface Snapshot { generatedAt: string; instances: Instance[]; providers: ProviderStatus[] }
 
-export interface Me { name: string; anonymous: boolean; scopes: string[]; control: boolean }
+export interface Me { authenticated: boolean; keyRequired: boolean; name: string | null; anonymous: boolean; scopes: string[]; control: boolean }
 
 export type ActionKind = 'power-on' | 'power-off' | 'keep-alive'
 export type PowerOnMode = 'gpu' | 'no_gpu'
