@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { ActionService } from './actions/service.js'
 import { ConfirmationStore } from './actions/confirmations.js'
@@ -22,6 +23,7 @@ import { ButtonStore } from './notify/buttons.js'
 import { Dispatcher, TelegramChannel } from './notify/telegram.js'
 import { WebhookChannel } from './notify/webhook.js'
 import { createTranslator } from './present/i18n.js'
+import { packageRoot } from './version.js'
 
 export interface HostDeps {
   registry: ProviderRegistry
@@ -80,7 +82,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now
   })
-  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')) } })
+  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')) }, pageFolder: join(packageRoot() ?? '.', 'dist/page') })
   const bot = config.telegram.token === null
     ? null
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).

@@ -36,7 +36,7 @@ export interface ApiOptions {
   version: string
   /** Power control, audit and mutes; without them the API is read-only. */
   control?: { actions: ActionService; audit: AuditLog; mutes: MuteList; confirmations: ConfirmationStore } | undefined
-  /** The built status page (default `dist/page` of the package). */
+  /** The built status page (`dist/page` of the package); without it `/` says the page is not built. */
   pageFolder?: string | undefined
 }
 
@@ -67,9 +67,14 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   app.decorateRequest('principal', null)
   // The page: no key to load it (it asks for one), its own security headers.
   await app.register(pageRoutes, { folder: options.pageFolder })
+  // Unknown routes do not reveal themselves without a key: the key check runs before the 404.
+  const authenticate = bearerAuth(options.apiKeys)
+  app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) => {
+    void reply.code(404).send({ statusCode: 404, code: 'CW_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: the API is under /api/v1 (GET /api/v1/openapi.json lists it)` })
+  })
   // The API: every route behind the key check and its scope.
   await app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth(options.apiKeys))
+    api.addHook('onRequest', authenticate)
     api.addHook('preHandler', requireScope)
     await apiRoutes(api, options)
   })

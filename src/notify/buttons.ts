@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { Keyv } from 'keyv'
 import type { InlineKeyboardButton } from 'telegraf/types'
 
-/** What a verb does from the bot. */
-export type Verb = 'on' | 'nogpu' | 'off' | 'keepalive'
+import type { Verb } from '../present/confirm.js'
+
+export type { Verb } from '../present/confirm.js'
 
 /** What pressing a button means. */
 export type ButtonPayload =

@@ -17,6 +17,7 @@ const SAMPLES: Record<string, () => errors.HostError> = {
   UnauthorizedError: () => new errors.UnauthorizedError('x'),
   ForbiddenError: () => new errors.ForbiddenError('x'),
   ConflictError: () => new errors.ConflictError('x'),
+  BusyError: () => new errors.BusyError('x'),
   RequestValidationError: () => new errors.RequestValidationError('x'),
   StoreError: () => new errors.StoreError('x'),
   TooManyAttemptsError: () => new errors.TooManyAttemptsError('x', new Date(), 'per-user')

@@ -3,12 +3,6 @@ import { join } from 'node:path'
 import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync } from 'fastify'
-import { packageRoot } from '../../version.js'
-
-/** Where `npm run build` puts the page (scripts/build-page.mjs). */
-export function pageFolder (): string {
-  return join(packageRoot() ?? '.', 'dist/page')
-}
 
 /**
  * The status page at `/` and its bundles at `/assets/…`, from the built folder (`dist/page`). The page
@@ -21,8 +15,7 @@ export function pageFolder (): string {
  *   (`frame-ancestors 'none'`, `X-Frame-Options: DENY`); `X-Content-Type-Options: nosniff`;
  *   `Referrer-Policy: no-referrer`.
  */
-export const pageRoutes: FastifyPluginAsync<{ folder?: string }> = async (app, options) => {
-  const folder = options.folder ?? pageFolder()
+export const pageRoutes: FastifyPluginAsync<{ folder: string | undefined }> = async (app, { folder }) => {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -42,7 +35,7 @@ export const pageRoutes: FastifyPluginAsync<{ folder?: string }> = async (app, o
     // Served over plain HTTP on a LAN as often as behind TLS: HSTS is the TLS proxy's to set.
     strictTransportSecurity: false
   })
-  if (!existsSync(join(folder, 'index.html'))) {
+  if (folder === undefined || !existsSync(join(folder, 'index.html'))) {
     app.get('/', { schema: { hide: true } }, async (_request, reply) => {
       return await reply.code(503).type('text/plain; charset=utf-8').send('The status page is not built: run "npm run build" (npm ci does it). The API is at /api/v1/instances.\n')
     })
