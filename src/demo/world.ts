@@ -18,30 +18,37 @@ export interface DemoWorldOptions {
 }
 
 /**
- * Keeps the demo's world alive while it runs, so that what a real user would watch happens here too:
- * Nezha agents keep reporting (one goes silent for a while and comes back, so it turns `offline` and
- * `running` again), and the idle GPUs of the AutoDL hosts change now and then, so that a GPU watch can
- * fire. Returns a function that stops it.
+ * One step of the demo's world at `now`: Nezha agents report (the flaky one only in the first half of
+ * each `flakyPeriodMs × 2` cycle since `startedAt`), and every `gpuEveryTicks`-th step one AutoDL host
+ * (in turn) gets a new number of idle GPUs between 0 and its total.
  */
-export function animateDemo (options: DemoWorldOptions): () => void {
-  const tickMs = options.tickMs ?? 5000
+export function demoWorld (options: DemoWorldOptions, startedAt: number, random: () => number = Math.random): (now: Date) => void {
   const flakyPeriodMs = options.flakyPeriodMs ?? 150_000
   const gpuEveryTicks = options.gpuEveryTicks ?? 6
-  const started = Date.now()
   let tick = 0
-  const timer = setInterval(() => {
+  return (now) => {
     tick++
-    const now = new Date()
-    const flakyUp = Math.floor((now.getTime() - started) / flakyPeriodMs) % 2 === 0
+    const flakyUp = Math.floor((now.getTime() - startedAt) / flakyPeriodMs) % 2 === 0
     for (const server of options.nezhaServers) {
       if (server.lastActive === null) continue // an agent that never reported stays so
       if (server.name !== options.flakyServer || flakyUp) server.lastActive = now
     }
     if (tick % gpuEveryTicks === 0 && options.autodlHosts.length > 0) {
       const host = options.autodlHosts[(tick / gpuEveryTicks) % options.autodlHosts.length]!
-      options.autodl.setHostIdle(host.machineId, Math.floor(Math.random() * (host.total + 1)))
+      options.autodl.setHostIdle(host.machineId, Math.floor(random() * (host.total + 1)))
     }
-  }, tickMs)
+  }
+}
+
+/**
+ * Keeps the demo's world alive while it runs, so that what a real user would watch happens here too:
+ * Nezha agents keep reporting (one goes silent for a while and comes back, so it turns `offline` and
+ * `running` again), and the idle GPUs of the AutoDL hosts change now and then, so that a GPU watch can
+ * fire. A {@link demoWorld} step every `tickMs`; returns a function that stops it.
+ */
+export function animateDemo (options: DemoWorldOptions): () => void {
+  const step = demoWorld(options, Date.now())
+  const timer = setInterval(() => step(new Date()), options.tickMs ?? 5000)
   timer.unref()
   return () => clearInterval(timer)
 }
