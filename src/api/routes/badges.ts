@@ -1,4 +1,3 @@
-import { makeBadge } from 'badge-maker'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import type { Aggregator } from '../../core/aggregator.js'
 import { NotFoundError } from '../../core/errors.js'
@@ -30,8 +29,11 @@ const svgName = (value: string, what: string): string => {
  * other reads; cached by clients for 60 s (`private` when keys are configured).
  */
 export const badgeRoutes: FastifyPluginAsync<{ aggregator: Aggregator; keyed: boolean }> = async (app, { aggregator, keyed }) => {
-  const send = (reply: FastifyReply, label: string, message: string, color: string): FastifyReply =>
-    reply.type('image/svg+xml; charset=utf-8').header('cache-control', `${keyed ? 'private' : 'public'}, max-age=60`).send(makeBadge({ label, message, color }))
+  // badge-maker (and its font-width tables, ~5 MiB) is loaded with the first badge, not by every host.
+  const send = async (reply: FastifyReply, label: string, message: string, color: string): Promise<FastifyReply> => {
+    const { makeBadge } = await import('badge-maker')
+    return await reply.type('image/svg+xml; charset=utf-8').header('cache-control', `${keyed ? 'private' : 'public'}, max-age=60`).send(makeBadge({ label, message, color }))
+  }
   const response = { 200: { type: 'string', description: 'An SVG image.' }, ...errorResponses, 404: { $ref: 'Error#' } }
   const entry = (id: string): NonNullable<ReturnType<Aggregator['status']>> => {
     const status = canSee(PUBLIC_VIEWER, id) ? aggregator.status(id) : undefined
@@ -50,7 +52,7 @@ export const badgeRoutes: FastifyPluginAsync<{ aggregator: Aggregator; keyed: bo
   }, async (request, reply) => {
     const status = entry(svgName(request.params.provider, 'provider'))
     const polled = status.lastSuccessAt !== null || status.lastErrorAt !== null
-    return send(reply, status.id, `${status.ok ? 'ok' : polled ? 'failing' : 'not polled yet'} · ${status.instanceCount} instance${status.instanceCount === 1 ? '' : 's'}`, status.ok ? 'brightgreen' : polled ? 'red' : 'lightgrey')
+    return await send(reply, status.id, `${status.ok ? 'ok' : polled ? 'failing' : 'not polled yet'} · ${status.instanceCount} instance${status.instanceCount === 1 ? '' : 's'}`, status.ok ? 'brightgreen' : polled ? 'red' : 'lightgrey')
   })
 
   app.get<{ Params: { provider: string; instance: string } }>('/api/v1/badges/:provider/:instance', {
@@ -71,6 +73,6 @@ export const badgeRoutes: FastifyPluginAsync<{ aggregator: Aggregator; keyed: bo
     entry(provider)
     const instance = aggregator.find(provider, id)
     if (!instance) throw new NotFoundError(`no instance "${id}" in ${provider}`)
-    return send(reply, instance.name, instanceBadgeText(instance), instance.stale ? 'orange' : COLOURS[instance.state])
+    return await send(reply, instance.name, instanceBadgeText(instance), instance.stale ? 'orange' : COLOURS[instance.state])
   })
 }
