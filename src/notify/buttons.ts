@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { Keyv } from 'keyv'
 import type { InlineKeyboardButton } from 'telegraf/types'
 
-import type { Verb } from '../present/confirm.js'
+import type { Verb } from '../core/verbs.js'
 
-export type { Verb } from '../present/confirm.js'
+export type { Verb } from '../core/verbs.js'
 
 /** What pressing a button means. */
 export type ButtonPayload =

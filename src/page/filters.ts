@@ -1,5 +1,4 @@
-import type { Instance, InstanceState } from './types.js'
-import { STATES } from './types.js'
+import { hasIdleGpus, STATES, type Instance, type InstanceState } from './types.js'
 
 /** What the viewer narrowed the view to; kept in the URL's query so a view can be shared. */
 export interface Filters {
@@ -34,11 +33,6 @@ export function writeFilters (filters: Filters): string {
   if (filters.q.trim()) p.set('q', filters.q.trim())
   const text = p.toString()
   return text ? `?${text}` : ''
-}
-
-/** The host has at least `requested` GPUs idle (the API's `gpuIdle=true`). */
-export function hasIdleGpus (i: Instance): boolean {
-  return i.gpu !== null && i.gpu.hostIdle !== null && i.gpu.hostIdle >= (i.gpu.requested ?? 1)
 }
 
 export function matches (i: Instance, f: Filters): boolean {

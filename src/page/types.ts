@@ -1,67 +1,18 @@
-/** The parts of the status API's documents the page reads (see `GET /api/v1/openapi.json`). */
+/**
+ * The shapes the page reads from the status API: the host's own types (type-only, and the pure checks
+ * of core/instance and core/verbs that esbuild bundles), and the answers of the routes only the page uses.
+ */
 
-export type InstanceState = 'running' | 'starting' | 'stopping' | 'stopped' | 'offline' | 'error' | 'unknown'
-export const STATES: readonly InstanceState[] = ['running', 'starting', 'stopping', 'stopped', 'offline', 'error', 'unknown']
+import type { ActionKind } from '../actions/record.js'
+import type { PowerOnMode } from '../core/provider.js'
 
-export interface Instance {
-  provider: string
-  providerType: string
-  id: string
-  name: string
-  region: string | null
-  state: InstanceState
-  providerState: string
-  gpu: { model: string | null; requested: number | null; hostTotal: number | null; hostIdle: number | null } | null
-  stoppedAt: string | null
-  releaseAt: string | null
-  pricePerHour: number | null
-  lastSeenAt: string | null
-  expiresAt: string | null
-  url: string | null
-  metrics: {
-    cpuPercent: number | null
-    memoryUsedBytes: number | null
-    memoryTotalBytes: number | null
-    diskUsedBytes: number | null
-    diskTotalBytes: number | null
-    gpuPercent: number | null
-  } | null
-  stale: boolean
-}
-
-export interface Capabilities { powerOn: boolean; powerOff: boolean; noGpuMode: boolean; releaseAfterStopSeconds: number | null }
-
-export interface ProviderStatus {
-  id: string
-  type: string
-  ok: boolean
-  lastSuccessAt: string | null
-  lastErrorAt: string | null
-  durationMs: number | null
-  instanceCount: number
-  error: { code: string; message: string } | null
-  capabilities: Capabilities
-  account: Record<string, unknown> | null
-  warnings: number
-}
-
-export interface Snapshot { generatedAt: string; instances: Instance[]; providers: ProviderStatus[] }
+export type { Instance, InstanceState } from '../core/instance.js'
+export { INSTANCE_STATES as STATES, hasIdleGpus } from '../core/instance.js'
+export type { ProviderStatus, Snapshot } from '../core/snapshot.js'
+export type { PowerOnMode, ProviderCapabilities as Capabilities } from '../core/provider.js'
+export { stateFits, supports, type Verb } from '../core/verbs.js'
+export type { ActionKind, ActionRecord } from '../actions/record.js'
 
 export interface Me { authenticated: boolean; keyRequired: boolean; name: string | null; anonymous: boolean; scopes: string[]; control: boolean }
-
-export type ActionKind = 'power-on' | 'power-off' | 'keep-alive'
-export type PowerOnMode = 'gpu' | 'no_gpu'
-
-export interface ActionRecord {
-  id: string
-  kind: ActionKind
-  provider: string
-  instanceId: string
-  instanceName: string
-  status: 'pending' | 'running' | 'succeeded' | 'failed'
-  step: string
-  instanceState: string
-  error: { code: string; message: string } | null
-}
 
 export interface Confirmation { token: string; action: ActionKind; mode: PowerOnMode; text: string; expiresAt: string }

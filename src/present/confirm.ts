@@ -1,10 +1,8 @@
 import type { Instance } from '../core/instance.js'
 import type { ProviderCapabilities } from '../core/provider.js'
+import type { Verb } from '../core/verbs.js'
 import { instanceLabel } from './format.js'
 import type { Translate } from './i18n.js'
-
-/** A power action as the bot and the page name it: power on with GPU, in no-GPU mode, off, keep alive. */
-export type Verb = 'on' | 'nogpu' | 'off' | 'keepalive'
 
 /**
  * What a power action does and costs, in the words of the bot's confirmation (`confirm.*` in the

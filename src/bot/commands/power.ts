@@ -2,8 +2,9 @@ import { Composer } from 'telegraf'
 import type { ActionKind } from '../../actions/record.js'
 import { hasIdleGpus, type Instance } from '../../core/instance.js'
 import { matchInstances } from '../../core/match.js'
-import { canKeepAlive, type ProviderCapabilities } from '../../core/provider.js'
-import { isButtonData, keyboard, type ButtonPayload, type Verb } from '../../notify/buttons.js'
+import type { ProviderCapabilities } from '../../core/provider.js'
+import { stateFits, supports, type Verb } from '../../core/verbs.js'
+import { isButtonData, keyboard, type ButtonPayload } from '../../notify/buttons.js'
 import { canAct, viewFor, type BotContext } from '../context.js'
 import { confirmationText } from '../../present/confirm.js'
 import { instanceLabel } from '../../present/format.js'
@@ -14,22 +15,6 @@ import { setWatch } from './watch.js'
 const VERBS: readonly Verb[] = ['on', 'nogpu', 'off', 'keepalive']
 export const KIND: Readonly<Record<Verb, ActionKind>> = { on: 'power-on', nogpu: 'power-on', off: 'power-off', keepalive: 'keep-alive' }
 const MAX_CHOICES = 20
-
-/** Can the provider do `verb` at all? */
-export function supports (verb: Verb, caps: ProviderCapabilities | undefined): boolean {
-  if (!caps) return false
-  if (verb === 'on') return caps.powerOn
-  if (verb === 'nogpu') return caps.powerOn && caps.noGpuMode
-  if (verb === 'off') return caps.powerOff
-  return canKeepAlive(caps)
-}
-
-/** Does the instance's state allow `verb` now? */
-export function stateFits (verb: Verb, i: Instance): boolean {
-  if (verb === 'on' || verb === 'nogpu') return i.state !== 'running' && i.state !== 'starting'
-  if (verb === 'off') return i.state !== 'stopped' && i.state !== 'stopping' && i.state !== 'offline'
-  return i.state === 'stopped' && i.releaseAt !== null
-}
 
 /**
  * `/on`, `/nogpu`, `/off`, `/keepalive <instance>`: the instance is matched by name or id prefix; with no

@@ -1,27 +1,23 @@
-import type { ActionKind, Capabilities, Instance, PowerOnMode } from '../types.js'
+import { hasIdleGpus, stateFits, supports, type ActionKind, type Capabilities, type Instance, type PowerOnMode, type Verb } from '../types.js'
 import { bytes, dateTime, duration, HOUR_MS } from '../format.js'
-import { hasIdleGpus } from '../filters.js'
 import { translate, type Language } from '../i18n.js'
 
 /** What is going on with an action started from the page, shown on its instance. */
 export interface ActionView { text: string; status: 'running' | 'succeeded' | 'failed' }
 
-export interface Choice { kind: ActionKind; mode: PowerOnMode; label: 'on' | 'nogpu' | 'off' | 'keepalive' }
+export interface Choice { kind: ActionKind; mode: PowerOnMode; label: Verb }
 
-/** The actions the instance's state and its provider allow now (the bot's rules). */
+const CHOICES: readonly Choice[] = [
+  { kind: 'power-on', mode: 'gpu', label: 'on' },
+  { kind: 'power-on', mode: 'no_gpu', label: 'nogpu' },
+  { kind: 'power-off', mode: 'gpu', label: 'off' },
+  { kind: 'keep-alive', mode: 'no_gpu', label: 'keepalive' }
+]
+
+/** The actions the instance's state and its provider allow now (the bot's rules); none on stale data. */
 export function choices (i: Instance, caps: Capabilities | undefined): Choice[] {
-  if (!caps || i.stale) return []
-  const out: Choice[] = []
-  const off = i.state === 'stopped' || i.state === 'stopping' || i.state === 'offline'
-  if (caps.powerOn && i.state !== 'running' && i.state !== 'starting') {
-    out.push({ kind: 'power-on', mode: 'gpu', label: 'on' })
-    if (caps.noGpuMode) out.push({ kind: 'power-on', mode: 'no_gpu', label: 'nogpu' })
-  }
-  if (caps.powerOff && !off) out.push({ kind: 'power-off', mode: 'gpu', label: 'off' })
-  if (caps.powerOn && caps.powerOff && caps.noGpuMode && caps.releaseAfterStopSeconds !== null && i.state === 'stopped' && i.releaseAt !== null) {
-    out.push({ kind: 'keep-alive', mode: 'no_gpu', label: 'keepalive' })
-  }
-  return out
+  if (i.stale) return []
+  return CHOICES.filter(c => supports(c.label, caps) && stateFits(c.label, i))
 }
 
 /** A power-on with GPU would work now: the provider can, the instance is off, and its host has the GPUs. */
