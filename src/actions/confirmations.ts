@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Keyv } from 'keyv'
 import { ConflictError } from '../core/errors.js'
+import { SingleUse } from '../core/single-use.js'
 import type { PowerOnMode } from '../core/provider.js'
 import type { ActionKind } from './record.js'
 
@@ -24,11 +25,11 @@ export interface ConfirmationTarget {
  */
 export class ConfirmationStore {
   readonly #store: Keyv
-  /** Tokens being redeemed right now: of two requests at once, one wins. */
-  readonly #redeeming = new Set<string>()
+  readonly #redeemed: SingleUse
 
   constructor (store: Keyv) {
     this.#store = store
+    this.#redeemed = new SingleUse(store, CONFIRMATION_TTL_MS)
   }
 
   /** A new token for `target`. */
@@ -44,22 +45,16 @@ export class ConfirmationStore {
    *   another action or instance; nothing is done then.
    */
   async redeem (token: string, target: ConfirmationTarget): Promise<void> {
-    if (this.#redeeming.has(token)) throw used()
-    this.#redeeming.add(token)
-    try {
-      const issued = await this.#store.get<ConfirmationTarget>(`token:${token}`)
-      if (issued === undefined) {
-        if (await this.#store.get<boolean>(`used:${token}`)) throw used()
-        throw new ConflictError('unknown or expired confirmation: ask for a new one (POST …/confirmations)')
-      }
-      if (issued.provider !== target.provider || issued.instanceId !== target.instanceId || issued.kind !== target.kind || issued.mode !== target.mode) {
-        throw new ConflictError(`this confirmation is for ${issued.kind}${issued.kind === 'power-on' ? ` (${issued.mode})` : ''} of ${issued.provider}/${issued.instanceId}, not for this request`)
-      }
-      await this.#store.set(`used:${token}`, true, CONFIRMATION_TTL_MS)
-      await this.#store.delete(`token:${token}`)
-    } finally {
-      this.#redeeming.delete(token)
+    const issued = await this.#store.get<ConfirmationTarget>(`token:${token}`)
+    if (issued === undefined) {
+      if (await this.#redeemed.used(token)) throw used()
+      throw new ConflictError('unknown or expired confirmation: ask for a new one (POST …/confirmations)')
     }
+    if (issued.provider !== target.provider || issued.instanceId !== target.instanceId || issued.kind !== target.kind || issued.mode !== target.mode) {
+      throw new ConflictError(`this confirmation is for ${issued.kind}${issued.kind === 'power-on' ? ` (${issued.mode})` : ''} of ${issued.provider}/${issued.instanceId}, not for this request`)
+    }
+    if (!await this.#redeemed.claim(token)) throw used()
+    await this.#store.delete(`token:${token}`)
   }
 }
 

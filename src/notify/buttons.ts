@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Keyv } from 'keyv'
+import { SingleUse } from '../core/single-use.js'
 import type { InlineKeyboardButton } from 'telegraf/types'
 
 import type { Verb } from '../core/verbs.js'
@@ -28,11 +29,11 @@ export const BUTTON_TTL_MS = 3 * 86400_000
  */
 export class ButtonStore {
   readonly #store: Keyv
-  /** Tokens being consumed right now (two presses at once: one wins). */
-  readonly #consuming = new Set<string>()
+  readonly #confirmed: SingleUse
 
   constructor (store: Keyv) {
     this.#store = store
+    this.#confirmed = new SingleUse(store, BUTTON_TTL_MS)
   }
 
   /** An inline button that carries `payload`. */
@@ -49,16 +50,7 @@ export class ButtonStore {
    */
   async consume (data: string): Promise<boolean> {
     if (!isButtonData(data)) return false
-    const token = data.slice(PREFIX.length)
-    if (this.#consuming.has(token)) return false
-    this.#consuming.add(token)
-    try {
-      if (await this.#store.get<boolean>(`used:${token}`)) return false
-      await this.#store.set(`used:${token}`, true, BUTTON_TTL_MS)
-      return true
-    } finally {
-      this.#consuming.delete(token)
-    }
+    return await this.#confirmed.claim(data.slice(PREFIX.length))
   }
 
   /** The payload behind callback data, or undefined when unknown or expired. */
