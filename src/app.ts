@@ -82,7 +82,12 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now
   })
-  const api = await buildApi({ aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')) }, pageFolder: join(packageRoot() ?? '.', 'dist/page') })
+  // Alerts and the API's confirmations speak both languages: one translator of each for both.
+  const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
+  const api = await buildApi({
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'),
+    control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators }
+  })
   const bot = config.telegram.token === null
     ? null
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
@@ -94,7 +99,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const dispatcher = new Dispatcher(wireChannels(w, aggregator, bot, buttons))
   const alerts = new AlertEngine({
     aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
-    send: alert => dispatcher.send(alert), translators: { zh: await createTranslator('zh'), en: await createTranslator('en') },
+    send: alert => dispatcher.send(alert), translators,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher })

@@ -5,13 +5,13 @@ import { instanceSchema } from '../core/instance.js'
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { capabilitiesSchema, providerStatusSchema } from '../core/snapshot.js'
-import { RequestValidationError } from '../core/errors.js'
+import { NotFoundError, RequestValidationError } from '../core/errors.js'
 import { formatAjvErrors } from '../core/validation.js'
 import { bearerAuth, requireScope } from './auth.js'
 import { actionSchema } from '../actions/record.js'
 import type { ActionService } from '../actions/service.js'
 import type { ConfirmationStore } from '../actions/confirmations.js'
-import { createTranslator } from '../present/i18n.js'
+import type { Language, Translate } from '../present/i18n.js'
 import type { MuteList } from '../alerts/mutes.js'
 import type { AuditLog } from '../audit/log.js'
 import { actionRoutes } from './routes/actions.js'
@@ -35,7 +35,14 @@ export interface ApiOptions {
   /** Version shown in the OpenAPI document. */
   version: string
   /** Power control, audit and mutes; without them the API is read-only. */
-  control?: { actions: ActionService; audit: AuditLog; mutes: MuteList; confirmations: ConfirmationStore } | undefined
+  control?: {
+    actions: ActionService
+    audit: AuditLog
+    mutes: MuteList
+    confirmations: ConfirmationStore
+    /** Translators of the confirmations' texts, by language. */
+    translators: Readonly<Record<Language, Translate>>
+  } | undefined
   /** The built status page (`dist/page` of the package); without it `/` says the page is not built. */
   pageFolder?: string | undefined
 }
@@ -70,7 +77,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   // Unknown routes do not reveal themselves without a key: the key check runs before the 404.
   const authenticate = bearerAuth(options.apiKeys)
   app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) => {
-    void reply.code(404).send({ statusCode: 404, code: 'CW_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: the API is under /api/v1 (GET /api/v1/openapi.json lists it)` })
+    void reply.send(new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}: the API is under /api/v1 (GET /api/v1/openapi.json lists it)`))
   })
   // The API: every route behind the key check and its scope.
   await app.register(async (api) => {
@@ -100,8 +107,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   await app.register(badgeRoutes, { aggregator, keyed: options.apiKeys.length > 0 })
   await app.register(meRoutes, { control: control !== undefined })
   if (control) {
-    const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
-    await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators })
+    await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators: control.translators })
     await app.register(actionRoutes, { actions: control.actions })
     await app.register(auditRoutes, { audit: control.audit })
     await app.register(muteRoutes, { mutes: control.mutes, audit: control.audit, aggregator })

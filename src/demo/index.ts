@@ -46,7 +46,11 @@ export interface RunningDemo extends RunningHost {
  */
 export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> {
   const started: Array<{ name: string; url: string; close: () => Promise<void> }> = []
-  const stopAll = async (): Promise<void> => { await Promise.all(started.map(s => s.close())) }
+  let stopWorld = (): void => {}
+  const stopAll = async (): Promise<void> => {
+    stopWorld()
+    await Promise.all(started.map(s => s.close()))
+  }
   const controlKey = options.controlKey ?? `demo-${randomBytes(18).toString('base64url')}`
   const now = new Date()
   try {
@@ -68,8 +72,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
     started.push({ name: 'OneCloud', ...onecloud })
 
     const hosts = new Map(instances.map(i => [i.machine_id, { machineId: i.machine_id, total: i.gpu_all_num }]))
-    const stopWorld = animateDemo({ autodl, autodlHosts: [...hosts.values()], nezhaServers: servers, flakyServer: 'db-sg' })
-    started.push({ name: 'world', url: '', close: async () => stopWorld() })
+    stopWorld = animateDemo({ autodl, autodlHosts: [...hosts.values()], nezhaServers: servers, flakyServer: 'db-sg' })
 
     const running = await runFromObject({
       pollIntervalSeconds: options.pollIntervalSeconds ?? 10,
@@ -86,7 +89,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<RunningDemo> 
     await running.host.aggregator.refresh()
     return {
       ...running,
-      simulators: started.filter(s => s.url !== '').map(({ name, url }) => ({ name, url })),
+      simulators: started.map(({ name, url }) => ({ name, url })),
       controlKey,
       autodl,
       stop: async () => {

@@ -2,7 +2,7 @@ import type { AutodlSimulator } from './simulators/autodl/server.js'
 import type { SimServer } from './simulators/nezha/server.js'
 
 export interface DemoWorldOptions {
-  autodl: Pick<AutodlSimulator, 'setHostIdle' | 'instance'>
+  autodl: Pick<AutodlSimulator, 'setHostIdle'>
   /** The AutoDL demo instances' host machines, whose idle GPUs change now and then. */
   autodlHosts: ReadonlyArray<{ machineId: string; total: number }>
   /** The Nezha simulator's servers (mutated in place: their agents report). */

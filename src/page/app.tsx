@@ -22,9 +22,11 @@ export function App () {
   const [live, setLive] = useState(false)
   const [filters, setFilters] = useState<Filters>(() => readFilters(location.search))
   const [now, setNow] = useState(Date.now())
-  const [receivedAt, setReceivedAt] = useState<number | null>(null)
   const [actions, setActions] = useState<Record<string, ActionView>>({})
   const [confirming, setConfirming] = useState<{ instance: Instance; choice: Choice; confirmation: Confirmation } | null>(null)
+  /** The view's `generatedAt` as shown, for the event stream's callback (which outlives renders). */
+  const snapshotAt = useRef<string | null>(null)
+  snapshotAt.current = snapshot?.generatedAt ?? null
   const loading = useRef<Promise<void> | null>(null)
   const again = useRef(false)
   const t = useCallback((key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(language, key, vars), [language])
@@ -47,7 +49,6 @@ export function App () {
         again.current = false
         try {
           setSnapshot(await api<Snapshot>('/api/v1/instances'))
-          setReceivedAt(Date.now())
           setError(null)
         } catch (err) {
           if (err instanceof ApiError && err.status === 401) { storeKey(null); setMe(null); setKeyPrompt('') } else setError((err as Error).message)
@@ -86,8 +87,6 @@ export function App () {
     void followEvents((generatedAt) => { if (generatedAt !== snapshotAt.current) void load() }, setLive, stop.signal)
     return () => stop.abort()
   }, [me, load])
-  const snapshotAt = useRef<string | null>(null)
-  snapshotAt.current = snapshot?.generatedAt ?? null
 
   const changeFilters = (next: Filters): void => {
     setFilters(next)
@@ -144,7 +143,7 @@ export function App () {
         <p class='freshness' aria-live='polite'>
           <span class={`dot ${live ? 'live' : 'down'}`} aria-hidden='true' />
           {live ? t('live') : t('offline')}
-          {receivedAt !== null && snapshot ? <> · <time dateTime={snapshot.generatedAt}>{t('updated', { n: duration(now - Math.min(now, Date.parse(snapshot.generatedAt)), language) })}</time></> : null}
+          {snapshot ? <> · <time dateTime={snapshot.generatedAt}>{t('updated', { n: duration(now - Math.min(now, Date.parse(snapshot.generatedAt)), language) })}</time></> : null}
         </p>
         <div class='who'>
           {me ? <span class='role'>{me.control ? t('operator', { name: me.name ?? '' }) : t('readOnly')}</span> : null}

@@ -11,7 +11,7 @@ t.test('the demo world: agents keep reporting, the flaky one goes silent and com
   const idle: Array<[string, number]> = []
   let r = 0
   const step = demoWorld({
-    autodl: { setHostIdle: (id, n) => { idle.push([id, n]) }, instance: () => undefined },
+    autodl: { setHostIdle: (id, n) => { idle.push([id, n]) } },
     autodlHosts: [{ machineId: 'h1', total: 8 }, { machineId: 'h2', total: 4 }],
     nezhaServers: servers,
     flakyServer: 'flaky',

@@ -19,8 +19,7 @@ const CONTROL = 'demo-control-key-for-the-browser-test'
 const READ = 'demo-read-key-for-the-browser-test'
 
 if (!CHROMIUM) {
-  t.comment('browser tests skipped: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)')
-  t.pass('nothing to run without a browser')
+  t.plan(0, 'browser tests skipped: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)')
 } else {
   const { chromium } = await import('playwright-core')
   const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
