@@ -2,8 +2,15 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The package's folder and manifest: the nearest package.json of computewatch above this file (from src/ and dist/src/). */
+let found: { root: string; version: string } | null | undefined
+
+/** The package's folder and manifest: the nearest package.json of computewatch above this file (from src/ and dist/src/), read once. */
 function findPackage (): { root: string; version: string } | null {
+  if (found === undefined) found = readPackage()
+  return found
+}
+
+function readPackage (): { root: string; version: string } | null {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 5; i++) {
     try {

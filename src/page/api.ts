@@ -1,3 +1,5 @@
+import { createParser } from 'eventsource-parser'
+
 /**
  * The page's only way to the host: the public status API (`/api/v1`), with the key — when keys are
  * configured — kept in `sessionStorage` and sent as `Authorization: Bearer`, never in a URL or cookie.
@@ -42,9 +44,9 @@ export async function api<T> (path: string, body?: unknown): Promise<T> {
 }
 
 /**
- * Follow `GET /api/v1/events` (Server-Sent Events read with `fetch`, since `EventSource` cannot send the
- * key) and call `onSnapshot` for each `snapshot` event. Reconnects after a drop (3 s) until `signal`
- * aborts; `onState` says whether the stream is open.
+ * Follow `GET /api/v1/events` — Server-Sent Events read with `fetch` (`EventSource` cannot send the key)
+ * and parsed by eventsource-parser — and call `onSnapshot` for each `snapshot` event. Reconnects after a
+ * drop (3 s) until `signal` aborts; `onState` says whether the stream is open.
  */
 export async function followEvents (onSnapshot: (generatedAt: string) => void, onState: (open: boolean) => void, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
@@ -52,21 +54,14 @@ export async function followEvents (onSnapshot: (generatedAt: string) => void, o
       const response = await fetch('/api/v1/events', { headers: { ...headers(false), accept: 'text/event-stream' }, signal })
       if (!response.ok || !response.body) throw new ApiError(response.status, `events: HTTP ${response.status}`)
       onState(true)
+      const parser = createParser({
+        onEvent: (event) => { if (event.event === 'snapshot') onSnapshot((JSON.parse(event.data) as { generatedAt: string }).generatedAt) }
+      })
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-      let buffer = ''
       for (;;) {
         const { value, done } = await reader.read()
         if (done) break
-        buffer += value
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const lines = block.split('\n')
-          const type = lines.find(l => l.startsWith('event:'))?.slice(6).trim()
-          const data = lines.filter(l => l.startsWith('data:')).map(l => l.slice(5).trim()).join('\n')
-          if (type === 'snapshot' && data) onSnapshot((JSON.parse(data) as { generatedAt: string }).generatedAt)
-        }
+        parser.feed(value)
       }
     } catch (err) {
       if (signal.aborted) return
