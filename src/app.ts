@@ -23,6 +23,8 @@ import { ButtonStore } from './notify/buttons.js'
 import { Dispatcher, TelegramChannel } from './notify/telegram.js'
 import { WebhookChannel } from './notify/webhook.js'
 import { createTranslator } from './present/i18n.js'
+import { HostMetrics } from './metrics/counters.js'
+import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
 
 export interface HostDeps {
@@ -51,6 +53,8 @@ export interface Host {
   mutes: MuteList
   watches: WatchList
   api: FastifyInstance
+  /** The host's counters (polls, logins, alerts, deliveries, actions), served in `/metrics`. */
+  metrics: HostMetrics
   bot: BotService | null
   /** Accounts users add through the bot; null when the bot or the feature is off. */
   accounts: UserAccounts | null
@@ -60,7 +64,7 @@ export interface Host {
   stop (): Promise<void>
 }
 
-type Wiring = HostDeps & { config: HostConfig; now: () => Date }
+type Wiring = HostDeps & { config: HostConfig; now: () => Date; metrics: HostMetrics }
 
 /**
  * Wire config entries, bot-added accounts, the aggregator, actions, the status API, the bot and the
@@ -69,7 +73,8 @@ type Wiring = HostDeps & { config: HostConfig; now: () => Date }
  *   that cannot, chat accounts of a type that does not declare them).
  */
 export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Host> {
-  const w: Wiring = { ...deps, config, now: deps.now ?? (() => new Date()) }
+  const metrics = new HostMetrics({ version: deps.version, isPublic: id => canSee(PUBLIC_VIEWER, id) })
+  const w: Wiring = { ...deps, config, now: deps.now ?? (() => new Date()), metrics }
   registerSecrets(w)
   const { aggregator, add } = await wireProviders(w)
   const accounts = await wireChatAccounts(w, aggregator, add)
@@ -80,12 +85,12 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const buttons = new ButtonStore(store.namespace('buttons'))
   const actions = new ActionService({
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
-    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now
+    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics
   })
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'),
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics.registry,
     control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators }
   })
   const bot = config.telegram.token === null
@@ -103,7 +108,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher })
-  return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, bot, accounts, ...lifecycle }
+  return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, metrics, bot, accounts, ...lifecycle }
 }
 
 /** Every credential in a URL of the config (store, proxies), the API keys and the webhook secrets are scrubbed from output. */
@@ -119,9 +124,9 @@ async function wireProviders (w: Wiring): Promise<{ aggregator: Aggregator; add:
   const { config, registry, log, secrets, store, now } = w
   const aggregator = new Aggregator({
     pollIntervalMs: config.pollIntervalSeconds * 1000, pollTimeoutMs: config.pollTimeoutSeconds * 1000, log: log.child({ component: 'aggregator' }), secrets, now,
-    maxInstancesPerEntry: config.limits.maxInstancesPerEntry
+    maxInstancesPerEntry: config.limits.maxInstancesPerEntry, telemetry: w.metrics
   })
-  const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000, maxResponseBytes: Math.round(config.limits.maxResponseMB * 1024 * 1024) }
+  const entryDeps = { log, store, secrets, timeoutMs: config.pollTimeoutSeconds * 1000, maxResponseBytes: Math.round(config.limits.maxResponseMB * 1024 * 1024), telemetry: w.metrics }
   const add = async (spec: EntrySpec, failure?: string): Promise<void> => {
     await aggregator.add(createEntry(registry.get(spec.type) ?? null, spec, entryDeps, failure))
   }
@@ -176,13 +181,14 @@ function keepAliveSettings (config: HostConfig, aggregator: Aggregator): Map<str
 /** Where alerts go: every webhook, and Telegram when the bot is on. */
 function wireChannels (w: Wiring, aggregator: Aggregator, bot: BotService | null, buttons: ButtonStore): Channel[] {
   const { config, log } = w
-  const channels: Channel[] = config.notify.webhooks.map(webhook =>
-    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.webhookRetryBaseMs }))
+  const several = config.notify.webhooks.length > 1
+  const channels: Channel[] = config.notify.webhooks.map((webhook, index) =>
+    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.webhookRetryBaseMs, name: several ? `webhook-${index + 1}` : 'webhook', telemetry: w.metrics }))
   if (bot) {
     const { telegram } = config
     channels.push(new TelegramChannel({
       telegram: bot.bot.telegram, buttons, language: telegram.language, aggregator, chatIds: config.alerts.chatIds,
-      readers: [...new Set([...telegram.allowedUserIds, ...telegram.operatorUserIds])], log: log.child({ component: 'telegram-alerts' })
+      readers: [...new Set([...telegram.allowedUserIds, ...telegram.operatorUserIds])], log: log.child({ component: 'telegram-alerts' }), telemetry: w.metrics
     }))
   }
   return channels

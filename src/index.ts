@@ -25,6 +25,7 @@ export {
 // Tools for provider code: logins, HTTP, validation of answers and of a command's input.
 export { LoginRejectedError, TokenSession, credentialId } from './core/session.js'
 export type { LoginResult, TokenSessionOptions } from './core/session.js'
+export type { LoginOutcome, Telemetry } from './core/telemetry.js'
 export { READ_ONLY, createHttpClient, send } from './core/http.js'
 export type { HttpClientOptions } from './core/http.js'
 export { createCheckAjv, formatAjvErrors } from './core/validation.js'

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios'
 import type { Keyv } from 'keyv'
-import { LoginRejectedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, credentialId, send, type Logger, type LoginResult, type SecretRegistry } from '../../src/index.js'
+import { LoginRejectedError, ProviderApiError, ProviderAuthError, ProviderHttpError, ProviderResponseError, READ_ONLY, TokenSession, credentialId, send, type Logger, type LoginResult, type ProviderDeps, type SecretRegistry } from '../../src/index.js'
 import { checkPayload, type Envelope } from './map.js'
 import type { AutodlConfig } from './schema.js'
 
@@ -18,6 +18,8 @@ export interface AutodlClientOptions {
   secrets: SecretRegistry
   /** Clock in milliseconds, for tests. */
   now?: (() => number) | undefined
+  /** Told the outcome of every login (see `ProviderDeps.onLogin`). */
+  onLogin?: ProviderDeps['onLogin']
 }
 
 export interface CallOptions {
@@ -53,6 +55,7 @@ export class AutodlClient {
       log: options.log,
       secrets: options.secrets,
       now: options.now,
+      onLogin: options.onLogin,
       staticToken: config.token,
       staticHint: 'copy a fresh one from the browser into this entry\'s "token", or configure phone and password instead',
       credentialId: config.passwordSha1 === undefined ? undefined : credentialId(config.phoneArea, config.phone, config.passwordSha1),

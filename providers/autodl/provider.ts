@@ -26,7 +26,7 @@ export class AutodlProvider implements Provider {
 
   constructor (config: AutodlConfig, deps: ProviderDeps, now?: () => number) {
     this.#deps = deps
-    this.#client = new AutodlClient({ config, http: deps.http, store: deps.store, log: deps.log, secrets: deps.secrets, now })
+    this.#client = new AutodlClient({ config, http: deps.http, store: deps.store, log: deps.log, secrets: deps.secrets, now, onLogin: deps.onLogin })
   }
 
   async authenticate (_options?: CallOptions): Promise<void> {

@@ -57,6 +57,7 @@ export class ComputeshareProvider implements Provider {
     this.#session = new TokenSession({
       label: 'computeshare',
       store: deps.store,
+      onLogin: deps.onLogin,
       log: deps.log,
       secrets: deps.secrets,
       credentialId: credentialId(config.baseUrl, config.username, config.password),

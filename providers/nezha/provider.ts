@@ -39,6 +39,7 @@ export class NezhaProvider implements Provider {
     this.#session = new TokenSession({
       label: 'Nezha',
       store: deps.store,
+      onLogin: deps.onLogin,
       log: deps.log,
       secrets: deps.secrets,
       staticToken: config.token,

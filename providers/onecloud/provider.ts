@@ -30,6 +30,7 @@ export class OnecloudProvider implements Provider {
     this.#session = new TokenSession({
       label: 'OneCloud',
       store: deps.store,
+      onLogin: deps.onLogin,
       log: deps.log,
       secrets: deps.secrets,
       credentialId: credentialId(config.accountBaseUrl, config.user, onecloudPwd(config.password)),

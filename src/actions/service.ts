@@ -9,6 +9,7 @@ import { hasIdleGpus, type Instance, type InstanceState } from '../core/instance
 import type { Logger } from '../core/logger.js'
 import { canKeepAlive, type PowerOnMode } from '../core/provider.js'
 import type { SecretRegistry } from '../core/secrets.js'
+import type { Telemetry } from '../core/telemetry.js'
 import { canSee, type Viewer } from '../core/visibility.js'
 import type { ActionKind, ActionRecord } from './record.js'
 
@@ -38,6 +39,8 @@ export interface ActionServiceOptions {
   callTimeoutMs?: number
   /** Error texts are scrubbed of these before they reach records, messages and the audit log. */
   secrets?: SecretRegistry | undefined
+  /** Where outcomes are counted (default: nowhere). */
+  telemetry?: Telemetry | undefined
   now?: () => Date
 }
 
@@ -297,6 +300,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       finishedAt: this.#now().toISOString()
     })
     this.#locks.delete(`${record.provider}/${record.instanceId}`)
+    this.#options.telemetry?.action(record.kind, error === null ? 'succeeded' : 'failed')
     const detail = error?.message ?? (record.kind === 'keep-alive' ? `new release time ${record.result?.releaseAt ?? 'unknown'}` : undefined)
     await this.#audit(record, error === null ? 'succeeded' : 'failed', detail)
     if (error !== null && !isHostError(err)) this.#options.log.error({ err: { message: error.message }, actionId: record.id }, 'action failed unexpectedly')
@@ -323,6 +327,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   }
 
   async #refused (request: ActionRequest, reason: string): Promise<void> {
+    this.#options.telemetry?.action(request.kind, 'refused')
     await this.#options.audit.append({
       actor: request.actor, action: request.kind, target: { provider: request.providerId, instanceId: request.instanceId }, result: 'refused',
       detail: this.#options.secrets?.scrub(reason) ?? reason

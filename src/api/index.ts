@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify'
 import swagger from '@fastify/swagger'
+import type { Registry } from 'prom-client'
 import type { Aggregator } from '../core/aggregator.js'
 import { instanceSchema } from '../core/instance.js'
 import type { ApiKeyConfig } from '../config/schema.js'
@@ -43,6 +44,8 @@ export interface ApiOptions {
     /** Translators of the confirmations' texts, by language. */
     translators: Readonly<Record<Language, Translate>>
   } | undefined
+  /** The host's counters and build info (`HostMetrics.registry`), part of `/metrics`. */
+  counters?: Registry | undefined
   /** The built status page (`dist/page` of the package); without it `/` says the page is not built. */
   pageFolder?: string | undefined
 }
@@ -102,7 +105,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   const { aggregator, control } = options
   const cache = new SnapshotCache(aggregator)
   await app.register(instanceRoutes, { aggregator, cache })
-  await app.register(metricsRoutes, { aggregator, cache })
+  await app.register(metricsRoutes, { aggregator, cache, counters: options.counters })
   await app.register(eventRoutes, { aggregator })
   await app.register(badgeRoutes, { aggregator, keyed: options.apiKeys.length > 0 })
   await app.register(meRoutes, { control: control !== undefined })

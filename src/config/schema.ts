@@ -169,6 +169,7 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
             additionalProperties: false,
             required: ['url'],
             properties: {
+              name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$', description: 'Names the webhook in metrics (`channel` label) and logs; default `webhook`, or `webhook-<n>` when there are several.' },
               url: { type: 'string', format: 'uri', pattern: '^https?://' },
               secret: { type: ['string', 'null'], minLength: 16, default: null },
               events: { type: 'array', items: { type: 'string', enum: ['*', ...events] }, uniqueItems: true, default: ['*'] },
@@ -307,6 +308,8 @@ export interface AlertsConfig {
 }
 
 export interface WebhookConfig {
+  /** Its name in metrics (`channel` label) and logs; absent: `webhook`, or `webhook-<n>` among several. */
+  name?: string | undefined
   url: string
   /** HMAC-SHA256 key for the `X-Computewatch-Signature` header; null for unsigned. */
   secret: string | null

@@ -6,6 +6,7 @@ import type { Logger } from './logger.js'
 import type { Provider } from './provider.js'
 import type { SecretRegistry } from './secrets.js'
 import type { AccountDetails, ProviderStatus, Snapshot } from './snapshot.js'
+import type { Telemetry } from './telemetry.js'
 import { canSee, type Viewer } from './visibility.js'
 import { createCheckAjv, formatAjvErrors } from './validation.js'
 
@@ -34,6 +35,8 @@ export interface AggregatorOptions {
   secrets: SecretRegistry
   /** Most instances one entry may list (default 50,000); a longer list fails the poll. */
   maxInstancesPerEntry?: number | undefined
+  /** Where poll outcomes are counted (default: nowhere). */
+  telemetry?: Telemetry | undefined
   /** Clock, for tests. */
   now?: () => Date
 }
@@ -258,6 +261,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
 
   #succeeded (state: EntryState, instances: Instance[], durationMs: number): void {
     const { log, provider } = state.entry
+    this.#options.telemetry?.poll(state.entry, 'success')
     if (state.polled && !state.ok) log.info({ instances: instances.length }, 'provider recovered')
     else log.debug({ instances: instances.length, durationMs: Math.round(durationMs) }, 'poll ok')
     Object.assign(state, {
@@ -270,6 +274,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
   #failed (state: EntryState, err: unknown, durationMs: number): void {
     const { code, message } = describeError(err)
     const error = { code, message: this.#options.secrets.scrub(message) }
+    this.#options.telemetry?.poll(state.entry, 'failure')
     const changed = state.ok || !state.polled || state.error?.message !== error.message
     state.entry.log[changed ? 'warn' : 'debug']({ code, error: error.message }, 'poll failed')
     Object.assign(state, {

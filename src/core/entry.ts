@@ -5,6 +5,7 @@ import type { Logger } from './logger.js'
 import type { AnyProviderDefinition, Provider, ProviderDefinition } from './provider.js'
 import type { SecretRegistry } from './secrets.js'
 import type { StateStore } from './store.js'
+import type { Telemetry } from './telemetry.js'
 
 export interface EntrySpec {
   id: string
@@ -25,6 +26,8 @@ export interface EntryDeps {
   timeoutMs: number
   /** Largest provider answer read, bytes (`limits.maxResponseMB`). */
   maxResponseBytes?: number | undefined
+  /** Where logins are counted (default: nowhere). */
+  telemetry?: Telemetry | undefined
 }
 
 /**
@@ -61,7 +64,8 @@ export function createProvider<P extends Provider> (definition: Pick<ProviderDef
     log,
     store: deps.store.namespace(`provider:${spec.id}`),
     http: createHttpClient({ proxy: spec.proxy, timeoutMs: deps.timeoutMs, maxResponseBytes: deps.maxResponseBytes }),
-    secrets: deps.secrets
+    secrets: deps.secrets,
+    onLogin: deps.telemetry === undefined ? undefined : outcome => deps.telemetry!.login(spec, outcome)
   })
 }
 

@@ -2,6 +2,7 @@ import type { AxiosInstance } from 'axios'
 import type { Keyv } from 'keyv'
 import type { SchemaObject } from 'ajv'
 import type { InstanceData } from './instance.js'
+import type { LoginOutcome } from './telemetry.js'
 import type { Logger } from './logger.js'
 import type { SecretRegistry } from './secrets.js'
 
@@ -90,6 +91,11 @@ export interface ProviderDeps {
   http: AxiosInstance
   /** Register every secret the provider obtains at run time (tokens) so logs and messages are scrubbed of it. */
   secrets: SecretRegistry
+  /**
+   * Count one login and its outcome (`computewatch_provider_logins_total`). Hand it to
+   * {@link TokenSession} as `onLogin`, which calls it; a provider that logs in by other means calls it itself.
+   */
+  onLogin?: ((outcome: LoginOutcome) => void) | undefined
 }
 
 /**

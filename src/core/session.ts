@@ -3,6 +3,7 @@ import type { Keyv } from 'keyv'
 import { ProviderAuthError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { SecretRegistry } from './secrets.js'
+import type { LoginOutcome } from './telemetry.js'
 
 /** What a login produced. */
 export interface LoginResult {
@@ -82,6 +83,8 @@ export interface TokenSessionOptions {
   staticHint?: string | undefined
   /** Clock in milliseconds, for tests. */
   now?: () => number
+  /** Told the outcome of every login attempted (the provider's `deps.onLogin`). */
+  onLogin?: ((outcome: LoginOutcome) => void) | undefined
 }
 
 /**
@@ -191,6 +194,7 @@ export class TokenSession {
     try {
       result = await login!()
     } catch (err) {
+      this.#options.onLogin?.(err instanceof LoginRejectedError ? 'rejected' : 'failure')
       if (!(err instanceof LoginRejectedError)) throw err
       const next: LoginBlock = { credentialId: id, failures, until: this.#now() + (err.captcha ? MAX_BACKOFF_MS : backoff), reason: `the last login was refused (${err.message})` }
       await store.set(BLOCK_KEY, next)
@@ -198,6 +202,7 @@ export class TokenSession {
       log.warn({ reason: err.message, failures, retryAfter: new Date(next.until).toISOString() }, `${label} login failed`)
       throw new ProviderAuthError(`${label} login failed: ${err.message}${err.captcha ? `; ${label} asks for a captcha (or blocked this client): log in once in a browser` : ''}; next attempt after ${new Date(next.until).toISOString()}`)
     }
+    this.#options.onLogin?.('success')
     secrets.add(result.token)
     this.#token = result.token
     this.#expiresAt = result.expiresAt ?? null

@@ -1,5 +1,6 @@
 import type { Telegram } from 'telegraf'
 import type { Aggregator } from '../core/aggregator.js'
+import type { Telemetry } from '../core/telemetry.js'
 import type { Logger } from '../core/logger.js'
 import { canSee, entryOwner } from '../core/visibility.js'
 import { keyboard, type ButtonStore } from './buttons.js'
@@ -16,6 +17,8 @@ export interface TelegramChannelOptions {
   /** Per-rule chats (`alerts.chatIds`). */
   chatIds: Readonly<Record<string, number[]>>
   log: Logger
+  /** Where each message's outcome is counted (channel `telegram`). */
+  telemetry?: Telemetry | undefined
 }
 
 /**
@@ -53,9 +56,11 @@ export class TelegramChannel implements Channel {
       ? keyboard([await Promise.all(alert.buttons.map(b => buttons.button(b.label[language], b.payload)))])
       : undefined
     for (const chatId of this.recipients(alert)) {
-      await telegram.sendMessage(chatId, alert.text[language], markup ? { reply_markup: markup } : {}).catch((err: Error) => {
+      const sent = await telegram.sendMessage(chatId, alert.text[language], markup ? { reply_markup: markup } : {}).then(() => true, (err: Error) => {
         log.warn({ chatId, event: alert.event, err: { message: err.message } }, 'could not send an alert to telegram')
+        return false
       })
+      this.#options.telemetry?.alert(alert.event, 'telegram', sent ? 'sent' : 'failed')
     }
   }
 }

@@ -3,6 +3,7 @@ import axios, { type AxiosError, type AxiosInstance } from 'axios'
 import axiosRetry, { isNetworkError } from 'axios-retry'
 import type { WebhookConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
+import { NO_TELEMETRY, type Telemetry } from '../core/telemetry.js'
 import { canSee, PUBLIC_VIEWER } from '../core/visibility.js'
 import type { Alert, Channel } from './alert.js'
 
@@ -46,8 +47,14 @@ export class WebhookChannel implements Channel {
   readonly #pending = new Set<Promise<void>>()
   readonly #userAgent: string
 
-  constructor (config: WebhookConfig, options: { log: Logger; version: string; retryBaseMs?: number }) {
+  /** The channel's name in metrics and logs. */
+  readonly name: string
+  readonly #telemetry: Telemetry
+
+  constructor (config: WebhookConfig, options: { log: Logger; version: string; name?: string; retryBaseMs?: number; telemetry?: Telemetry | undefined }) {
     this.#config = config
+    this.name = config.name ?? options.name ?? 'webhook'
+    this.#telemetry = options.telemetry ?? NO_TELEMETRY
     this.#log = options.log
     this.#userAgent = `computewatch/${options.version}`
     this.#http = axios.create({ timeout: 10_000, maxRedirects: 0 })
@@ -88,10 +95,17 @@ export class WebhookChannel implements Channel {
     try {
       await this.#http.post(this.#config.url, body, { headers })
       this.#log.debug({ event: alert.event, delivery: alert.id, webhook: target.host }, 'webhook delivered')
+      this.#count(alert, true)
     } catch (err) {
       const e = err as AxiosError
       // Only the host: the URL's path or query may hold a token.
       this.#log.warn({ event: alert.event, delivery: alert.id, webhook: target.host, status: e.response?.status ?? null, error: e.code ?? e.message }, 'webhook delivery failed; giving up')
+      this.#count(alert, false)
     }
+  }
+
+  #count (alert: Alert, delivered: boolean): void {
+    this.#telemetry.webhookDelivery(delivered ? 'delivered' : 'failed')
+    this.#telemetry.alert(alert.event, this.name, delivered ? 'sent' : 'failed')
   }
 }

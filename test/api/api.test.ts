@@ -149,10 +149,15 @@ t.test('GET /metrics: Prometheus text from the same view', async t => {
   t.match(text, 'computewatch_provider_up{provider="other",type="autodl"} 0')
   t.notOk(text.includes('tg-42'), 'owned entries are not exported')
   const seed = aggregator.snapshot.instances.find(i => i.id === '2dee4c9145-b0f2fdc8')!
-  t.match(text, `computewatch_instance_host_gpus_idle{provider="lab",instance="2dee4c9145-b0f2fdc8"} ${seed.gpu!.hostIdle}`)
-  t.match(text, `computewatch_instance_release_timestamp_seconds{provider="lab",instance="2dee4c9145-b0f2fdc8"} ${Date.parse(seed.releaseAt!) / 1000}`)
-  t.match(text, 'computewatch_instance_price_yuan_per_hour{provider="lab",instance="2dee4c9145-b0f2fdc8"} 1.577')
-  t.match(text, /computewatch_instance_info\{provider="lab",type="autodl",instance="h20x8gz06-[0-9a-f]+",name="migrating-one",region="广州A区",state="unknown",provider_state="migrating",gpu_model="H20-NVLink"\} 1/)
+  t.match(text, `computewatch_instance_host_gpus_idle{provider="lab",instance_id="2dee4c9145-b0f2fdc8"} ${seed.gpu!.hostIdle}`)
+  t.match(text, `computewatch_instance_release_timestamp_seconds{provider="lab",instance_id="2dee4c9145-b0f2fdc8"} ${Date.parse(seed.releaseAt!) / 1000}`)
+  t.match(text, 'computewatch_instance_price_yuan_per_hour{provider="lab",instance_id="2dee4c9145-b0f2fdc8"} 1.577')
+  t.match(text, /computewatch_instance_info\{provider="lab",type="autodl",instance_id="h20x8gz06-[0-9a-f]+",name="migrating-one",region="广州A区",gpu_model="H20-NVLink"\} 1/)
+  // The state is a state set of its own: one series per state, 1 for the current one; not a label of the info metric.
+  t.match(text, /computewatch_instance_state\{provider="lab",instance_id="h20x8gz06-[0-9a-f]+",state="unknown"\} 1/)
+  t.match(text, /computewatch_instance_state\{provider="lab",instance_id="h20x8gz06-[0-9a-f]+",state="running"\} 0/)
+  t.notOk(/computewatch_instance_info\{[^}]*state=/.test(text), 'no state in the info metric')
+  t.notOk(/\{[^}]*\binstance="/.test(text), 'no label named instance: Prometheus sets it to the target')
 })
 
 t.test('GET /api/v1/openapi.json documents the routes and the schemas', async t => {
@@ -167,7 +172,7 @@ t.test('cached bodies follow the snapshot: a new poll is visible at once', async
   const { app, aggregator, simulator } = await setup(t)
   const idleOf = async () => (await app.inject('/api/v1/instances?provider=lab')).json().instances
     .find((i: { id: string }) => i.id === '2dee4c9145-b0f2fdc8').gpu.hostIdle
-  const metric = async () => /computewatch_instance_host_gpus_idle\{provider="lab",instance="2dee4c9145-b0f2fdc8"\} (\d+)/.exec((await app.inject('/metrics')).body)?.[1]
+  const metric = async () => /computewatch_instance_host_gpus_idle\{provider="lab",instance_id="2dee4c9145-b0f2fdc8"\} (\d+)/.exec((await app.inject('/metrics')).body)?.[1]
   t.equal(await idleOf(), 1)
   t.equal(await metric(), '1')
   simulator.setHostIdle('2dee4c9145', 5)
@@ -194,15 +199,15 @@ t.test('GET /metrics: live metrics, last seen, expiry and account values of othe
   const app = await buildApi({ aggregator, apiKeys: [], log: captured.log, version: 't' })
   t.teardown(() => app.close())
   const text = (await app.inject('/metrics')).body
-  t.match(text, 'computewatch_instance_cpu_percent{provider="srv",instance="1"} 12.5')
-  t.match(text, 'computewatch_instance_memory_total_bytes{provider="srv",instance="1"} 17179869184')
-  t.match(text, 'computewatch_instance_network_receive_bytes_per_second{provider="srv",instance="1"} 10806')
-  t.match(text, 'computewatch_instance_gpu_percent{provider="srv",instance="1"} 60')
-  t.match(text, /computewatch_instance_last_seen_timestamp_seconds\{provider="srv",instance="3"\} \d+/)
-  t.notOk(/computewatch_instance_last_seen_timestamp_seconds\{provider="srv",instance="4"\}/.test(text), 'never seen: no sample')
+  t.match(text, 'computewatch_instance_cpu_usage_ratio{provider="srv",instance_id="1"} 0.125')
+  t.match(text, 'computewatch_instance_memory_total_bytes{provider="srv",instance_id="1"} 17179869184')
+  t.match(text, 'computewatch_instance_network_receive_bytes_per_second{provider="srv",instance_id="1"} 10806')
+  t.match(text, 'computewatch_instance_gpu_usage_ratio{provider="srv",instance_id="1"} 0.6')
+  t.match(text, /computewatch_instance_last_seen_timestamp_seconds\{provider="srv",instance_id="3"\} \d+/)
+  t.notOk(/computewatch_instance_last_seen_timestamp_seconds\{provider="srv",instance_id="4"\}/.test(text), 'never seen: no sample')
   t.match(text, 'computewatch_provider_account_value{provider="shop",type="boardmate",key="money"} 5269')
   t.match(text, 'computewatch_provider_account_value{provider="shop",type="boardmate",key="quota.servers"} 3')
-  t.match(text, 'computewatch_instance_memory_total_bytes{provider="shop",instance="22389661"} 1073741824')
+  t.match(text, 'computewatch_instance_memory_total_bytes{provider="shop",instance_id="22389661"} 1073741824')
 })
 
 t.test('a client mistake is one info line without a stack; a server error is an error line with the stack', async t => {

@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t, { type Test } from 'tap'
+import { which } from '../helpers/which.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const unit = await readFile(join(ROOT, 'deploy/systemd/computewatch.service'), 'utf8')
+const settings = new Map<string, string[]>()
+for (const line of unit.split('\n')) {
+  const m = /^([A-Za-z]+)=(.*)$/.exec(line)
+  if (m) settings.set(m[1]!, [...(settings.get(m[1]!) ?? []), m[2]!])
+}
+const value = (key: string): string | undefined => settings.get(key)?.at(-1)
+
+t.test('the unit runs the host hardened, with its own user, a state directory and secrets from a file', async t => {
+  t.equal(value('DynamicUser'), 'yes')
+  t.equal(value('StateDirectory'), 'computewatch')
+  t.equal(value('ProtectSystem'), 'strict')
+  t.equal(value('NoNewPrivileges'), 'yes')
+  t.equal(value('ProtectHome'), 'yes')
+  t.equal(value('PrivateTmp'), 'yes')
+  t.equal(value('CapabilityBoundingSet'), '')
+  t.equal(value('EnvironmentFile'), '/etc/computewatch/computewatch.env')
+  t.equal(value('RestartPreventExitStatus'), '2', 'a bad config (exit 2) is not restarted in a loop')
+  t.notOk(settings.has('MemoryDenyWriteExecute'), 'V8 needs writable executable memory')
+  // The same V8 flag as `npm start` and the CLI's shebang (measured in the README's Performance section).
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  t.match(value('ExecStart'), /^\/usr\/bin\/node --max-semi-space-size=2 \/opt\/computewatch\/dist\/src\/cli\.js --config \/etc\/computewatch\/config\.json$/)
+  t.match(pkg.scripts['start'], '--max-semi-space-size=2')
+})
+
+/** The unit with its paths pointed at this checkout and this Node, as it would be installed. */
+async function installedCopy (t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-systemd-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'computewatch.service')
+  await writeFile(path, unit.replace('/usr/bin/node', process.execPath).replace('/opt/computewatch', ROOT.replace(/\/$/, '')))
+  return path
+}
+
+function systemdAnalyze (args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise(resolve => execFile('systemd-analyze', args, (err, stdout, stderr) => {
+    resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: `${stdout}${stderr}` })
+  }))
+}
+
+t.test('systemd-analyze verify finds nothing, and the exposure level is OK', async t => {
+  if (!(await which('systemd-analyze'))) return t.plan(0, 'systemd-analyze not available')
+  const path = await installedCopy(t)
+  const verify = await systemdAnalyze(['verify', '--man=no', path])
+  t.equal(verify.output.trim(), '', 'no findings')
+  t.equal(verify.code, 0)
+  const security = await systemdAnalyze(['security', '--offline=true', '--no-pager', path])
+  const level = /Overall exposure level for computewatch\.service: ([\d.]+) (\w+)/.exec(security.output)
+  t.ok(level, 'the exposure level is printed')
+  t.ok(Number(level![1]) <= 2, `exposure ${level![1]} ${level![2]} (systemd's scale: 0 safest, 10 unsafe)`)
+})
