@@ -60,7 +60,8 @@ Provider types: ${builtinProviders.map(p => p.type).join(', ')}
 Examples:
   computewatch --config config.json     run the host
   computewatch demo                     simulated AutoDL account, no credentials needed
-  computewatch check --config config.json`)
+  computewatch check --config config.json
+  computewatch status --url http://127.0.0.1:8080   (key in $COMPUTEWATCH_KEY)`)
   .action(async (options: { config?: string }) => {
     try {
       const { host, log } = await runFromConfigFile(configPath(options.config))
@@ -108,6 +109,18 @@ program.command('check')
       process.stdout.write(`${await checkConfig(path, config, registry)}\n`)
       if (options.online) process.exit(await checkOnline(config, registry, process.stdout))
     } catch (err) { fail(err) }
+  })
+
+program.command('status')
+  .description('print the view of a running host: each provider entry, then its instances (exit 0 = every provider ok, 1 = one failing or the host unreachable)')
+  .option('--url <url>', 'the host\'s API (default: $COMPUTEWATCH_URL or http://127.0.0.1:8080)')
+  .option('--key <key>', 'an API key with the read scope (default: $COMPUTEWATCH_KEY; the variable keeps it out of the process list)')
+  .option('--json', 'print the API\'s JSON (GET /api/v1/instances) instead of tables', false)
+  .action(async (options: { url?: string; key?: string; json: boolean }) => {
+    const url = options.url ?? process.env['COMPUTEWATCH_URL'] ?? 'http://127.0.0.1:8080'
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) program.error(`computewatch status: --url "${url}" is not an http(s) URL such as http://127.0.0.1:8080`, { exitCode: 1 })
+    const { runStatus } = await import('./commands/status.js')
+    process.exitCode = await runStatus({ url, key: options.key ?? process.env['COMPUTEWATCH_KEY'] ?? null, json: options.json, output: process.stdout, errors: process.stderr })
   })
 
 // Commands provider types declare (computeshare's create-sandbox): `computewatch <type> <command> --provider <id>`.

@@ -25,7 +25,8 @@ import { pageRoutes } from './routes/page.js'
 import { meRoutes } from './routes/me.js'
 import { muteRoutes } from './routes/mutes.js'
 import { powerRoutes } from './routes/power.js'
-import { errorSchema } from './schemas.js'
+import { auditEntrySchema, confirmationSchema, errorSchema, instanceListSchema, muteSchema } from './schemas.js'
+import { documentRoute, openapiOptions } from './openapi.js'
 import { SnapshotCache } from './snapshot-cache.js'
 
 export interface ApiOptions {
@@ -66,14 +67,8 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true } },
     schemaErrorFormatter: (errors, dataVar) => new RequestValidationError(describeValidation(errors, dataVar))
   })
-  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, actionSchema]) app.addSchema(schema)
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'computewatch status API', version: options.version, description: 'The aggregated view of every provider entry.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: options.apiKeys.length > 0 ? [{ apiKey: [] }] : []
-    }
-  })
+  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, instanceListSchema, actionSchema, confirmationSchema, muteSchema, auditEntrySchema]) app.addSchema(schema)
+  await app.register(swagger, openapiOptions(options.version))
   app.decorateRequest('principal', null)
   // The page: no key to load it (it asks for one), its own security headers.
   await app.register(pageRoutes, { folder: options.pageFolder })
@@ -86,6 +81,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate)
     api.addHook('preHandler', requireScope)
+    api.addHook('onRoute', documentRoute(options.apiKeys.length > 0))
     await apiRoutes(api, options)
   })
   return app
@@ -97,6 +93,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   app.get('/healthz', {
     schema: {
       summary: 'Liveness: the process answers',
+      operationId: 'getHealth',
       tags: ['health'],
       response: { 200: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } } } }
     }

@@ -1,3 +1,4 @@
+import { errorSchema } from '../../src/api/schemas.js'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import { eventRoutes } from '../../src/api/routes/events.js'
@@ -91,6 +92,7 @@ t.test('streams beyond the limit answer 503 with what to do; a closed stream fre
   const captured = captureLog()
   const aggregator = new Aggregator({ pollIntervalMs: 60_000, pollTimeoutMs: 30_000, log: captured.log, secrets: captured.secrets })
   const app = Fastify()
+  app.addSchema(errorSchema)
   await app.register(eventRoutes, { aggregator, maxStreams: 1 })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())

@@ -3,7 +3,6 @@ import type { Aggregator } from '../../core/aggregator.js'
 import { NotFoundError } from '../../core/errors.js'
 import type { Instance, InstanceState } from '../../core/instance.js'
 import { canSee, PUBLIC_VIEWER } from '../../core/visibility.js'
-import { errorResponses } from '../schemas.js'
 
 /** Shields' colours by state. */
 const COLOURS: Record<InstanceState, string> = {
@@ -34,7 +33,7 @@ export const badgeRoutes: FastifyPluginAsync<{ aggregator: Aggregator; keyed: bo
     const { makeBadge } = await import('badge-maker')
     return await reply.type('image/svg+xml; charset=utf-8').header('cache-control', `${keyed ? 'private' : 'public'}, max-age=60`).send(makeBadge({ label, message, color }))
   }
-  const response = { 200: { type: 'string', description: 'An SVG image.' }, ...errorResponses, 404: { $ref: 'Error#' } }
+  const response = { 200: { type: 'string', description: 'An SVG image.' }, 404: { $ref: 'Error#' } }
   const entry = (id: string): NonNullable<ReturnType<Aggregator['status']>> => {
     const status = canSee(PUBLIC_VIEWER, id) ? aggregator.status(id) : undefined
     if (!status) throw new NotFoundError(`no provider entry "${id}"`)
@@ -44,6 +43,7 @@ export const badgeRoutes: FastifyPluginAsync<{ aggregator: Aggregator; keyed: bo
   app.get<{ Params: { provider: string } }>('/api/v1/badges/:provider', {
     schema: {
       summary: 'Badge of a provider entry: ok / failing and its instance count (`/api/v1/badges/{provider}.svg`)',
+      operationId: 'getProviderBadge',
       tags: ['status'],
       produces: ['image/svg+xml'],
       params: { type: 'object', required: ['provider'], properties: { provider: { type: 'string', minLength: 5, description: 'The entry id followed by .svg' } } },
@@ -58,6 +58,7 @@ export const badgeRoutes: FastifyPluginAsync<{ aggregator: Aggregator; keyed: bo
   app.get<{ Params: { provider: string; instance: string } }>('/api/v1/badges/:provider/:instance', {
     schema: {
       summary: 'Badge of an instance: its state and its host\'s idle GPUs (`/api/v1/badges/{provider}/{instance}.svg`)',
+      operationId: 'getInstanceBadge',
       tags: ['status'],
       produces: ['image/svg+xml'],
       params: {

@@ -58,9 +58,10 @@ export const eventRoutes: FastifyPluginAsync<EventRouteOptions> = async (app, op
   app.get('/api/v1/events', {
     schema: {
       summary: 'Server-Sent Events: `snapshot` whenever the view changed (at most once a second)',
+      operationId: 'streamEvents',
       tags: ['status'],
       produces: ['text/event-stream'],
-      response: { 200: { type: 'string', description: '`event: snapshot` / `data: {"generatedAt": "…"}` blocks, and `: keep-alive` comments.' } }
+      response: { 200: { type: 'string', description: '`event: snapshot` / `data: {"generatedAt": "…"}` blocks, and `: keep-alive` comments.' }, 503: { $ref: 'Error#', description: 'Too many streams are open (CW_ERR_BUSY).' } }
     }
   }, (request, reply) => {
     if (streams.size >= maxStreams) throw new BusyError(`${maxStreams} event streams are open already; close a page, or poll GET /api/v1/instances instead`)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Aggregator } from '../../core/aggregator.js'
 import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { hasIdleGpus, type Instance } from '../../core/instance.js'
-import { errorResponses, instancesQuerySchema, snapshotResponseSchema, type InstancesQuery } from '../schemas.js'
+import { instancesQuerySchema, type InstancesQuery } from '../schemas.js'
 import type { SnapshotCache } from '../snapshot-cache.js'
 
 
@@ -14,9 +14,10 @@ export const instanceRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache:
   app.get<{ Querystring: InstancesQuery }>('/api/v1/instances', {
     schema: {
       summary: 'Every instance of every provider, with each provider\'s health',
+      operationId: 'listInstances',
       tags: ['status'],
       querystring: instancesQuerySchema,
-      response: { 200: snapshotResponseSchema, ...errorResponses }
+      response: { 200: { $ref: 'InstanceList#' } }
     }
   }, (request, reply) => {
     const q = request.query
@@ -35,8 +36,9 @@ export const instanceRoutes: FastifyPluginAsync<{ aggregator: Aggregator; cache:
   app.get('/api/v1/providers', {
     schema: {
       summary: 'Health of every provider entry',
+      operationId: 'listProviders',
       tags: ['status'],
-      response: { 200: { type: 'array', items: { $ref: 'ProviderStatus#' } }, ...errorResponses }
+      response: { 200: { type: 'array', items: { $ref: 'ProviderStatus#' } } }
     }
   }, async () => aggregator.view(PUBLIC_VIEWER).providers)
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { errorResponses } from '../schemas.js'
 
 /**
  * `GET /api/v1/me`: who the caller is to the API — the key's name and scopes (or the anonymous reader
@@ -12,6 +11,7 @@ export const meRoutes: FastifyPluginAsync<{ control: boolean }> = async (app, { 
     config: { auth: 'optional' },
     schema: {
       summary: 'The caller: key name, scopes, and whether control is possible',
+      operationId: 'getCaller',
       tags: ['status'],
       response: {
         200: {
@@ -26,8 +26,7 @@ export const meRoutes: FastifyPluginAsync<{ control: boolean }> = async (app, { 
             scopes: { type: 'array', items: { type: 'string', enum: ['read', 'control'] } },
             control: { type: 'boolean', description: 'true when this caller may power instances on and off here.' }
           }
-        },
-        ...errorResponses
+        }
       }
     }
   }, (request, reply) => {

@@ -5,31 +5,18 @@ import type { Aggregator } from '../../core/aggregator.js'
 import { NotFoundError } from '../../core/errors.js'
 import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import { actorOf } from '../auth.js'
-import { errorResponses } from '../schemas.js'
-
-const muteSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    target: { type: 'object', properties: { provider: { type: 'string' }, instanceId: { type: 'string' } } },
-    label: { type: 'string' },
-    until: { type: 'string', format: 'date-time' },
-    by: { type: 'string' },
-    reason: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' }
-  }
-} as const
 
 /** `GET|POST /api/v1/mutes`, `DELETE /api/v1/mutes/{id}` (`control` to change): silenced provider entries and instances. */
 export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; aggregator: Aggregator }> = async (app, services) => {
   app.get('/api/v1/mutes', {
-    schema: { summary: 'Active mutes', tags: ['alerts'], response: { 200: { type: 'array', items: muteSchema }, ...errorResponses } }
+    schema: { summary: 'Active mutes', operationId: 'listMutes', tags: ['alerts'], response: { 200: { type: 'array', items: { $ref: 'Mute#' } } } }
   }, async () => await services.mutes.list(PUBLIC_VIEWER))
 
   app.post<{ Body: { target: string; duration: string; reason?: string } }>('/api/v1/mutes', {
     config: { scope: 'control' },
     schema: {
       summary: 'Silence alerts of a provider entry or an instance for a while',
+      operationId: 'createMute',
       tags: ['alerts'],
       body: {
         type: 'object',
@@ -41,7 +28,7 @@ export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; 
           reason: { type: 'string', maxLength: 200 }
         }
       },
-      response: { 201: muteSchema, ...errorResponses, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } }
+      response: { 201: { $ref: 'Mute#' }, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } }
     }
   }, async (request, reply) => {
     const target = resolveMuteTarget(services.aggregator.view(PUBLIC_VIEWER), request.body.target)
@@ -56,9 +43,10 @@ export const muteRoutes: FastifyPluginAsync<{ mutes: MuteList; audit: AuditLog; 
     config: { scope: 'control' },
     schema: {
       summary: 'End a mute',
+      operationId: 'deleteMute',
       tags: ['alerts'],
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-      response: { 204: { type: 'null' }, ...errorResponses, 404: { $ref: 'Error#' } }
+      response: { 204: { type: 'null' }, 404: { $ref: 'Error#' } }
     }
   }, async (request, reply) => {
     const mute = (await services.mutes.list(PUBLIC_VIEWER)).find(m => m.id === request.params.id)

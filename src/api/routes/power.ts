@@ -9,7 +9,6 @@ import type { Verb } from '../../core/verbs.js'
 import { confirmationText } from '../../present/confirm.js'
 import type { Language, Translate } from '../../present/i18n.js'
 import { actorOf } from '../auth.js'
-import { errorResponses } from '../schemas.js'
 
 /** `{provider}/{id}`: the entry id and the provider's instance id. */
 const params = {
@@ -18,9 +17,10 @@ const params = {
   properties: { provider: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 } }
 } as const
 const controlErrors = {
-  ...errorResponses, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 501: { $ref: 'Error#' }, 502: { $ref: 'Error#' }, 504: { $ref: 'Error#' }
+  404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 501: { $ref: 'Error#' }, 502: { $ref: 'Error#' }, 504: { $ref: 'Error#' }
 } as const
 const KINDS = ['power-on', 'power-off', 'keep-alive'] as const
+const OPERATION_IDS: Record<ActionKind, string> = { 'power-on': 'powerOn', 'power-off': 'powerOff', 'keep-alive': 'keepAlive' }
 const modeSchema = { type: 'string', enum: ['gpu', 'no_gpu'], default: 'gpu', description: 'power-on only: with GPU, or AutoDL\'s no-GPU mode (无卡模式).' } as const
 const confirmationSchema = { type: 'string', minLength: 1, maxLength: 100, description: 'A token from POST …/confirmations: the action runs only if it is unused and for this very action.' } as const
 
@@ -48,6 +48,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
       config: { scope: 'control' },
       schema: {
         summary: kind === 'power-on' ? 'Power an instance on (mode gpu or no_gpu)' : kind === 'power-off' ? 'Power an instance off' : 'Keep a stopped instance from being released: no-GPU on, then off, clock verified',
+        operationId: OPERATION_IDS[kind],
         tags: ['control'],
         params,
         body: {
@@ -71,6 +72,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
     config: { scope: 'control' },
     schema: {
       summary: 'Check an action and get what it does and costs, with a single-use confirmation token (5 minutes)',
+      operationId: 'createConfirmation',
       tags: ['control'],
       params,
       body: {
@@ -84,18 +86,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
         }
       },
       response: {
-        201: {
-          type: 'object',
-          required: ['token', 'action', 'mode', 'text', 'expiresAt'],
-          additionalProperties: false,
-          properties: {
-            token: { type: 'string', description: 'Send it as `confirmation` with the action; it works once.' },
-            action: { type: 'string', enum: [...KINDS] },
-            mode: { type: 'string', enum: ['gpu', 'no_gpu'] },
-            text: { type: 'string', description: 'What the action does and costs, as the bot asks it.' },
-            expiresAt: { type: 'string', format: 'date-time' }
-          }
-        },
+        201: { $ref: 'Confirmation#' },
         ...controlErrors
       }
     }
