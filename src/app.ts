@@ -181,9 +181,8 @@ function keepAliveSettings (config: HostConfig, aggregator: Aggregator): Map<str
 /** Where alerts go: every webhook, and Telegram when the bot is on. */
 function wireChannels (w: Wiring, aggregator: Aggregator, bot: BotService | null, buttons: ButtonStore): Channel[] {
   const { config, log } = w
-  const several = config.notify.webhooks.length > 1
-  const channels: Channel[] = config.notify.webhooks.map((webhook, index) =>
-    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.webhookRetryBaseMs, name: several ? `webhook-${index + 1}` : 'webhook', telemetry: w.metrics }))
+  const channels: Channel[] = config.notify.webhooks.map(webhook =>
+    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.webhookRetryBaseMs, telemetry: w.metrics }))
   if (bot) {
     const { telegram } = config
     channels.push(new TelegramChannel({

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import t from 'tap'
 import { CLI, run, SIM_PASSWORD, SIM_PHONE, waitForLine, withSimulator } from './helpers/cli.js'
-import { which } from './helpers/which.js'
+import { which } from './helpers/system-tools.js'
 
 const KEY = 'cli-logs-key-0123456789abcdef'
 const config = (url: string): object => ({

@@ -11,7 +11,7 @@ import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
 import { MAX_CONFIG_DEPTH, nestingDepth, urlProblems } from './values.js'
 import { loadPlugins, type PluginLoad } from './plugins.js'
-import { COMMON_ENTRY_KEYS, rootSchema, type AlertRuleDeclaration, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig } from './schema.js'
+import { COMMON_ENTRY_KEYS, rootSchema, type AlertRuleDeclaration, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig, type WebhookConfig } from './schema.js'
 
 
 export interface ParseOptions {
@@ -143,7 +143,12 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const names = apiKeys.map(k => k.name)
   const dup = names.find((n, i) => names.indexOf(n) !== i)
   if (dup !== undefined) throw new ConfigError([`api.apiKeys: the name "${dup}" is used twice; names identify keys in the audit log`])
-  return { ...root, api: { ...root.api, apiKeys }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+  const several = root.notify.webhooks.length > 1
+  const webhooks = root.notify.webhooks.map((w, i): WebhookConfig => ({ ...w, name: w.name ?? (several ? `webhook-${i + 1}` : 'webhook') }))
+  const hooks = webhooks.map(w => w.name)
+  const twice = hooks.find((n, i) => hooks.indexOf(n) !== i)
+  if (twice !== undefined) throw new ConfigError([`notify.webhooks: the name "${twice}" is used twice; names tell webhooks apart in metrics and logs`])
+  return { ...root, api: { ...root.api, apiKeys }, notify: { ...root.notify, webhooks }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
 }
 
 /** An entry's own interval below its type's minimum, as a line naming the minimum and why. */

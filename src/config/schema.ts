@@ -308,8 +308,8 @@ export interface AlertsConfig {
 }
 
 export interface WebhookConfig {
-  /** Its name in metrics (`channel` label) and logs; absent: `webhook`, or `webhook-<n>` among several. */
-  name?: string | undefined
+  /** Its name in metrics (`channel` label) and logs; unset in the file: `webhook`, or `webhook-<n>` among several. */
+  name: string
   url: string
   /** HMAC-SHA256 key for the `X-Computewatch-Signature` header; null for unsigned. */
   secret: string | null

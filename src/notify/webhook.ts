@@ -51,9 +51,9 @@ export class WebhookChannel implements Channel {
   readonly name: string
   readonly #telemetry: Telemetry
 
-  constructor (config: WebhookConfig, options: { log: Logger; version: string; name?: string; retryBaseMs?: number; telemetry?: Telemetry | undefined }) {
+  constructor (config: WebhookConfig, options: { log: Logger; version: string; retryBaseMs?: number; telemetry?: Telemetry | undefined }) {
     this.#config = config
-    this.name = config.name ?? options.name ?? 'webhook'
+    this.name = config.name
     this.#telemetry = options.telemetry ?? NO_TELEMETRY
     this.#log = options.log
     this.#userAgent = `computewatch/${options.version}`

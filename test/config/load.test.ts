@@ -158,3 +158,11 @@ t.test('pollIntervalSeconds per entry: its own, else its type\'s default, else t
   t.same(issues({ providers: [{ ...entries[2], pollIntervalSeconds: 30 }] }),
     ['providers[0].pollIntervalSeconds: at least 120 for boardmate (every API call appends an entry to the site\'s own log (BoardMate views/api.py), so a monitor must ask rarely)'])
 })
+
+t.test('webhooks are named once, at load: their own name, else webhook or webhook-<n>; a name used twice is refused', async t => {
+  const parse = (webhooks: object[]) => parseConfig({ providers: [autodl], notify: { webhooks } }, { registry, alertRules: ALERT_RULES, env: {} }).notify.webhooks.map(w => w.name)
+  t.same(parse([{ url: 'https://a.example/hook' }]), ['webhook'])
+  t.same(parse([{ url: 'https://a.example/hook' }, { url: 'https://b.example/hook', name: 'ops' }, { url: 'https://c.example/hook' }]), ['webhook-1', 'ops', 'webhook-3'])
+  t.same(issues({ providers: [autodl], notify: { webhooks: [{ url: 'https://a.example/hook', name: 'ops' }, { url: 'https://b.example/hook', name: 'ops' }] } }),
+    ['notify.webhooks: the name "ops" is used twice; names tell webhooks apart in metrics and logs'])
+})

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { demoMetrics, metricNamesIn } from '../helpers/demo-metrics.js'
-import { which } from '../helpers/which.js'
+import { runTool, which } from '../helpers/system-tools.js'
 
 interface Panel { id: number; title: string; type: string; gridPos: { x: number; y: number; w: number; h: number }; targets: Array<{ expr: string; refId: string }> }
 
@@ -54,7 +52,7 @@ t.test('every query is valid PromQL (promtool parses it as a recording rule)', a
   const expand = (expr: string): string => expr.replaceAll('$__rate_interval', '2m').replaceAll('$__range', '1d').replaceAll('$provider', '.*')
   const rules = exprs.map((e, i) => `      - record: dashboard:query_${i}\n        expr: ${JSON.stringify(expand(e.expr))}`).join('\n')
   await writeFile(join(dir, 'queries.yml'), `groups:\n  - name: dashboard\n    rules:\n${rules}\n`)
-  const result = await promisify(execFile)(promtool, ['check', 'rules', join(dir, 'queries.yml')]).then(r => ({ code: 0, output: r.stdout }), (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, output: err.stdout + err.stderr }))
+  const result = await runTool(promtool, ['check', 'rules', join(dir, 'queries.yml')])
   t.equal(result.code, 0, result.output)
   t.match(result.output, `SUCCESS: ${exprs.length} rules found`)
 })

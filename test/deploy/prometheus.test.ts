@@ -1,25 +1,16 @@
-import { execFile } from 'node:child_process'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { demoMetrics, metricNamesIn } from '../helpers/demo-metrics.js'
-import { which } from '../helpers/which.js'
+import { runTool, which } from '../helpers/system-tools.js'
 
 const PROMETHEUS = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url))
 const promtool = await which('promtool')
 const { text, families, samples } = await demoMetrics(t)
 
-/** Run promtool; resolve with its exit code and output (it exits non-zero on findings). */
-async function promtoolRun (args: string[], options: { cwd?: string; input?: string } = {}): Promise<{ code: number; output: string }> {
-  return await new Promise(resolve => {
-    const child = execFile(promtool!, args, { cwd: options.cwd }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: `${stdout}${stderr}` })
-    })
-    child.stdin!.end(options.input ?? '')
-  })
-}
+const promtoolRun = async (args: string[], options: { cwd?: string; input?: string } = {}): Promise<{ code: number; output: string }> => await runTool(promtool!, args, options)
 
 t.test('the demo exports the view, the counters, build info and the process metrics', async t => {
   for (const name of ['computewatch_provider_up', 'computewatch_instance_info', 'computewatch_instance_state', 'computewatch_instance_host_gpus_idle',

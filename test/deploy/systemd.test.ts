@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { which } from '../helpers/which.js'
+import { runTool, which } from '../helpers/system-tools.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const unit = await readFile(join(ROOT, 'deploy/systemd/computewatch.service'), 'utf8')
@@ -41,11 +40,7 @@ async function installedCopy (t: Test): Promise<string> {
   return path
 }
 
-function systemdAnalyze (args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise(resolve => execFile('systemd-analyze', args, (err, stdout, stderr) => {
-    resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: `${stdout}${stderr}` })
-  }))
-}
+const systemdAnalyze = async (args: string[]): Promise<{ code: number; output: string }> => await runTool('systemd-analyze', args)
 
 t.test('systemd-analyze verify finds nothing, and the exposure level is OK', async t => {
   if (!(await which('systemd-analyze'))) return t.plan(0, 'systemd-analyze not available')

@@ -26,7 +26,7 @@ function verify (secret: string, headers: Record<string, unknown>, body: string)
 t.test('a delivery: versioned JSON in both languages, identified, timestamped and signed', async t => {
   const receiver = await startWebhookReceiver(t)
   const { log } = captureLog()
-  const channel = new WebhookChannel({ url: receiver.url, secret: SECRET, events: ['*'], maxAttempts: 3 }, { log, version: '1.2.3', retryBaseMs: 10 })
+  const channel = new WebhookChannel({ name: 'webhook', url: receiver.url, secret: SECRET, events: ['*'], maxAttempts: 3 }, { log, version: '1.2.3', retryBaseMs: 10 })
   channel.send(alert())
   await channel.flush()
   const [d] = receiver.deliveries
@@ -44,7 +44,7 @@ t.test('a delivery: versioned JSON in both languages, identified, timestamped an
 t.test('retried with back-off on 5xx, with the same delivery id; given up after maxAttempts', async t => {
   const receiver = await startWebhookReceiver(t, { failFirst: 2 })
   const captured = captureLog()
-  const channel = new WebhookChannel({ url: receiver.url, secret: SECRET, events: ['*'], maxAttempts: 4 }, { log: captured.log, version: 't', retryBaseMs: 10 })
+  const channel = new WebhookChannel({ name: 'webhook', url: receiver.url, secret: SECRET, events: ['*'], maxAttempts: 4 }, { log: captured.log, version: 't', retryBaseMs: 10 })
   channel.send(alert({ id: 'delivery-2' }))
   await channel.flush()
   t.same(receiver.deliveries.map(d => [d.status, d.headers['x-computewatch-delivery']]), [[500, 'delivery-2'], [500, 'delivery-2'], [204, 'delivery-2']])
@@ -59,7 +59,7 @@ t.test('retried with back-off on 5xx, with the same delivery id; given up after 
 
 t.test('a receiver that is down is retried, then given up; the host is not disturbed', async t => {
   const captured = captureLog()
-  const channel = new WebhookChannel({ url: 'http://127.0.0.1:9/hook', secret: null, events: ['*'], maxAttempts: 2 }, { log: captured.log, version: 't', retryBaseMs: 10 })
+  const channel = new WebhookChannel({ name: 'webhook', url: 'http://127.0.0.1:9/hook', secret: null, events: ['*'], maxAttempts: 2 }, { log: captured.log, version: 't', retryBaseMs: 10 })
   channel.send(alert())
   await channel.flush()
   t.match(captured.entries().find(e => e['msg'] === 'webhook delivery failed; giving up'), { status: null, error: 'ECONNREFUSED', webhook: '127.0.0.1:9' }, 'given up, and said so')
@@ -68,7 +68,7 @@ t.test('a receiver that is down is retried, then given up; the host is not distu
 t.test('only the configured events; telegram-only alerts never; no signature without a secret', async t => {
   const receiver = await startWebhookReceiver(t)
   const { log } = captureLog()
-  const channel = new WebhookChannel({ url: receiver.url, secret: null, events: ['gpu.freed'], maxAttempts: 1 }, { log, version: 't' })
+  const channel = new WebhookChannel({ name: 'webhook', url: receiver.url, secret: null, events: ['gpu.freed'], maxAttempts: 1 }, { log, version: 't' })
   channel.send(alert())
   channel.send(alert({ id: 'g1', event: 'gpu.freed', rule: 'gpu' }))
   channel.send(alert({ id: 'g2', event: 'gpu.freed', rule: 'gpu', telegramOnly: true }))
