@@ -90,7 +90,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics.registry,
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics,
     control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators }
   })
   const bot = config.telegram.token === null

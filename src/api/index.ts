@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify'
 import swagger from '@fastify/swagger'
-import type { Registry } from 'prom-client'
+import type { HostMetrics } from '../metrics/counters.js'
 import type { Aggregator } from '../core/aggregator.js'
 import { instanceSchema } from '../core/instance.js'
 import type { ApiKeyConfig } from '../config/schema.js'
@@ -45,8 +45,8 @@ export interface ApiOptions {
     /** Translators of the confirmations' texts, by language. */
     translators: Readonly<Record<Language, Translate>>
   } | undefined
-  /** The host's counters and build info (`HostMetrics.registry`), part of `/metrics`. */
-  counters?: Registry | undefined
+  /** The host's counters and build info, part of `/metrics`. */
+  counters?: HostMetrics | undefined
   /** The built status page (`dist/page` of the package); without it `/` says the page is not built. */
   pageFolder?: string | undefined
 }

@@ -30,6 +30,7 @@ export class HostMetrics implements Telemetry {
   readonly #deliveries: Counter<'result'>
   readonly #actions: Counter<'kind' | 'result'>
   readonly #seen = new Set<string>()
+  #changes = 0
 
   constructor (options: HostMetricsOptions) {
     this.#isPublic = options.isPublic
@@ -50,28 +51,38 @@ export class HostMetrics implements Telemetry {
     for (const kind of ACTION_KINDS) for (const result of ACTION_RESULTS) this.#actions.inc({ kind, result }, 0)
   }
 
+  /** Grows with every count: the rendered text is still valid while it is unchanged. */
+  get changes (): number {
+    return this.#changes
+  }
+
   poll (entry: EntryLabels, result: 'success' | 'failure'): void {
     if (!this.#isPublic(entry.id)) return
+    this.#changes++
     this.#start(`poll ${entry.id}`, () => { for (const r of ['success', 'failure']) this.#polls.inc({ provider: entry.id, type: entry.type, result: r }, 0) })
     this.#polls.inc({ provider: entry.id, type: entry.type, result })
   }
 
   login (entry: EntryLabels, result: LoginOutcome): void {
     if (!this.#isPublic(entry.id)) return
+    this.#changes++
     this.#start(`login ${entry.id}`, () => { for (const r of ['success', 'rejected', 'failure']) this.#logins.inc({ provider: entry.id, type: entry.type, result: r }, 0) })
     this.#logins.inc({ provider: entry.id, type: entry.type, result })
   }
 
   alert (event: string, channel: string, result: 'sent' | 'failed'): void {
+    this.#changes++
     this.#start(`alert ${event} ${channel}`, () => { for (const r of ['sent', 'failed']) this.#alerts.inc({ event, channel, result: r }, 0) })
     this.#alerts.inc({ event, channel, result })
   }
 
   webhookDelivery (result: 'delivered' | 'failed'): void {
+    this.#changes++
     this.#deliveries.inc({ result })
   }
 
   action (kind: string, result: 'succeeded' | 'failed' | 'refused'): void {
+    this.#changes++
     this.#actions.inc({ kind, result })
   }
 
