@@ -119,6 +119,9 @@ program.command('status')
   .action(async (options: { url?: string; key?: string; json: boolean }) => {
     const url = options.url ?? process.env['COMPUTEWATCH_URL'] ?? 'http://127.0.0.1:8080'
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) program.error(`computewatch status: --url "${url}" is not an http(s) URL such as http://127.0.0.1:8080`, { exitCode: 1 })
+    const parsed = new URL(url)
+    // Never echo credentials: the message names the host only.
+    if (parsed.username || parsed.password) program.error(`computewatch status: --url ${parsed.protocol}//${parsed.host} carries a user or password; the API takes a key: pass --key or set COMPUTEWATCH_KEY`, { exitCode: 1 })
     const { runStatus } = await import('./commands/status.js')
     process.exitCode = await runStatus({ url, key: options.key ?? process.env['COMPUTEWATCH_KEY'] ?? null, json: options.json, output: process.stdout, errors: process.stderr })
   })

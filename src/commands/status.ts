@@ -1,14 +1,9 @@
 import type { Writable } from 'node:stream'
-import type { Instance } from '../core/instance.js'
-import type { ProviderStatus } from '../core/snapshot.js'
+import type { Snapshot } from '../core/snapshot.js'
 import { formatDuration, instanceLabel } from '../present/format.js'
 
-/** What `GET /api/v1/instances` answers (the `InstanceList` schema). */
-interface InstanceList {
-  generatedAt: string
-  instances: Instance[]
-  providers: ProviderStatus[]
-}
+/** What `GET /api/v1/instances` answers (the `InstanceList` schema): a snapshot of the view. */
+type InstanceList = Snapshot
 
 export interface StatusOptions {
   /** Base URL of a running host, e.g. `http://127.0.0.1:8080`. */
@@ -53,13 +48,13 @@ async function fetchView ({ url, key, timeoutMs = 10_000 }: StatusOptions): Prom
   }
   const body = await res.text()
   if (res.status === 401) throw new Error(`${target.origin} wants an API key with the "read" scope: pass --key, or set COMPUTEWATCH_KEY (${messageOf(body)})`)
-  if (res.status !== 200) throw new Error(`${target.href} answered ${res.status}: ${messageOf(body)}`)
+  if (res.status !== 200) throw new Error(`${target.origin}${target.pathname} answered ${res.status}: ${messageOf(body)}`)
   try {
     const parsed = JSON.parse(body) as InstanceList
     if (!Array.isArray(parsed.instances) || !Array.isArray(parsed.providers)) throw new Error('not an instance list')
     return parsed
   } catch {
-    throw new Error(`${target.href} did not answer a computewatch instance list: is it a computewatch host?`)
+    throw new Error(`${target.origin}${target.pathname} did not answer a computewatch instance list: is it a computewatch host?`)
   }
 }
 
