@@ -20,9 +20,13 @@ import type { SecretRegistry } from './core/secrets.js'
 import type { StateStore } from './core/store.js'
 import type { Channel } from './notify/alert.js'
 import { ButtonStore } from './notify/buttons.js'
-import { Dispatcher, TelegramChannel } from './notify/telegram.js'
+import { createChannel, channelSecrets } from './notify/channels.js'
+import { Dispatcher } from './notify/dispatcher.js'
+import { ChatLanguages } from './notify/languages.js'
+import { Outbox } from './notify/outbox.js'
+import { TelegramChannel } from './notify/telegram.js'
 import { WebhookChannel } from './notify/webhook.js'
-import { createTranslator } from './present/i18n.js'
+import { createTranslator, type Language, type Translate } from './present/i18n.js'
 import { HostMetrics } from './metrics/counters.js'
 import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
@@ -38,8 +42,10 @@ export interface HostDeps {
   now?: () => Date
   /** Time between two looks at an instance an action follows, milliseconds (default 5000; tests shorten it). */
   followIntervalMs?: number
-  /** First back-off of webhook retries, milliseconds (default 1000; tests shorten it). */
-  webhookRetryBaseMs?: number
+  /** First back-off of alert deliveries on every channel, milliseconds (default 1000; tests shorten it). */
+  deliveryRetryBaseMs?: number
+  /** The rate window of the push and e-mail channels, milliseconds (default 60 000; tests shorten it). */
+  channelRateIntervalMs?: number
 }
 
 /** The assembled host: one aggregator read by the API and the bot. */
@@ -93,30 +99,33 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics,
     control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators }
   })
+  const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
   const bot = config.telegram.token === null
     ? null
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
     : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
-      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, languages, translators, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets
     })
-  const dispatcher = new Dispatcher(wireChannels(w, aggregator, bot, buttons))
+  const outbox = new Outbox(store.namespace('outbox'))
+  const dispatcher = new Dispatcher(wireChannels(w, { aggregator, bot, buttons, languages, translators, outbox }), { routes: config.alerts.routes, outbox, log: log.child({ component: 'notify' }) })
   const alerts = new AlertEngine({
     aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
-    send: alert => dispatcher.send(alert), translators,
+    send: alerts => dispatcher.send(alerts), translators,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher })
   return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, metrics, bot, accounts, ...lifecycle }
 }
 
-/** Every credential in a URL of the config (store, proxies), the API keys and the webhook secrets are scrubbed from output. */
+/** Every credential in a URL of the config (store, proxies), the API keys, the webhook secrets and the channels' keys, tokens and passwords are scrubbed from output. */
 function registerSecrets ({ config, secrets }: Wiring): void {
   const { telegram, providers, api, notify } = config
   for (const url of [config.store, telegram.proxy, telegram.accounts.proxy, ...providers.map(p => p.proxy)]) secrets.addUrlCredentials(url)
   for (const key of api.apiKeys) secrets.add(key.key)
   for (const webhook of notify.webhooks) secrets.add(webhook.secret)
+  for (const channel of notify.channels) for (const secret of channelSecrets(channel)) secrets.add(secret)
 }
 
 /** The aggregator with one entry per configured provider (a plugin that failed to load shows as failing). */
@@ -178,16 +187,24 @@ function keepAliveSettings (config: HostConfig, aggregator: Aggregator): Map<str
   return settings
 }
 
-/** Where alerts go: every webhook, and Telegram when the bot is on. */
-function wireChannels (w: Wiring, aggregator: Aggregator, bot: BotService | null, buttons: ButtonStore): Channel[] {
+/** Where alerts go: every webhook, every `notify.channels` entry, and Telegram when the bot is on; all keep their unfinished deliveries in one outbox. */
+function wireChannels (w: Wiring, parts: { aggregator: Aggregator; bot: BotService | null; buttons: ButtonStore; languages: ChatLanguages; translators: Record<Language, Translate>; outbox: Outbox }): Channel[] {
   const { config, log } = w
+  const { outbox, translators } = parts
   const channels: Channel[] = config.notify.webhooks.map(webhook =>
-    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.webhookRetryBaseMs, telemetry: w.metrics }))
-  if (bot) {
+    new WebhookChannel(webhook, { log: log.child({ component: 'webhook' }), version: w.version, retryBaseMs: w.deliveryRetryBaseMs, telemetry: w.metrics, outbox }))
+  for (const channel of config.notify.channels) {
+    channels.push(createChannel(channel, {
+      t: translators[channel.language], outbox, log: log.child({ component: 'notify', channel: channel.name }), telemetry: w.metrics,
+      retryBaseMs: w.deliveryRetryBaseMs, rateIntervalMs: w.channelRateIntervalMs, now: w.now
+    }))
+  }
+  if (parts.bot) {
     const { telegram } = config
     channels.push(new TelegramChannel({
-      telegram: bot.bot.telegram, buttons, language: telegram.language, aggregator, chatIds: config.alerts.chatIds,
-      readers: [...new Set([...telegram.allowedUserIds, ...telegram.operatorUserIds])], log: log.child({ component: 'telegram-alerts' }), telemetry: w.metrics
+      telegram: parts.bot.bot.telegram, buttons: parts.buttons, languageOf: async chatId => await parts.languages.get(chatId).catch(() => telegram.language), translators,
+      aggregator: parts.aggregator, chatIds: config.alerts.chatIds, readers: [...new Set([...telegram.allowedUserIds, ...telegram.operatorUserIds])],
+      log: log.child({ component: 'telegram-alerts' }), telemetry: w.metrics, outbox, retryBaseMs: w.deliveryRetryBaseMs
     }))
   }
   return channels
@@ -200,6 +217,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
   let stopping: Promise<void> | null = null
   return {
     async start () {
+      await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
       alerts.start()
       aggregator.start()
       await api.listen({ host, port })
@@ -216,7 +234,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
         await alerts.stop()
         await actions.close()
         await aggregator.stop()
-        await dispatcher.flush()
+        await dispatcher.close()
         await w.store.close()
       })()
       return stopping

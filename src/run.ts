@@ -1,6 +1,7 @@
 import { builtinProviders } from '../providers/index.js'
 import { ALERT_RULES } from './alerts/rules/index.js'
 import { buildHost, type Host } from './app.js'
+import { CHANNEL_TYPES } from './notify/channels.js'
 import { loadConfigFile, parseConfig } from './config/load.js'
 import type { HostConfig } from './config/schema.js'
 import { createLogger, type Logger } from './core/logger.js'
@@ -20,9 +21,9 @@ export function defaultRegistry (): ProviderRegistry {
   return createRegistry(builtinProviders)
 }
 
-/** What reading a config file needs: the built-in provider types and the alert rules. */
-export function parseOptions (registry = defaultRegistry()): { registry: ProviderRegistry; alertRules: typeof ALERT_RULES } {
-  return { registry, alertRules: ALERT_RULES }
+/** What reading a config file needs: the built-in provider types, the alert rules and the channel types. */
+export function parseOptions (registry = defaultRegistry()): { registry: ProviderRegistry; alertRules: typeof ALERT_RULES; channelTypes: typeof CHANNEL_TYPES } {
+  return { registry, alertRules: ALERT_RULES, channelTypes: CHANNEL_TYPES }
 }
 
 /**

@@ -29,8 +29,8 @@ export interface AlertEngineOptions {
   config: AlertsConfig
   /** Entries with automatic keep-alive, and how early. */
   keepAlive: ReadonlyMap<string, { beforeHours: number }>
-  /** Where alerts go (the dispatcher). */
-  send: (alert: Alert) => void
+  /** Where alerts go (the dispatcher): the alerts of one evaluation together, to be grouped per rule and event. */
+  send: (alerts: readonly Alert[]) => void
   translators: Record<Language, Translate>
   timeZone: string | null
   log: Logger
@@ -61,6 +61,8 @@ export class AlertEngine {
   readonly #pending = new Set<string>()
   #all = false
   #running: Promise<void> | null = null
+  /** Alerts raised by the evaluation running now: sent together when it ends. */
+  #raised: Alert[] | null = null
   #started = false
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => { void this.evaluate(change.entries) }
   readonly #onUpdate = (record: ActionRecord): void => { void this.#actionUpdate(record) }
@@ -106,11 +108,16 @@ export class AlertEngine {
         this.#running = null
         return
       }
+      this.#raised = []
       try {
         await this.#evaluateOnce(ids)
       } catch (err) {
         // The store logs its own failures once per burst.
         if ((err as { code?: unknown }).code !== 'CW_ERR_STORE') this.#options.log.error({ err: { message: (err as Error).message } }, 'alert evaluation failed')
+      } finally {
+        const raised = this.#raised
+        this.#raised = null
+        if (raised.length > 0) this.#options.send(raised)
       }
     }
   }
@@ -225,7 +232,8 @@ export class AlertEngine {
   #emit (alert: Omit<Alert, 'id' | 'at'>): void {
     const full: Alert = { ...alert, id: randomUUID(), at: this.#now().toISOString() }
     this.#options.log.info({ event: full.event, provider: full.provider.id, instance: full.instance?.id }, 'alert')
-    this.#options.send(full)
+    if (this.#raised) this.#raised.push(full)
+    else this.#options.send([full])
   }
 
   async #actionUpdate (record: ActionRecord): Promise<void> {

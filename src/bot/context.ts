@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js'
 import type { Snapshot } from '../core/snapshot.js'
 import { canSee, entryOwner } from '../core/visibility.js'
 import type { ButtonStore } from '../notify/buttons.js'
+import type { ChatLanguages } from '../notify/languages.js'
 import type { Language, Translate } from '../present/i18n.js'
 
 /** What command handlers reach through `ctx.services`. */
@@ -21,6 +22,10 @@ export interface BotServices {
   mutes: MuteList
   watches: WatchList
   buttons: ButtonStore
+  /** Each user's language (`/lang`, their Telegram language, the host's). */
+  languages: ChatLanguages
+  /** A translator per language. */
+  translators: Record<Language, Translate>
   /** Telegram users who may act on every instance they see. */
   operators: ReadonlySet<number>
   log: Logger
@@ -42,7 +47,7 @@ export function viewFor (ctx: Pick<BotContext, 'services' | 'from'>): Snapshot {
   return ctx.services.aggregator.view({ telegramUserId: ctx.from!.id })
 }
 
-/** Telegraf context with the translator, the language and the host services. */
+/** Telegraf context with the sender's language and its translator, and the host services. */
 export interface BotContext extends Context {
   t: Translate
   language: Language

@@ -5,6 +5,7 @@ import { createProxyAgent } from '../core/http.js'
 import type { SecretRegistry } from '../core/secrets.js'
 import { allowOnly } from './access.js'
 import { accountCommands } from './commands/account.js'
+import { langCommands } from './commands/lang.js'
 import { muteCommands } from './commands/mute.js'
 import { fitMessages } from './message-limits.js'
 import { powerButtons, powerCommands } from './commands/power.js'
@@ -13,7 +14,7 @@ import { viewCommands } from './commands/view.js'
 import { watchCommands } from './commands/watch.js'
 import { ProgressMessages } from './progress.js'
 import type { BotContext, BotServices } from './context.js'
-import { createTranslator } from '../present/i18n.js'
+import type { Language, Translate } from '../present/i18n.js'
 
 export interface BotOptions {
   telegram: TelegramConfig & { token: string }
@@ -35,7 +36,7 @@ export interface BotService {
  * from. `/help` is its own entry; `/start` answers the same.
  */
 export const BOT_COMMANDS: readonly BotCommandSpec[] = [
-  ...viewCommands, ...powerCommands, ...watchCommands, ...muteCommands, ...accountCommands,
+  ...viewCommands, ...powerCommands, ...watchCommands, ...muteCommands, ...accountCommands, ...langCommands,
   { name: 'help', who: 'reader', handler: async (ctx) => await ctx.reply(helpText(BOT_COMMANDS, ctx.t, ctx.services.accounts !== null)) }
 ]
 
@@ -44,7 +45,8 @@ const RETRY_FIRST_MS = 5_000
 const RETRY_MAX_MS = 300_000
 
 /**
- * The Telegraf bot: allow-list, zh/en messages, the commands of {@link BOT_COMMANDS} and the buttons.
+ * The Telegraf bot: allow-list, each user answered in their language (`/lang`, else their Telegram
+ * `language_code`, else `telegram.language`), the commands of {@link BOT_COMMANDS} and the buttons.
  * Every error is caught (`bot.catch`), logged without secrets, and answered with a short apology; an
  * unknown command or plain text gets the help.
  */
@@ -54,29 +56,37 @@ export async function createBot (options: BotOptions): Promise<BotService> {
   const agent: Agent | undefined = telegram.proxy ? createProxyAgent(telegram.proxy) as unknown as Agent : undefined
   const bot = new Telegraf<BotContext>(telegram.token, { telegram: { apiRoot: telegram.apiRoot, ...(agent ? { agent } : {}) } })
   fitMessages(bot.telegram)
-  const t = await createTranslator(telegram.language)
+  const { translators, languages } = services
+  const t = translators[telegram.language]
   const accountsEnabled = services.accounts !== null
   const log = services.log
 
-  const progress = new ProgressMessages({ telegram: bot.telegram, actions: services.actions, t, language: telegram.language, timeZone: telegram.timeZone, log })
+  const progress = new ProgressMessages({ telegram: bot.telegram, actions: services.actions, translators, timeZone: telegram.timeZone, log })
   bot.use(async (ctx, next) => {
-    ctx.t = t
-    ctx.language = telegram.language
     ctx.timeZone = telegram.timeZone
     ctx.services = services
+    ctx.language = telegram.language
+    const from = ctx.from
+    if (from !== undefined) {
+      try {
+        await languages.seen(from.id, from.language_code)
+        ctx.language = await languages.get(from.id)
+      } catch { /* the store logs its own failures; the host's language will do */ }
+    }
+    ctx.t = translators[ctx.language]
     await next()
   })
   bot.use(allowOnly([...telegram.allowedUserIds, ...telegram.operatorUserIds]))
-  const help = helpText(BOT_COMMANDS, t, accountsEnabled)
-  bot.start(ctx => ctx.reply(help))
+  const help = (ctx: BotContext): string => helpText(BOT_COMMANDS, ctx.t, accountsEnabled)
+  bot.start(ctx => ctx.reply(help(ctx)))
   registerCommands(bot, BOT_COMMANDS)
   bot.use(powerButtons(progress))
-  bot.on('message', ctx => ctx.reply(help))
+  bot.on('message', ctx => ctx.reply(help(ctx)))
   bot.catch(async (err, ctx) => {
     // A store failure is logged once per burst by the store itself.
     const stored = (err as { code?: unknown })?.code === 'CW_ERR_STORE'
     if (!stored) log.error({ err: { message: secrets.scrub((err as Error)?.message ?? String(err)) }, updateType: ctx.updateType }, 'bot handler failed')
-    const text = t(stored ? 'error.store' : 'error.generic')
+    const text = (ctx.t ?? t)(stored ? 'error.store' : 'error.generic')
     if (ctx.callbackQuery) await ctx.answerCbQuery(text).catch(() => {})
     else await ctx.reply(text).catch(() => {})
   })
@@ -88,7 +98,7 @@ export async function createBot (options: BotOptions): Promise<BotService> {
   // token itself is rejected.
   const launch = (attempt: number): void => {
     if (stopped) return
-    void bot.telegram.setMyCommands(commandMenu(BOT_COMMANDS, t, accountsEnabled))
+    void registerMenus(bot, accountsEnabled, translators, telegram.language)
       .catch((err: Error) => log.warn({ err: { message: secrets.scrub(err.message) } }, 'could not register the command menu (setMyCommands)'))
     let polling = false
     bot.launch({ dropPendingUpdates: false }, () => {
@@ -116,5 +126,16 @@ export async function createBot (options: BotOptions): Promise<BotService> {
       if (retryTimer) clearTimeout(retryTimer)
       try { bot.stop('host stopping') } catch { /* not running */ }
     }
+  }
+}
+
+/**
+ * The command menu in each language: the host's language for everyone, and Chinese and English for
+ * users whose Telegram app is set to them (`setMyCommands` with `language_code`, Bot API 4.7).
+ */
+async function registerMenus (bot: Telegraf<BotContext>, accountsEnabled: boolean, translators: Record<Language, Translate>, fallback: Language): Promise<void> {
+  await bot.telegram.setMyCommands(commandMenu(BOT_COMMANDS, translators[fallback], accountsEnabled))
+  for (const language of ['zh', 'en'] as const) {
+    await bot.telegram.setMyCommands(commandMenu(BOT_COMMANDS, translators[language], accountsEnabled), { language_code: language })
   }
 }

@@ -11,7 +11,7 @@ import { createConfigAjv } from './ajv.js'
 import { substituteEnv } from './env.js'
 import { MAX_CONFIG_DEPTH, nestingDepth, urlProblems } from './values.js'
 import { loadPlugins, type PluginLoad } from './plugins.js'
-import { COMMON_ENTRY_KEYS, rootSchema, type AlertRuleDeclaration, type ApiKeyConfig, type HostConfig, type ProviderEntryConfig, type WebhookConfig } from './schema.js'
+import { COMMON_CHANNEL_KEYS, COMMON_ENTRY_KEYS, rootSchema, type AlertRuleDeclaration, type ApiKeyConfig, type ChannelConfig, type ChannelTypeDeclaration, type HostConfig, type ProviderEntryConfig, type WebhookConfig } from './schema.js'
 
 
 export interface ParseOptions {
@@ -19,6 +19,8 @@ export interface ParseOptions {
   registry: ProviderRegistry
   /** The alert rules: their names, events and settings make up the `alerts` section (`src/alerts/rules`). */
   alertRules: readonly AlertRuleDeclaration[]
+  /** The notification channel types `notify.channels[].type` may name (`src/notify`); none when omitted. */
+  channelTypes?: readonly ChannelTypeDeclaration[]
   /** Modules loaded for `type` values that are not built in (see {@link loadConfigFile}). */
   plugins?: ReadonlyMap<string, PluginLoad>
   /** Environment for `${NAME}` substitution (default `process.env`). */
@@ -72,7 +74,8 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const unset = new Set(issues.map(i => i.slice(0, i.indexOf(': '))))
   const report = (lines: string[]): void => { issues.push(...lines.filter(l => !unset.has(l.slice(0, l.indexOf(': '))))) }
   const ajv = createConfigAjv()
-  const validateRoot = ajv.compile(rootSchema(options.alertRules))
+  const channelTypes = options.channelTypes ?? []
+  const validateRoot = ajv.compile(rootSchema(options.alertRules, channelTypes))
   if (!validateRoot(substituted)) report(formatAjvErrors(validateRoot.errors))
   // Provider entries' URLs are checked with their entry (a plugin entry's problems stay with it).
   const withoutEntries = typeof substituted === 'object' && substituted !== null ? { ...substituted, providers: undefined } : substituted
@@ -134,6 +137,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     const normalized = builtin!.normalizeConfig ? builtin!.normalizeConfig(own) : own
     providers.push({ id, type, proxy, keepAlive, pollIntervalSeconds: pollInterval(builtin!, ownInterval, globalInterval), options: normalized as Record<string, unknown> })
   }
+  const channels = channelEntries(root, channelTypes, ajv, report)
   if (issues.length > 0) throw new ConfigError(onePerPath(issues))
   if (root.telegram.timeZone !== null && !IANAZone.isValidZone(root.telegram.timeZone)) {
     throw new ConfigError([`telegram.timeZone: "${root.telegram.timeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin)`])
@@ -148,7 +152,63 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
   const hooks = webhooks.map(w => w.name)
   const twice = hooks.find((n, i) => hooks.indexOf(n) !== i)
   if (twice !== undefined) throw new ConfigError([`notify.webhooks: the name "${twice}" is used twice; names tell webhooks apart in metrics and logs`])
-  return { ...root, api: { ...root.api, apiKeys }, notify: { ...root.notify, webhooks }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+  checkChannelNames(webhooks, channels, root.alerts.routes)
+  return { ...root, api: { ...root.api, apiKeys }, notify: { ...root.notify, webhooks, channels }, providers, pluginDefinitions, baseDir: options.baseDir ?? process.cwd() }
+}
+
+/**
+ * `notify.channels` checked against their types' own schemas (with defaults), named (`<type>`, or
+ * `<type>-<n>` among several of one type) and given the host's language when they set none.
+ */
+function channelEntries (root: { notify?: { channels?: unknown }; telegram?: { language?: unknown } }, types: readonly ChannelTypeDeclaration[], ajv: ReturnType<typeof createConfigAjv>, report: (lines: string[]) => void): ChannelConfig[] {
+  const entries = Array.isArray(root?.notify?.channels) ? root.notify.channels as Array<Record<string, unknown>> : []
+  const language = root?.telegram?.language === 'en' ? 'en' : 'zh'
+  const count = new Map<string, number>()
+  for (const e of entries) count.set(String(e?.['type']), (count.get(String(e?.['type'])) ?? 0) + 1)
+  const seen = new Map<string, number>()
+  const channels: ChannelConfig[] = []
+  for (const [index, entry] of entries.entries()) {
+    const declaration = types.find(t => t.type === entry?.['type'])
+    if (!declaration) continue // reported by the root schema
+    const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_CHANNEL_KEYS as readonly string[]).includes(k)))
+    const validate = ajv.compile({ ...declaration.schema, additionalProperties: false })
+    if (!validate(own)) {
+      report(formatAjvErrors(validate.errors, `notify.channels[${index}]`))
+      continue
+    }
+    report(urlProblems(own, `notify.channels[${index}]`))
+    const nth = (seen.get(declaration.type) ?? 0) + 1
+    seen.set(declaration.type, nth)
+    channels.push({
+      type: declaration.type,
+      name: (entry['name'] as string | undefined) ?? (count.get(declaration.type)! > 1 ? `${declaration.type}-${nth}` : declaration.type),
+      events: entry['events'] as string[],
+      language: (entry['language'] as 'zh' | 'en' | null) ?? language,
+      maxAttempts: entry['maxAttempts'] as number,
+      options: own
+    })
+  }
+  return channels
+}
+
+/**
+ * Channel names are unique across `telegram`, the webhooks and `notify.channels`, and every name
+ * `alerts.routes` uses is one of them.
+ * @throws ConfigError naming the clash or the unknown name.
+ */
+function checkChannelNames (webhooks: readonly WebhookConfig[], channels: readonly ChannelConfig[], routes: Record<string, string[]>): void {
+  const names = ['telegram', ...webhooks.map(w => w.name)]
+  const problems: string[] = []
+  for (const [index, channel] of channels.entries()) {
+    if (names.includes(channel.name)) problems.push(`notify.channels[${index}].name: "${channel.name}" is already the name of ${channel.name === 'telegram' ? 'the Telegram channel' : 'another webhook or channel'}; names tell channels apart in metrics, logs and alerts.routes`)
+    names.push(channel.name)
+  }
+  for (const [event, targets] of Object.entries(routes)) {
+    for (const target of targets) {
+      if (!names.includes(target)) problems.push(`alerts.routes.${event}: no channel is named "${target}" (channels: ${names.join(', ')})`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
 }
 
 /** An entry's own interval below its type's minimum, as a line naming the minimum and why. */

@@ -26,6 +26,24 @@ export interface AlertRuleDeclaration {
   config?: Readonly<Record<string, SchemaObject>> | undefined
 }
 
+/**
+ * What the configuration needs to know of a notification channel type (the types live in
+ * `src/notify/`, which the composition root hands to {@link rootSchema}): its `type` and the JSON
+ * schema of its own options (beside the keys every channel has, {@link COMMON_CHANNEL_KEYS}).
+ */
+export interface ChannelTypeDeclaration {
+  type: string
+  schema: SchemaObject
+  /** The vendor's page documenting what the channel sends. */
+  docs?: string | undefined
+}
+
+/** Keys every `notify.channels[]` entry has, whatever its type. Everything else belongs to the type's schema. */
+export const COMMON_CHANNEL_KEYS = ['type', 'name', 'events', 'language', 'maxAttempts'] as const
+
+/** Channel and webhook names: the `channel` label in metrics, the targets of `alerts.routes`. */
+const CHANNEL_NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$'
+
 /** Proxy URLs the proxy agent understands. */
 export const PROXY_URL_PATTERN = '^(https?|socks[45]?h?|socks)://[^\\s]+$'
 
@@ -40,20 +58,20 @@ const proxy = {
  * The JSON schema of the whole file, with the `alerts` section and the webhook events assembled from `rules`.
  * @throws Error when two rules declare the same name or setting.
  */
-export function rootSchema (rules: readonly AlertRuleDeclaration[]): SchemaObject {
+export function rootSchema (rules: readonly AlertRuleDeclaration[], channelTypes: readonly ChannelTypeDeclaration[] = []): SchemaObject {
   const settings: Record<string, SchemaObject> = {}
   for (const rule of rules) {
     for (const [key, schema] of Object.entries(rule.config ?? {})) {
-      if (key in settings || key === 'actionTimeoutSeconds' || key === 'chatIds') throw new Error(`alert setting "${key}" is declared twice`)
+      if (key in settings || key === 'actionTimeoutSeconds' || key === 'chatIds' || key === 'routes') throw new Error(`alert setting "${key}" is declared twice`)
       settings[key] = schema
     }
   }
   const names = rules.map(r => r.name)
   if (new Set(names).size !== names.length) throw new Error('two alert rules share a name')
-  return rootSchemaWith(names, rules.flatMap(r => r.events), settings)
+  return rootSchemaWith(names, rules.flatMap(r => r.events), settings, channelTypes.map(c => c.type))
 }
 
-const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<string, SchemaObject>): SchemaObject => ({
+const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<string, SchemaObject>, channelTypes: string[]): SchemaObject => ({
   type: 'object',
   additionalProperties: false,
   required: ['providers'],
@@ -153,6 +171,13 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
           additionalProperties: false,
           default: {},
           properties: Object.fromEntries(ruleNames.map(rule => [rule, { type: 'array', items: { type: 'integer' }, uniqueItems: true }]))
+        },
+        routes: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Per event, the names of the channels (`telegram`, webhooks, `notify.channels`) it goes to, instead of every channel that subscribes to it.',
+          properties: Object.fromEntries(events.map(event => [event, { type: 'array', items: { type: 'string', pattern: CHANNEL_NAME }, uniqueItems: true }]))
         }
       }
     },
@@ -169,10 +194,25 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
             additionalProperties: false,
             required: ['url'],
             properties: {
-              name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$', description: 'Names the webhook in metrics (`channel` label) and logs; default `webhook`, or `webhook-<n>` when there are several.' },
+              name: { type: 'string', pattern: CHANNEL_NAME, description: 'Names the webhook in metrics (`channel` label), logs and `alerts.routes`; default `webhook`, or `webhook-<n>` when there are several.' },
               url: { type: 'string', format: 'uri', pattern: '^https?://' },
               secret: { type: ['string', 'null'], minLength: 16, default: null },
               events: { type: 'array', items: { type: 'string', enum: ['*', ...events] }, uniqueItems: true, default: ['*'] },
+              maxAttempts: { type: 'integer', minimum: 1, maximum: 20, default: 6 }
+            }
+          }
+        },
+        channels: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            required: ['type'],
+            properties: {
+              type: { type: 'string', enum: channelTypes },
+              name: { type: 'string', pattern: CHANNEL_NAME, description: 'Names the channel in metrics (`channel` label), logs and `alerts.routes`; default its type, or `<type>-<n>` when several share it.' },
+              events: { type: 'array', items: { type: 'string', enum: ['*', ...events] }, uniqueItems: true, default: ['*'] },
+              language: { type: ['string', 'null'], enum: ['zh', 'en', null], default: null, description: 'The language of its messages; null: `telegram.language`.' },
               maxAttempts: { type: 'integer', minimum: 1, maximum: 20, default: 6 }
             }
           }
@@ -278,7 +318,7 @@ export interface HostConfig {
   limits: { maxResponseMB: number; maxInstancesPerEntry: number }
   api: { host: string; port: number; apiKeys: ApiKeyConfig[] }
   alerts: AlertsConfig
-  notify: { webhooks: WebhookConfig[] }
+  notify: { webhooks: WebhookConfig[]; channels: ChannelConfig[] }
   telegram: TelegramConfig
   providers: ProviderEntryConfig[]
   /** Provider definitions loaded from modules named in the file (plugins), to add to the registry. */
@@ -303,6 +343,8 @@ export interface AlertsConfig {
   actionTimeoutSeconds: number
   /** Telegram chats per rule name; a rule without chat ids goes to the allowed users who may see the instance. */
   chatIds: Record<string, number[]>
+  /** Per event, the channel names it goes to (instead of every channel subscribing to it). */
+  routes: Record<string, string[]>
   /** The rules' own settings, e.g. `releaseLadderHours`. */
   [setting: string]: unknown
 }
@@ -317,4 +359,20 @@ export interface WebhookConfig {
   events: string[]
   /** Delivery attempts before giving up (with exponential back-off). */
   maxAttempts: number
+}
+
+/** A `notify.channels[]` entry after validation. */
+export interface ChannelConfig {
+  /** A channel type: `email`, `wecom`, `feishu`, `dingtalk`, `serverchan`, `pushplus`, `bark`, `ntfy`. */
+  type: string
+  /** Its name in metrics (`channel` label), logs and routes; unset in the file: its type, or `<type>-<n>` among several of it. */
+  name: string
+  /** Events to send; `*` for all. */
+  events: string[]
+  /** The language of its messages (unset in the file: `telegram.language`). */
+  language: 'zh' | 'en'
+  /** Delivery attempts before giving up. */
+  maxAttempts: number
+  /** The type's own options, validated by its schema (with defaults). */
+  options: Record<string, unknown>
 }

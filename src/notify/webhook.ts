@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto'
-import axios, { type AxiosError, type AxiosInstance } from 'axios'
-import axiosRetry, { isNetworkError } from 'axios-retry'
 import type { WebhookConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { NO_TELEMETRY, type Telemetry } from '../core/telemetry.js'
 import { canSee, PUBLIC_VIEWER } from '../core/visibility.js'
-import type { Alert, Channel } from './alert.js'
+import { listsEvent, type Alert, type Channel } from './alert.js'
+import { ChannelDelivery } from './delivery.js'
+import { postOnce } from './http.js'
+import type { Outbox, OutboxJob } from './outbox.js'
 
 /** Version of the webhook payload below; bumped on any incompatible change. */
 export const WEBHOOK_PAYLOAD_VERSION = 1
@@ -35,77 +36,75 @@ export function webhookSignature (secret: string, timestamp: string, body: strin
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
 }
 
+/** What the outbox keeps of a webhook delivery: the body, signed again at each attempt. */
+interface WebhookPayload { body: string }
+
 /**
- * One webhook: a JSON POST per alert of the configured events, retried with exponential back-off on
- * network errors, 429 and 5xx (every attempt carries the same delivery id, so a receiver can drop
- * duplicates), signed when a secret is set. Deliveries run in the background; `flush()` awaits them.
+ * One webhook: a JSON POST per alert of the configured events (a webhook's payload is one alert, so
+ * its deliveries are not grouped), delivered with the one policy of every channel ({@link ChannelDelivery}:
+ * retried on network errors, 408, 429 and 5xx with exponential back-off, `Retry-After` honoured, kept
+ * in the outbox across restarts), every attempt with the same delivery id so a receiver can drop
+ * duplicates, signed when a secret is set.
  */
 export class WebhookChannel implements Channel {
   readonly #config: WebhookConfig
-  readonly #http: AxiosInstance
-  readonly #log: Logger
-  readonly #pending = new Set<Promise<void>>()
   readonly #userAgent: string
+  readonly #delivery: ChannelDelivery<WebhookPayload>
 
-  /** The channel's name in metrics and logs. */
+  /** The channel's name in metrics, logs and routes. */
   readonly name: string
-  readonly #telemetry: Telemetry
 
-  constructor (config: WebhookConfig, options: { log: Logger; version: string; retryBaseMs?: number; telemetry?: Telemetry | undefined }) {
+  constructor (config: WebhookConfig, options: { log: Logger; version: string; retryBaseMs?: number | undefined; telemetry?: Telemetry | undefined; outbox?: Outbox | null | undefined }) {
     this.#config = config
     this.name = config.name
-    this.#telemetry = options.telemetry ?? NO_TELEMETRY
-    this.#log = options.log
     this.#userAgent = `computewatch/${options.version}`
-    this.#http = axios.create({ timeout: 10_000, maxRedirects: 0 })
-    const base = options.retryBaseMs ?? 1000
-    axiosRetry(this.#http, {
-      retries: config.maxAttempts - 1,
-      retryCondition: (e: AxiosError) => isNetworkError(e) || e.code === 'ECONNABORTED' || e.response?.status === 429 || (e.response?.status ?? 0) >= 500,
-      retryDelay: (count, error) => Math.max(axiosRetry.exponentialDelay(count, error, base), 0),
-      shouldResetTimeout: true
+    const telemetry = options.telemetry ?? NO_TELEMETRY
+    this.#delivery = new ChannelDelivery<WebhookPayload>({
+      channel: config.name,
+      policy: { maxAttempts: config.maxAttempts, retryBaseMs: options.retryBaseMs ?? 1000, perInterval: null, rateIntervalMs: 60_000 },
+      outbox: options.outbox ?? null,
+      send: async (payload, job) => { await this.#attempt(payload, job) },
+      log: options.log,
+      telemetry,
+      onOutcome: delivered => telemetry.webhookDelivery(delivered ? 'delivered' : 'failed')
     })
   }
 
-  send (alert: Alert): void {
-    if (alert.telegramOnly) return
-    // A webhook is a public surface: nothing about an account added through the bot reaches it.
-    if (!canSee(PUBLIC_VIEWER, alert.provider.id)) return
-    if (!this.#config.events.includes('*') && !this.#config.events.includes(alert.event)) return
-    const delivery = this.#deliver(alert).finally(() => this.#pending.delete(delivery))
-    this.#pending.add(delivery)
+  subscribes (event: string): boolean {
+    return listsEvent(this.#config.events, event)
+  }
+
+  send (alerts: readonly Alert[]): void {
+    for (const alert of alerts) {
+      if (alert.telegramOnly) continue
+      // A webhook is a public surface: nothing about an account added through the bot reaches it.
+      if (!canSee(PUBLIC_VIEWER, alert.provider.id)) continue
+      this.#delivery.enqueue(alert.event, { body: webhookBody(alert) }, alert.id)
+    }
+  }
+
+  resume (jobs: readonly OutboxJob[]): void {
+    this.#delivery.resume(jobs as ReadonlyArray<OutboxJob<WebhookPayload>>)
   }
 
   async flush (): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
+    await this.#delivery.flush()
   }
 
-  async #deliver (alert: Alert): Promise<void> {
-    const body = webhookBody(alert)
+  async close (): Promise<void> {
+    await this.#delivery.close()
+  }
+
+  async #attempt (payload: WebhookPayload, job: OutboxJob<WebhookPayload>): Promise<void> {
     const timestamp = String(Math.floor(Date.now() / 1000))
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': this.#userAgent,
-      'x-computewatch-event': alert.event,
-      'x-computewatch-delivery': alert.id,
+      'x-computewatch-event': job.event,
+      'x-computewatch-delivery': job.id,
       'x-computewatch-timestamp': timestamp
     }
-    if (this.#config.secret) headers['x-computewatch-signature'] = webhookSignature(this.#config.secret, timestamp, body)
-    const target = new URL(this.#config.url)
-    try {
-      await this.#http.post(this.#config.url, body, { headers })
-      this.#log.debug({ event: alert.event, delivery: alert.id, webhook: target.host }, 'webhook delivered')
-      this.#count(alert, true)
-    } catch (err) {
-      const e = err as AxiosError
-      // Only the host: the URL's path or query may hold a token.
-      this.#log.warn({ event: alert.event, delivery: alert.id, webhook: target.host, status: e.response?.status ?? null, error: e.code ?? e.message }, 'webhook delivery failed; giving up')
-      this.#count(alert, false)
-    }
-  }
-
-  #count (alert: Alert, delivered: boolean): void {
-    this.#telemetry.webhookDelivery(delivered ? 'delivered' : 'failed')
-    this.#telemetry.alert(alert.event, this.name, delivered ? 'sent' : 'failed')
+    if (this.#config.secret) headers['x-computewatch-signature'] = webhookSignature(this.#config.secret, timestamp, payload.body)
+    await postOnce(this.#config.url, payload.body, headers)
   }
 }

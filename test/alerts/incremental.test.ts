@@ -28,7 +28,7 @@ async function world (t: Test, rules: readonly AlertRuleDefinition[], store = me
   const alerts: Alert[] = []
   const engine = new AlertEngine({
     aggregator, actions, watches: new WatchList(store.namespace('alerts')), mutes: new MuteList(store.namespace('alerts')), store: store.namespace('alerts'),
-    config: { releaseLadderHours: [72, 24, 6] } as unknown as AlertsConfig, keepAlive: new Map(), send: a => alerts.push(a),
+    config: { releaseLadderHours: [72, 24, 6] } as unknown as AlertsConfig, keepAlive: new Map(), send: a => alerts.push(...a),
     translators: { zh: await createTranslator('zh'), en: await createTranslator('en') }, timeZone: null, log, now: () => NOW, rules
   })
   t.teardown(async () => { await engine.stop(); await aggregator.stop() })

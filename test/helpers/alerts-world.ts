@@ -56,7 +56,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     providers
   }, { registry, alertRules: ALERT_RULES, env: {} })
   const captured = captureLog()
-  const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, webhookRetryBaseMs: 20 })
+  const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, deliveryRetryBaseMs: 20 })
   host.alerts.start()
   t.teardown(() => host.stop())
   const world: World = {

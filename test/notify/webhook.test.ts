@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import t from 'tap'
 import type { Alert } from '../../src/notify/alert.js'
+import { Dispatcher } from '../../src/notify/dispatcher.js'
 import { WebhookChannel } from '../../src/notify/webhook.js'
 import { captureLog } from '../helpers/log.js'
 import { startWebhookReceiver } from '../helpers/webhook-receiver.js'
@@ -27,7 +28,7 @@ t.test('a delivery: versioned JSON in both languages, identified, timestamped an
   const receiver = await startWebhookReceiver(t)
   const { log } = captureLog()
   const channel = new WebhookChannel({ name: 'webhook', url: receiver.url, secret: SECRET, events: ['*'], maxAttempts: 3 }, { log, version: '1.2.3', retryBaseMs: 10 })
-  channel.send(alert())
+  channel.send([alert()])
   await channel.flush()
   const [d] = receiver.deliveries
   t.same(d?.json, {
@@ -45,34 +46,35 @@ t.test('retried with back-off on 5xx, with the same delivery id; given up after 
   const receiver = await startWebhookReceiver(t, { failFirst: 2 })
   const captured = captureLog()
   const channel = new WebhookChannel({ name: 'webhook', url: receiver.url, secret: SECRET, events: ['*'], maxAttempts: 4 }, { log: captured.log, version: 't', retryBaseMs: 10 })
-  channel.send(alert({ id: 'delivery-2' }))
+  channel.send([alert({ id: 'delivery-2' })])
   await channel.flush()
   t.same(receiver.deliveries.map(d => [d.status, d.headers['x-computewatch-delivery']]), [[500, 'delivery-2'], [500, 'delivery-2'], [204, 'delivery-2']])
   receiver.failNext(10)
-  channel.send(alert({ id: 'delivery-3' }))
+  channel.send([alert({ id: 'delivery-3' })])
   await channel.flush()
   t.equal(receiver.deliveries.filter(d => d.headers['x-computewatch-delivery'] === 'delivery-3').length, 4, 'maxAttempts 4')
-  const gaveUp = captured.entries().find(e => e['msg'] === 'webhook delivery failed; giving up')
-  t.match(gaveUp, { delivery: 'delivery-3', status: 500, webhook: /^127\.0\.0\.1:\d+$/ })
+  const gaveUp = captured.entries().find(e => e['msg'] === 'alert delivery failed; giving up')
+  t.match(gaveUp, { channel: 'webhook', delivery: 'delivery-3', err: { message: /^127\.0\.0\.1:\d+ answered HTTP 500$/ } })
   t.notOk(captured.lines.join('\n').includes('/hooks/cw'), 'the URL path (which may hold a token) is not logged')
 })
 
 t.test('a receiver that is down is retried, then given up; the host is not disturbed', async t => {
   const captured = captureLog()
   const channel = new WebhookChannel({ name: 'webhook', url: 'http://127.0.0.1:9/hook', secret: null, events: ['*'], maxAttempts: 2 }, { log: captured.log, version: 't', retryBaseMs: 10 })
-  channel.send(alert())
+  channel.send([alert()])
   await channel.flush()
-  t.match(captured.entries().find(e => e['msg'] === 'webhook delivery failed; giving up'), { status: null, error: 'ECONNREFUSED', webhook: '127.0.0.1:9' }, 'given up, and said so')
+  t.match(captured.entries().find(e => e['msg'] === 'alert delivery failed; giving up'), { channel: 'webhook', err: { message: '127.0.0.1:9: ECONNREFUSED' } }, 'given up, and said so')
 })
 
 t.test('only the configured events; telegram-only alerts never; no signature without a secret', async t => {
   const receiver = await startWebhookReceiver(t)
   const { log } = captureLog()
   const channel = new WebhookChannel({ name: 'webhook', url: receiver.url, secret: null, events: ['gpu.freed'], maxAttempts: 1 }, { log, version: 't' })
-  channel.send(alert())
-  channel.send(alert({ id: 'g1', event: 'gpu.freed', rule: 'gpu' }))
-  channel.send(alert({ id: 'g2', event: 'gpu.freed', rule: 'gpu', telegramOnly: true }))
-  await channel.flush()
+  const dispatcher = new Dispatcher([channel])
+  dispatcher.send(alert())
+  dispatcher.send(alert({ id: 'g1', event: 'gpu.freed', rule: 'gpu' }))
+  dispatcher.send(alert({ id: 'g2', event: 'gpu.freed', rule: 'gpu', telegramOnly: true }))
+  await dispatcher.flush()
   t.same(receiver.deliveries.map(d => d.json.id), ['g1'])
   t.equal(receiver.deliveries[0]?.headers['x-computewatch-signature'], undefined)
 })

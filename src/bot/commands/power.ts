@@ -82,7 +82,7 @@ async function handle (ctx: BotContext, payload: ButtonPayload, data: string, pr
       kind: KIND[payload.verb], providerId: instance.provider, instanceId: instance.id, mode: payload.verb === 'nogpu' ? 'no_gpu' : 'gpu',
       actor: { kind: 'telegram', userId, name: ctx.from?.username ?? ctx.from?.first_name }, viewer: { telegramUserId: userId }
     })
-    if (message) await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: payload.verb })
+    if (message) await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: payload.verb, language: ctx.language })
   } catch (err) {
     const stored = (err as { code?: unknown }).code === 'CW_ERR_STORE'
     await ctx.editMessageText(ctx.t('progress.failed', { verb: verbText, instance: instance.name, error: stored ? ctx.t('error.store') : (err as Error).message }))

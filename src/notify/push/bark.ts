@@ -15,6 +15,8 @@ export const bark: PushVendor<BarkOptions> = {
   type: 'bark',
   docs: 'https://github.com/Finb/bark-server/blob/master/docs/API_V2.md',
   perMinute: 60,
+  // an APNs payload may be 4 KB
+  maxBytes: 3000,
   schema: {
     type: 'object',
     required: ['deviceKey'],

@@ -27,6 +27,8 @@ export const dingtalk: PushVendor<DingtalkOptions> = {
   type: 'dingtalk',
   docs: 'https://open.dingtalk.com/document/robots/custom-robot-access',
   perMinute: 20,
+  // a message may be 20,000 bytes
+  maxBytes: 18000,
   schema: {
     type: 'object',
     required: ['accessToken'],

@@ -28,6 +28,8 @@ export const feishu: PushVendor<FeishuOptions> = {
   type: 'feishu',
   docs: 'https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot',
   perMinute: 100,
+  // a request body may be 20 KB
+  maxBytes: 18000,
   schema: {
     type: 'object',
     required: ['token'],

@@ -17,6 +17,8 @@ export const ntfy: PushVendor<NtfyOptions> = {
   type: 'ntfy',
   docs: 'https://docs.ntfy.sh/publish/',
   perMinute: 12,
+  // a message over 4,096 bytes becomes an attachment
+  maxBytes: 4000,
   schema: {
     type: 'object',
     required: ['topic'],

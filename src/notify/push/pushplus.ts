@@ -17,6 +17,8 @@ export const pushplus: PushVendor<PushplusOptions> = {
   type: 'pushplus',
   docs: 'https://www.pushplus.plus/doc/guide/api.html',
   perMinute: 10,
+  // content of a few ten thousand characters
+  maxBytes: 18000,
   schema: {
     type: 'object',
     required: ['token'],

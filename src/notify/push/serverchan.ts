@@ -15,6 +15,8 @@ export const serverchan: PushVendor<ServerchanOptions> = {
   type: 'serverchan',
   docs: 'https://sct.ftqq.com/sendkey',
   perMinute: 10,
+  // `desp` may be 32 KB
+  maxBytes: 30000,
   schema: {
     type: 'object',
     required: ['sendKey'],

@@ -2,7 +2,7 @@ import type { SchemaObject } from 'ajv'
 
 /** What a push channel sends: a title and a text, in the channel's language. */
 export interface PushMessage {
-  /** The alert's id: a delivery id for vendors that take one. */
+  /** The delivery id (the same on every attempt), for vendors that take one. */
   id: string
   title: string
   text: string
@@ -31,6 +31,8 @@ export interface PushVendor<C extends object = Record<string, unknown>> {
   docs: string
   /** Messages per minute one robot / key accepts; the channel queues beyond it. */
   perMinute: number
+  /** UTF-8 bytes of text a message may carry: a group's lines beyond it become "…and N more". */
+  maxBytes: number
   /** JSON schema of the vendor's own options (beside `type`, `name`, `events`, `language`). */
   schema: SchemaObject
   /** Option values that are secrets (scrubbed from every output). */

@@ -15,6 +15,8 @@ export const wecom: PushVendor<WecomOptions> = {
   type: 'wecom',
   docs: 'https://developer.work.weixin.qq.com/document/path/91770',
   perMinute: 20,
+  // the markdown content may be 4,096 bytes
+  maxBytes: 4000,
   schema: {
     type: 'object',
     required: ['key'],

@@ -23,6 +23,7 @@ export const en: Messages = {
     mute: 'Silence alerts: /mute <provider|instance> <duration, e.g. 2h>',
     unmute: 'End a mute: /unmute <provider|instance>',
     audit: 'Who did what (operators)',
+    lang: 'Language of replies and alerts: /lang zh|en|auto',
     help: 'Show the commands'
   },
   user: {
@@ -148,6 +149,27 @@ export const en: Messages = {
     item: '• {{target}} until {{until}} ({{by}})',
     removed: '🔔 {{count}} mute(s) ended.',
     notMuted: 'Alerts of {{target}} are not silenced.'
+  },
+  lang: {
+    usage: 'Usage: /lang zh|en|auto (auto: follow your Telegram language)',
+    current: 'Language: {{language}}. Change it with /lang zh|en|auto.',
+    set: 'OK, I will answer you in {{language}} from now on, alerts too.',
+    auto: 'OK, I will follow your Telegram language (now: {{language}}).',
+    names: { zh: '中文', en: 'English' }
+  },
+  events: {
+    gpu: { freed: 'GPU idle' },
+    release: { approaching: 'Release approaching' },
+    expiry: { approaching: 'Rental expiring' },
+    provider: { failing: 'Provider failing', recovered: 'Provider recovered' },
+    instance: { offline: 'Instance offline', online: 'Instance online' },
+    action: { finished: 'Action finished' },
+    keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' }
+  },
+  group: {
+    title: '{{title}} ({{count}})',
+    more: '…and {{count}} more',
+    footer: 'Sent by computewatch'
   },
   alert: {
     gpuFreed: '🟢 The host of {{name}} has idle GPUs: {{idle}}/{{total}} idle, {{requested}} needed.',

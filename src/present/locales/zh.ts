@@ -21,6 +21,7 @@ export const zh = {
     mute: '暂停提醒：/mute <平台|实例> <时长，如 2h>',
     unmute: '恢复提醒：/unmute <平台|实例>',
     audit: '操作记录（操作员）',
+    lang: '界面与提醒的语言：/lang zh|en|auto',
     help: '显示命令列表'
   },
   user: {
@@ -143,6 +144,27 @@ export const zh = {
     item: '• {{target}} 至 {{until}}（{{by}}）',
     removed: '🔔 已恢复 {{count}} 项提醒。',
     notMuted: '{{target}} 没有被暂停提醒。'
+  },
+  lang: {
+    usage: '用法：/lang zh|en|auto（auto：跟随 Telegram 的语言设置）',
+    current: '当前语言：{{language}}。用 /lang zh|en|auto 更改。',
+    set: '好的，之后用{{language}}回复你，提醒也一样。',
+    auto: '好的，之后跟随你的 Telegram 语言设置（当前：{{language}}）。',
+    names: { zh: '中文', en: 'English' }
+  },
+  events: {
+    gpu: { freed: 'GPU 空闲' },
+    release: { approaching: '实例即将释放' },
+    expiry: { approaching: '租期即将到期' },
+    provider: { failing: '平台账号异常', recovered: '平台账号恢复' },
+    instance: { offline: '实例离线', online: '实例上线' },
+    action: { finished: '操作完成' },
+    keepalive: { succeeded: '保活成功', failed: '保活失败' }
+  },
+  group: {
+    title: '{{title}}（{{count}} 条）',
+    more: '……另有 {{count}} 条',
+    footer: '来自 computewatch'
   },
   alert: {
     gpuFreed: '🟢 {{name}} 所在主机有空闲 GPU 了：空闲 {{idle}}/{{total}}，需要 {{requested}}。',
