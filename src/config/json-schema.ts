@@ -1,6 +1,6 @@
 import type { SchemaObject } from 'ajv'
 import type { AnyProviderDefinition } from '../core/provider.js'
-import { rootSchema, type AlertRuleDeclaration } from './schema.js'
+import { rootSchema, type AlertRuleDeclaration, type ChannelTypeDeclaration } from './schema.js'
 
 /** Keywords only the host's ajv understands (ajv-errors), left out of the published schema. */
 const HOST_ONLY_KEYWORDS = new Set(['errorMessage'])
@@ -11,9 +11,19 @@ const HOST_ONLY_KEYWORDS = new Set(['errorMessage'])
  * a whole entry. Entries of other types (plugins) are checked for the common keys only.
  * @param definitions the provider types to describe (the built-in ones for `config.schema.json`).
  * @param rules the alert rules whose settings make up `alerts`.
+ * @param channelTypes the `notify.channels[].type` values, each with its own options (`if type is "wecom" then …`).
  */
-export function configFileSchema (definitions: readonly AnyProviderDefinition[], rules: readonly AlertRuleDeclaration[]): SchemaObject {
-  const root = portable(rootSchema(rules)) as SchemaObject
+export function configFileSchema (definitions: readonly AnyProviderDefinition[], rules: readonly AlertRuleDeclaration[], channelTypes: readonly ChannelTypeDeclaration[] = []): SchemaObject {
+  const root = portable(rootSchema(rules, channelTypes)) as SchemaObject
+  const channel = root['properties'].notify.properties.channels.items as SchemaObject
+  const channelCommon = channel['properties'] as Record<string, SchemaObject>
+  channel['allOf'] = channelTypes.map(declaration => {
+    const { properties = {}, additionalProperties: _closed, type: _object, ...constraints } = portable(declaration.schema) as SchemaObject
+    return {
+      if: { properties: { type: { const: declaration.type } }, required: ['type'] },
+      then: { ...constraints, properties: { ...channelCommon, ...properties }, additionalProperties: false, ...(declaration.docs ? { description: declaration.docs } : {}) }
+    }
+  })
   const entry = root['properties'].providers.items as SchemaObject
   const common = entry['properties'] as Record<string, SchemaObject>
   const types = definitions.map(d => d.type)

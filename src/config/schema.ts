@@ -209,7 +209,8 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
             type: 'object',
             required: ['type'],
             properties: {
-              type: { type: 'string', enum: channelTypes },
+              // No channel types handed over (a test of the rest of the file): every type is refused.
+              type: channelTypes.length > 0 ? { type: 'string', enum: channelTypes } : { type: 'string', not: {} },
               name: { type: 'string', pattern: CHANNEL_NAME, description: 'Names the channel in metrics (`channel` label), logs and `alerts.routes`; default its type, or `<type>-<n>` when several share it.' },
               events: { type: 'array', items: { type: 'string', enum: ['*', ...events] }, uniqueItems: true, default: ['*'] },
               language: { type: ['string', 'null'], enum: ['zh', 'en', null], default: null, description: 'The language of its messages; null: `telegram.language`.' },

@@ -35,9 +35,9 @@ t.test('a minimal config gets every default', async t => {
   })
   t.same(config.alerts, {
     releaseLadderHours: [72, 24, 6], expiryLadderHours: [72, 24], offlineAfterSeconds: 300, providerFailuresBeforeAlert: 2,
-    keepAliveCooldownHours: 12, actionTimeoutSeconds: 600, chatIds: {}
+    keepAliveCooldownHours: 12, actionTimeoutSeconds: 600, chatIds: {}, routes: {}
   })
-  t.same(config.notify, { webhooks: [] })
+  t.same(config.notify, { webhooks: [], channels: [] })
   t.same(config.providers, [{
     id: 'lab', type: 'autodl', proxy: null, pollIntervalSeconds: 60,
     options: { phone: '13800000000', passwordSha1: sha1Hex('pw'), phoneArea: '+86', baseUrl: 'https://www.autodl.com' }

@@ -9,6 +9,7 @@ import { botMessages, pump, startTelegramEmulator, type BotMessage } from './tel
 import { startWebhookReceiver } from './webhook-receiver.js'
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js'
 import { ALERT_RULES } from '../../src/alerts/rules/index.js'
+import { CHANNEL_TYPES } from '../../src/notify/channels.js'
 
 export const TOKEN = '123456789:ALERTS-test'
 export const OPERATOR = 701
@@ -38,7 +39,7 @@ export interface World {
  * A host with the bot (on telegram-test-api), a webhook receiver and an adjustable clock, over the
  * given provider entries. `alerts` overrides alert settings.
  */
-export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; limits?: object; webhookEvents?: string[]; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
+export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; limits?: object; webhookEvents?: string[]; channels?: object[]; channelRateIntervalMs?: number; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
   const telegram = options.telegram ?? await startTelegramEmulator(t)
   const hooks = options.hooks ?? await startWebhookReceiver(t)
   const clock = options.clock ?? { offset: 0 }
@@ -52,11 +53,12 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     },
     alerts: { offlineAfterSeconds: 300, ...options.alerts },
     ...(options.limits ? { limits: options.limits } : {}),
-    notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }] },
+    notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }], channels: options.channels ?? [] },
     providers
-  }, { registry, alertRules: ALERT_RULES, env: {} })
+  }, { registry, alertRules: ALERT_RULES, channelTypes: CHANNEL_TYPES, env: {} })
   const captured = captureLog()
-  const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, deliveryRetryBaseMs: 20 })
+  const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, deliveryRetryBaseMs: 20, channelRateIntervalMs: options.channelRateIntervalMs ?? 60_000 })
+  await host.dispatcher.resume()
   host.alerts.start()
   t.teardown(() => host.stop())
   const world: World = {
