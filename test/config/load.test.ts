@@ -8,6 +8,7 @@ import { loadConfigFile, parseConfig } from '../../src/config/load.js'
 import { ConfigError } from '../../src/core/errors.js'
 import { createRegistry } from '../../src/core/registry.js'
 import { ALERT_EVENTS, ALERT_RULES } from '../../src/alerts/rules/index.js'
+import { CHANNEL_TYPES } from '../../src/notify/channels.js'
 
 const registry = createRegistry(builtinProviders)
 const autodl = { id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw' }
@@ -139,9 +140,11 @@ t.test('loadConfigFile: missing file, bad JSON with line and column, path in the
 t.test('config.example.json is valid', async t => {
   const env = {
     AUTODL_PASSWORD: 'x', TELEGRAM_BOT_TOKEN: '123456:ABC', GRAFANA_API_KEY: 'g'.repeat(32), OPS_API_KEY: 'o'.repeat(32), WEBHOOK_SECRET: 'w'.repeat(32), NEZHA_PASSWORD: 'n',
-    COMPUTESHARE_PASSWORD: 'c', PTERODACTYL_CLIENT_KEY: `ptlc_${'a'.repeat(43)}`, BOARDMATE_API_KEY: 'b'.repeat(50)
+    COMPUTESHARE_PASSWORD: 'c', PTERODACTYL_CLIENT_KEY: `ptlc_${'a'.repeat(43)}`, BOARDMATE_API_KEY: 'b'.repeat(50),
+    SMTP_PASSWORD: 'smtp-pass', WECOM_ROBOT_KEY: 'wecom-robot-key-0123'
   }
-  const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, alertRules: ALERT_RULES, env })
+  const config = await loadConfigFile(new URL('../../config.example.json', import.meta.url).pathname, { registry, alertRules: ALERT_RULES, channelTypes: CHANNEL_TYPES, env })
+  t.same(config.notify.channels.map(c => [c.type, c.name]), [['email', 'oncall-mail'], ['wecom', 'wecom']], 'an e-mail and a push channel')
   t.same(config.providers.map(p => p.type), ['autodl', 'nezha', 'computeshare', 'pterodactyl', 'boardmate'], 'an example entry per provider type (OneCloud is experimental)')
   t.ok(config.providers.every(p => p.failure === undefined))
 })
