@@ -10,6 +10,7 @@ import { CHANNEL_TYPES, createChannel } from '../../src/notify/channels.js'
 import { createTranslator } from '../../src/present/i18n.js'
 import { defaultRegistry } from '../../src/run.js'
 import { captureLog } from '../helpers/log.js'
+import { issuesOf } from '../helpers/config.js'
 
 const USER = 'alerts@example.test'
 const PASSWORD = 'smtp-password-0123'
@@ -126,8 +127,8 @@ t.test('the server\'s certificate is checked unless ignoreTlsErrors; STARTTLS is
 
 t.test('bad e-mail settings are refused by the config with what to fix', async t => {
   const parse = (entry: object) => parseConfig({ providers: [], notify: { channels: [{ type: 'email', ...entry }] } }, { registry: defaultRegistry(), alertRules: ALERT_RULES, channelTypes: CHANNEL_TYPES, env: {} })
-  t.throws(() => parse({ host: 'smtp://mail.example.com', from: USER, to: ['x@example.test'] }), { issues: ['notify.channels[0].host: must be a host name such as smtp.example.com (no scheme, no port)'] })
-  t.throws(() => parse({ host: 'mail.example.com', from: USER, to: [] }), { issues: [/notify\.channels\[0\]\.to: must NOT have fewer than 1 items/] })
-  t.throws(() => parse({ host: 'mail.example.com', from: USER, to: ['x@example.test'], security: 'ssl' }), { issues: ['notify.channels[0].security: must be one of: "starttls", "tls", "none"'] })
-  t.throws(() => parse({ host: 'mail.example.com', from: USER, to: ['x@example.test'], smtpPort: 25 }), { issues: ['notify.channels[0].smtpPort: unknown key (allowed: host, port, security, user, password, ignoreTlsErrors, from, to)'] })
+  t.match(issuesOf(() => parse({ host: 'smtp://mail.example.com', from: USER, to: ['x@example.test'] })), ['notify.channels[0].host: must be a host name such as smtp.example.com (no scheme, no port)'])
+  t.match(issuesOf(() => parse({ host: 'mail.example.com', from: USER, to: [] })), [/notify\.channels\[0\]\.to: must NOT have fewer than 1 items/])
+  t.match(issuesOf(() => parse({ host: 'mail.example.com', from: USER, to: ['x@example.test'], security: 'ssl' })), ['notify.channels[0].security: must be one of: "starttls", "tls", "none"'])
+  t.match(issuesOf(() => parse({ host: 'mail.example.com', from: USER, to: ['x@example.test'], smtpPort: 25 })), ['notify.channels[0].smtpPort: unknown key (allowed: host, port, security, user, password, ignoreTlsErrors, from, to)'])
 })

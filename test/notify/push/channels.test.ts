@@ -43,7 +43,7 @@ async function channels (t: Test, entries: object[], options: { rateIntervalMs?:
   const captured = captureLog()
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const counted: string[] = []
-  const telemetry = { poll () {}, login () {}, webhookDelivery () {}, action () {}, alert: (event: string, channel: string, result: string) => { counted.push(`${channel} ${result}`) } }
+  const telemetry = { poll () {}, login () {}, webhookDelivery () {}, action () {}, alert: (_event: string, channel: string, result: string) => { counted.push(`${channel} ${result}`) } }
   const made = configured(entries).map(c => createChannel(c, { t: translators[c.language], outbox: options.outbox ?? null, log: captured.log, telemetry, retryBaseMs: 5, rateIntervalMs: options.rateIntervalMs ?? 60_000 }))
   t.teardown(async () => { for (const c of made) await c.close() })
   return { channels: made, captured, counted }
