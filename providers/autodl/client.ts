@@ -26,6 +26,8 @@ export interface CallOptions {
   signal?: AbortSignal | undefined
   /** The call only reads, so transport failures may be retried. */
   readOnly?: boolean
+  /** `GET` (without a body) instead of `POST`; a GET always only reads. */
+  method?: 'GET' | 'POST'
 }
 
 /**
@@ -69,7 +71,7 @@ export class AutodlClient {
   }
 
   /**
-   * POST `path` with `body` and the token; return `data` of a `Success` envelope.
+   * POST `path` with `body` (or GET it, `options.method`) and the token; return `data` of a `Success` envelope.
    * @throws ProviderAuthError when no valid token can be had; ProviderApiError for any other AutoDL
    *   `code` (with its `msg`); ProviderHttpError / ProviderTimeoutError / ProviderResponseError.
    */
@@ -108,14 +110,15 @@ export class AutodlClient {
   }
 
   async #post (path: string, body: object, token: string | null, options: CallOptions): Promise<Envelope> {
-    const what = `AutoDL POST ${path}`
+    const method = options.method ?? 'POST'
+    const what = `AutoDL ${method} ${path}`
     const response = await send(this.#http, {
-      method: 'POST',
+      method,
       url: `${this.#config.baseUrl}${path}`,
-      data: body,
+      ...(method === 'POST' ? { data: body } : {}),
       headers: {
         accept: 'application/json, text/plain, */*',
-        'content-type': 'application/json;charset=UTF-8',
+        ...(method === 'POST' ? { 'content-type': 'application/json;charset=UTF-8' } : {}),
         appversion: APP_VERSION,
         ...(token === null ? {} : { authorization: token })
       },

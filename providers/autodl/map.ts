@@ -106,12 +106,19 @@ const instancePageSchema = {
 const loginDataSchema = { type: 'object', required: ['ticket'], properties: { ticket: { type: 'string', minLength: 1 } } }
 const passportDataSchema = { type: 'object', required: ['token'], properties: { token: { type: 'string', minLength: 1 } } }
 
+/**
+ * `data` of `GET /api/v1/wallet`: `assets`, the balance in milli-yuan (thousandths of a yuan), as the
+ * third-party clients read it (xiaoti12/autodl_bot divides it by 1000). Other fields are not relied on.
+ */
+const walletSchema = { type: 'object', required: ['assets'], properties: { assets: { type: 'integer' } } }
+
 const ajv = new Ajv({ allErrors: false, strict: false })
 const validators = {
   instancePage: ajv.compile<InstancePage>(instancePageSchema),
   instance: ajv.compile<RawInstance>(instanceSchema),
   loginData: ajv.compile<{ ticket: string }>(loginDataSchema),
-  passportData: ajv.compile<{ token: string }>(passportDataSchema)
+  passportData: ajv.compile<{ token: string }>(passportDataSchema),
+  wallet: ajv.compile<{ assets: number }>(walletSchema)
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CallOptions, InstanceData, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
+import type { AccountDetails, CallOptions, InstanceData, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
 import { AutodlClient } from './client.js'
 import { PollMemo } from '../../src/index.js'
 import { checkInstance, checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance, type StopTimes } from './map.js'
@@ -8,6 +8,8 @@ import type { AutodlConfig } from './schema.js'
 export const PAGE_SIZE = 100
 /** Safety stop for a server that reports an absurd `max_page`. */
 export const MAX_PAGES = 500
+/** The wallet is read at most this often, milliseconds: a balance moves slowly, and each read is one more request. */
+export const WALLET_EVERY_MS = 5 * 60_000
 
 /** AutoDL web console account (reference/providers.md §1). */
 export class AutodlProvider implements Provider {
@@ -23,9 +25,13 @@ export class AutodlProvider implements Provider {
   #skipped = 0
   /** Stop and release times of each `stopped_at` seen, from one poll to the next. */
   readonly #stopTimes = new PollMemo<string, StopTimes>()
+  readonly #now: () => number
+  /** Balance in yuan from the latest wallet read, and when it was read (epoch ms); null before the first. */
+  #wallet: { balanceYuan: number; readAt: number } | null = null
 
   constructor (config: AutodlConfig, deps: ProviderDeps, now?: () => number) {
     this.#deps = deps
+    this.#now = now ?? Date.now
     this.#client = new AutodlClient({ config, http: deps.http, store: deps.store, log: deps.log, secrets: deps.secrets, now, onLogin: deps.onLogin })
   }
 
@@ -67,7 +73,30 @@ export class AutodlProvider implements Provider {
       this.#stopTimes.rotate()
     }
     this.#skipped = skipped
+    await this.#readWallet(options)
     return [...byId.values()]
+  }
+
+  /** The balance in yuan (`balanceYuan`), from `GET /api/v1/wallet`; null before it was first read. */
+  accountDetails (): AccountDetails | null {
+    return this.#wallet === null ? null : { balanceYuan: this.#wallet.balanceYuan }
+  }
+
+  /**
+   * `GET /api/v1/wallet` → `data.assets` in milli-yuan (third-party clients: xiaoti12/autodl_bot,
+   * JarvisFree/autodl-sdk), at most every {@link WALLET_EVERY_MS}. A failed read keeps the last balance
+   * and is logged: the instances listed are still good.
+   */
+  async #readWallet (options: CallOptions): Promise<void> {
+    if (this.#wallet !== null && this.#now() - this.#wallet.readAt < WALLET_EVERY_MS) return
+    try {
+      const data = await this.#client.call('/api/v1/wallet', {}, { signal: options.signal, method: 'GET', readOnly: true })
+      const { assets } = checkPayload('wallet', data, 'AutoDL GET /api/v1/wallet')
+      this.#wallet = { balanceYuan: assets / 1000, readAt: this.#now() }
+    } catch (err) {
+      if (options.signal?.aborted) throw err
+      this.#deps.log.warn({ err: { message: (err as Error).message } }, 'could not read the AutoDL wallet; the balance shown is the last one read')
+    }
   }
 
   skippedInstances (): number {

@@ -103,6 +103,11 @@ export async function createBot (options: BotOptions): Promise<BotService> {
     let polling = false
     bot.launch({ dropPendingUpdates: false }, () => {
       polling = true
+      // stop() came while launch() was still reaching Telegram: polling must not start after it.
+      if (stopped) {
+        try { bot.stop('host stopping') } catch { /* not running */ }
+        return
+      }
       log.info({ username: bot.botInfo?.username }, 'telegram bot polling')
     }).catch((err: Error & { response?: { error_code?: number } }) => {
       if (stopped) return

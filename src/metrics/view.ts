@@ -65,11 +65,18 @@ export function viewRegistry (view: () => MetricsView): Registry {
   gauge('computewatch_provider_account_value', 'Numeric account facts (e.g. BoardMate balance and quota); nested keys joined with ".".', ['provider', 'type', 'key'], g => {
     for (const p of view().providers) {
       for (const [key, value] of Object.entries(p.account ?? {})) {
+        if (key === 'balanceYuan') continue // computewatch_provider_balance_yuan
         if (typeof value === 'number') g.set({ provider: p.id, type: p.type, key }, value)
         else if (value !== null && typeof value === 'object') {
           for (const [sub, v] of Object.entries(value)) if (typeof v === 'number') g.set({ provider: p.id, type: p.type, key: `${key}.${sub}` }, v)
         }
       }
+    }
+  })
+  gauge('computewatch_provider_balance_yuan', 'The account\'s balance in yuan, as the provider last reported it (AutoDL wallet).', providerLabels, g => {
+    for (const p of view().providers) {
+      const balance = p.account?.['balanceYuan']
+      if (typeof balance === 'number') g.set({ provider: p.id, type: p.type }, balance)
     }
   })
   gauge('computewatch_instance_info', 'Always 1; labels carry the instance\'s name, region and GPU model.',

@@ -123,7 +123,17 @@ export function statusLine (p: ProviderStatus, now: Date, language: Language, t:
     : p.error?.code === NOT_POLLED_YET
       ? t('status.pending', args)
       : t('status.failing', { ...args, error: p.error ? `${p.error.code}: ${p.error.message}` : '' })
-  return p.account ? `${head}\n${t('status.account', { details: formatAccount(p.account) })}` : head
+  if (!p.account) return head
+  const { balanceYuan, ...others } = p.account
+  const lines = [head]
+  if (typeof balanceYuan === 'number') lines.push(t('status.balance', { balance: formatYuan(balanceYuan) }))
+  if (Object.keys(others).length > 0) lines.push(t('status.account', { details: formatAccount(others) }))
+  return lines.join('\n')
+}
+
+/** `¥1,234.50`: yuan with two decimals. */
+export function formatYuan (yuan: number): string {
+  return `¥${yuan.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
 }
 
 /** `money 5269 · used cpu 100, servers 2 · quota cpu 100, servers 3`. */

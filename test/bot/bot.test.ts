@@ -110,7 +110,7 @@ t.test('/gpuvalid in English', async t => {
 
 t.test('/status: ok, then failing with the reason and stale data, then back', async t => {
   const { say, host, simulator } = await setup(t)
-  t.match((await say(OWNER, '/status'))[0], /^✅ lab（autodl）· 9 个实例 · 上次成功 \d+秒钟前$/)
+  t.match((await say(OWNER, '/status'))[0], /^✅ lab（autodl）· 9 个实例 · 上次成功 \d+秒钟前\n {4}余额：¥100\.00$/)
   simulator.inject('/api/v1/instance', { code: 'TORealName', msg: '请先完成实名认证' })
   await host.aggregator.refresh()
   const [status] = await say(OWNER, '/status')

@@ -86,6 +86,7 @@ export const en: Messages = {
     never: 'never',
     pending: '⏳ {{id}} ({{type}}) · first poll running',
     readOnly: 'read-only',
+    balance: '    balance: {{balance}}',
     account: '    account: {{details}}'
   },
   power: {

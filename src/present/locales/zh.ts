@@ -81,6 +81,7 @@ export const zh = {
     never: '从未',
     pending: '⏳ {{id}}（{{type}}）· 首次读取中',
     readOnly: '只读',
+    balance: '    余额：{{balance}}',
     account: '    账户：{{details}}'
   },
   power: {

@@ -322,6 +322,28 @@ t.test('the proxy option sends every call through the proxy', async t => {
   t.ok((await provider.listInstances()).length > 0)
   const host = new URL(simulator.url).host
   t.same(proxy.seen, [
-    `POST http://${host}/api/v1/new_login`, `POST http://${host}/api/v1/passport`, `POST http://${host}/api/v1/instance`
+    `POST http://${host}/api/v1/new_login`, `POST http://${host}/api/v1/passport`, `POST http://${host}/api/v1/instance`, `GET http://${host}/api/v1/wallet`
   ])
+})
+
+t.test('the balance: GET /api/v1/wallet, data.assets in milli-yuan, read at most every 5 minutes; a failed read keeps the last', async t => {
+  const { simulator, config } = await setup(t)
+  let now = Date.parse('2026-11-21T08:00:00Z')
+  const deps = makeDeps('lab')
+  const provider = new AutodlProvider(config, deps, () => now)
+  t.equal(provider.accountDetails(), null, 'nothing before the first poll')
+  await provider.listInstances()
+  t.same(provider.accountDetails(), { balanceYuan: 100 }, '100,000 milli-yuan')
+  const wallet = () => simulator.requests.filter(r => r.path === '/api/v1/wallet').length
+  await provider.listInstances()
+  t.equal(wallet(), 1, 'not read again within 5 minutes')
+  now += 5 * 60_000
+  simulator.inject('/api/v1/wallet', 'http500', 5)
+  t.ok((await provider.listInstances()).length > 0, 'a failed wallet read does not fail the poll')
+  t.same(provider.accountDetails(), { balanceYuan: 100 }, 'the last balance is kept')
+  now += 5 * 60_000
+  simulator.inject('/api/v1/wallet', { status: 200, body: { code: 'Success', data: { balance: '100' }, msg: '' } })
+  await provider.listInstances()
+  t.same(provider.accountDetails(), { balanceYuan: 100 }, 'nor does an answer without data.assets')
+  t.equal(deps.captured.entries().filter(e => e['msg'] === 'could not read the AutoDL wallet; the balance shown is the last one read').length, 2, 'each failed read said once')
 })

@@ -205,6 +205,13 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     }
   }
 
+  // Third-party clients (xiaoti12/autodl_bot, JarvisFree/autodl-sdk): GET, the token in `Authorization`, `data.assets` in milli-yuan.
+  kit.app.get('/api/v1/wallet', async (request: FastifyRequest) => {
+    if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs))
+    const session = sessions.get(String(request.headers.authorization ?? ''))
+    if (!session || session.expiresAt < Date.now()) return options.expiryAnswer === 'message' ? EXPIRED_MESSAGE : AUTHORIZE_FAILED
+    return ok({ assets: accounts.get(session.phone)!.balance })
+  })
   for (const path of Object.keys(schemas) as Path[]) {
     kit.app.post(path, async (request: FastifyRequest) => {
       if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs))
