@@ -9,6 +9,7 @@ export const en: Messages = {
   },
   commands: {
     gpuvalid: 'Idle GPUs on each instance\'s host, state, release countdown',
+    balance: 'Balance of each account, running cost per hour, how long it lasts',
     status: 'Whether each provider account works, instance count, last success',
     user: 'Set your AutoDL phone: /user <phone> [country code]',
     password: 'Set your AutoDL password: /password <password> (the message is deleted at once)',
@@ -151,6 +152,12 @@ export const en: Messages = {
     removed: '🔔 {{count}} mute(s) ended.',
     notMuted: 'Alerts of {{target}} are not silenced.'
   },
+  balance: {
+    none: 'No account reports a balance.',
+    line: '💰 {{provider}}: {{balance}}',
+    burning: '💰 {{provider}}: {{balance}} · {{running}} running at {{cost}}/h · lasts about {{left}} (estimate)',
+    unpriced: ' ({{count}} without a price, not counted)'
+  },
   lang: {
     usage: 'Usage: /lang zh|en|auto (auto: follow your Telegram language)',
     current: 'Language: {{language}}. Change it with /lang zh|en|auto.',
@@ -165,6 +172,7 @@ export const en: Messages = {
     provider: { failing: 'Provider failing', recovered: 'Provider recovered' },
     instance: { offline: 'Instance offline', online: 'Instance online' },
     action: { finished: 'Action finished' },
+    balance: { low: 'Low balance' },
     keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' }
   },
   group: {
@@ -173,6 +181,8 @@ export const en: Messages = {
     footer: 'Sent by computewatch'
   },
   alert: {
+    balanceLow: '💰 {{provider}} balance {{balance}} is below {{threshold}}.',
+    balanceLowBurning: '💰 {{provider}} balance {{balance}} is below {{threshold}}; at the current {{cost}}/h it lasts about {{left}} (estimate).',
     gpuFreed: '🟢 The host of {{name}} has idle GPUs: {{idle}}/{{total}} idle, {{requested}} needed.',
     gpuAutoStarting: '🤖 The host of {{name}} has idle GPUs ({{idle}}/{{total}}): powering it on with GPU…',
     gpuAutoDone: '✅ {{name}} was powered on by its watch and is running. The watch has ended.',

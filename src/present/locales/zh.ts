@@ -7,6 +7,7 @@ export const zh = {
   },
   commands: {
     gpuvalid: '每个实例所在主机的空闲 GPU、状态与释放倒计时',
+    balance: '各账号余额、运行中的每小时费用与预计可用时长',
     status: '各平台账号是否正常、实例数与上次成功时间',
     user: '设置你的 AutoDL 手机号：/user <手机号> [区号]',
     password: '设置你的 AutoDL 密码：/password <密码>（消息会被立即删除）',
@@ -146,6 +147,12 @@ export const zh = {
     removed: '🔔 已恢复 {{count}} 项提醒。',
     notMuted: '{{target}} 没有被暂停提醒。'
   },
+  balance: {
+    none: '没有能读取余额的账号。',
+    line: '💰 {{provider}}：{{balance}}',
+    burning: '💰 {{provider}}：{{balance}} · 运行中 {{running}} 台，{{cost}}/时 · 约可用 {{left}}（估算）',
+    unpriced: '（{{count}} 台无价格，未计入）'
+  },
   lang: {
     usage: '用法：/lang zh|en|auto（auto：跟随 Telegram 的语言设置）',
     current: '当前语言：{{language}}。用 /lang zh|en|auto 更改。',
@@ -160,6 +167,7 @@ export const zh = {
     provider: { failing: '平台账号异常', recovered: '平台账号恢复' },
     instance: { offline: '实例离线', online: '实例上线' },
     action: { finished: '操作完成' },
+    balance: { low: '余额不足' },
     keepalive: { succeeded: '保活成功', failed: '保活失败' }
   },
   group: {
@@ -168,6 +176,8 @@ export const zh = {
     footer: '来自 computewatch'
   },
   alert: {
+    balanceLow: '💰 {{provider}} 余额 {{balance}}，低于 {{threshold}}。',
+    balanceLowBurning: '💰 {{provider}} 余额 {{balance}}，低于 {{threshold}}；按当前 {{cost}}/时 的用量约还能用 {{left}}（估算）。',
     gpuFreed: '🟢 {{name}} 所在主机有空闲 GPU 了：空闲 {{idle}}/{{total}}，需要 {{requested}}。',
     gpuAutoStarting: '🤖 {{name}} 所在主机有空闲 GPU（{{idle}}/{{total}}），正在自动有卡开机…',
     gpuAutoDone: '✅ {{name}} 已自动开机，正在运行。这个等待已结束。',

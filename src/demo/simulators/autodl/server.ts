@@ -68,6 +68,8 @@ export interface AutodlSimulator {
   instance (uuid: string): SimInstance | undefined
   /** Set idle GPUs of a host machine. */
   setHostIdle (machineId: string, idle: number): void
+  /** Set an account's wallet, milli-yuan (a top-up, a spend). */
+  setBalance (phone: string, milliYuan: number): void
   /** From now on, powering this instance off does not update its `stopped_at` (a keep-alive that does not reset the clock). */
   freezeStoppedAt (uuid: string): void
   close (): Promise<void>
@@ -246,6 +248,7 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       return undefined
     },
     setHostIdle: (machineId, idle) => { const h = hosts.get(machineId); if (h) h.idle = idle },
+    setBalance: (phone, milliYuan) => { const a = accounts.get(phone); if (a) a.balance = milliYuan },
     freezeStoppedAt: (uuid) => { frozen.add(uuid) },
     close: async () => {
       for (const t of timers) clearTimeout(t)
