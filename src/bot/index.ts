@@ -94,6 +94,15 @@ export async function createBot (options: BotOptions): Promise<BotService> {
 
   let stopped = false
   let retryTimer: NodeJS.Timeout | null = null
+  // launch() calls getMe, then deleteWebhook, then starts polling; Telegraf's stop() refuses a bot that
+  // is not polling yet. A stop() in that window must still win: launch() is ended right after
+  // deleteWebhook, before polling starts (and a failed call ends it anyway).
+  const deleteWebhook = bot.telegram.deleteWebhook.bind(bot.telegram)
+  bot.telegram.deleteWebhook = async (...args: Parameters<typeof deleteWebhook>) => {
+    const done = await deleteWebhook(...args)
+    if (stopped) throw new Error('host stopping')
+    return done
+  }
   // launch() resolves only when polling ends (stop) and rejects when it cannot start or polling dies
   // (network at start-up, 409 conflict…). Either way the bot comes back, with back-off, unless the
   // token itself is rejected.
@@ -104,11 +113,6 @@ export async function createBot (options: BotOptions): Promise<BotService> {
     let polling = false
     bot.launch({ dropPendingUpdates: false }, () => {
       polling = true
-      // stop() came while launch() was still reaching Telegram: polling must not start after it.
-      if (stopped) {
-        try { bot.stop('host stopping') } catch { /* not running */ }
-        return
-      }
       log.info({ username: bot.botInfo?.username }, 'telegram bot polling')
     }).catch((err: Error & { response?: { error_code?: number } }) => {
       if (stopped) return
