@@ -1,7 +1,7 @@
 // The architecture, as rules dependency-cruiser checks (`npm test` runs them: test/architecture.test.ts).
 // Layers, top may import bottom, never the reverse:
 //   composition root (src/*.ts, src/commands, src/demo) → api, bot, web → alerts → notify → actions, audit
-//   → present → metrics → config → core.
+//   → money → present → metrics → config → core.
 // Providers sit beside config and import only the public API, src/index.ts, like a third-party plugin.
 
 /** Bottom first. Everything under src/ that is not in a layer is the composition root. */
@@ -10,6 +10,7 @@ const LAYERS = [
   { name: 'config', paths: ['^src/config/'] },
   { name: 'metrics', paths: ['^src/metrics/'] },
   { name: 'present', paths: ['^src/present/'] },
+  { name: 'money', paths: ['^src/money/'] },
   { name: 'actions and audit', paths: ['^src/actions/', '^src/audit/'] },
   { name: 'notify', paths: ['^src/notify/'] },
   { name: 'alerts', paths: ['^src/alerts/'] },

@@ -28,6 +28,7 @@ import { TelegramChannel } from './notify/telegram.js'
 import { WebhookChannel } from './notify/webhook.js'
 import { createTranslator, type Language, type Translate } from './present/i18n.js'
 import { HostMetrics } from './metrics/counters.js'
+import { CostLedger } from './money/ledger.js'
 import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
 
@@ -59,6 +60,8 @@ export interface Host {
   mutes: MuteList
   watches: WatchList
   api: FastifyInstance
+  /** The running cost observed at each poll (`/cost`, `GET /api/v1/cost`). */
+  ledger: CostLedger
   /** The host's counters (polls, logins, alerts, deliveries, actions), served in `/metrics`. */
   metrics: HostMetrics
   bot: BotService | null
@@ -93,10 +96,15 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics
   })
+  const ledger = new CostLedger({
+    aggregator, store: store.namespace('ledger'), timeZone: config.telegram.timeZone, log: log.child({ component: 'ledger' }), telemetry: metrics, now,
+    // Two polls of the slowest entry; a longer silence (the host was down) is not counted as running.
+    maxGapMs: Math.max(600_000, 2000 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
+  })
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics,
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger,
     control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators }
   })
   const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
@@ -105,7 +113,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
     : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
-      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, languages, translators, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, languages, translators, ledger, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets
     })
   const outbox = new Outbox(store.namespace('outbox'))
@@ -115,8 +123,8 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     send: alerts => dispatcher.send(alerts), translators,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
-  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher })
-  return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, metrics, bot, accounts, ...lifecycle }
+  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher, ledger })
+  return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
 }
 
 /** Every credential in a URL of the config (store, proxies), the API keys, the webhook secrets and the channels' keys, tokens and passwords are scrubbed from output. */
@@ -211,14 +219,15 @@ function wireChannels (w: Wiring, parts: { aggregator: Aggregator; bot: BotServi
 }
 
 /** `start()` (alerts, polling, API, bot) and `stop()` (the reverse, then flush deliveries and the store), each once. */
-function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher }): Pick<Host, 'start' | 'stop'> {
-  const { aggregator, alerts, actions, api, bot, dispatcher } = parts
+function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
+  const { aggregator, alerts, actions, api, bot, dispatcher, ledger } = parts
   const { host, port } = w.config.api
   let stopping: Promise<void> | null = null
   return {
     async start () {
       await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
       alerts.start()
+      ledger.start()
       aggregator.start()
       await api.listen({ host, port })
       const address = api.server.address()
@@ -234,6 +243,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
         await alerts.stop()
         await actions.close()
         await aggregator.stop()
+        await ledger.stop()
         await dispatcher.close()
         await w.store.close()
       })()

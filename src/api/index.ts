@@ -1,3 +1,5 @@
+import type { CostLedger } from '../money/ledger.js'
+import { costRoutes } from './routes/cost.js'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify'
 import swagger from '@fastify/swagger'
 import type { HostMetrics } from '../metrics/counters.js'
@@ -45,6 +47,8 @@ export interface ApiOptions {
     /** Translators of the confirmations' texts, by language. */
     translators: Readonly<Record<Language, Translate>>
   } | undefined
+  /** The cost ledger (`GET /api/v1/cost`); without it the route is absent. */
+  ledger?: CostLedger | undefined
   /** The host's counters and build info, part of `/metrics`. */
   counters?: HostMetrics | undefined
   /** The built status page (`dist/page` of the package); without it `/` says the page is not built. */
@@ -106,6 +110,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   await app.register(eventRoutes, { aggregator })
   await app.register(badgeRoutes, { aggregator, keyed: options.apiKeys.length > 0 })
   await app.register(meRoutes, { control: control !== undefined })
+  if (options.ledger) await app.register(costRoutes, { ledger: options.ledger })
   if (control) {
     await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators: control.translators })
     await app.register(actionRoutes, { actions: control.actions })

@@ -10,6 +10,7 @@ import type { Snapshot } from '../core/snapshot.js'
 import { canSee, entryOwner } from '../core/visibility.js'
 import type { ButtonStore } from '../notify/buttons.js'
 import type { ChatLanguages } from '../notify/languages.js'
+import type { CostLedger } from '../money/ledger.js'
 import type { Language, Translate } from '../present/i18n.js'
 
 /** What command handlers reach through `ctx.services`. */
@@ -22,6 +23,8 @@ export interface BotServices {
   mutes: MuteList
   watches: WatchList
   buttons: ButtonStore
+  /** The running cost the host observed (`/cost`). */
+  ledger: CostLedger
   /** Each user's language (`/lang`, their Telegram language, the host's). */
   languages: ChatLanguages
   /** A translator per language. */

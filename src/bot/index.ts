@@ -7,6 +7,7 @@ import { allowOnly } from './access.js'
 import { accountCommands } from './commands/account.js'
 import { langCommands } from './commands/lang.js'
 import { moneyCommands } from './commands/money.js'
+import { costCommands } from './commands/cost.js'
 import { muteCommands } from './commands/mute.js'
 import { fitMessages } from './message-limits.js'
 import { powerButtons, powerCommands } from './commands/power.js'
@@ -37,7 +38,7 @@ export interface BotService {
  * from. `/help` is its own entry; `/start` answers the same.
  */
 export const BOT_COMMANDS: readonly BotCommandSpec[] = [
-  ...viewCommands, ...moneyCommands, ...powerCommands, ...watchCommands, ...muteCommands, ...accountCommands, ...langCommands,
+  ...viewCommands, ...moneyCommands, ...costCommands, ...powerCommands, ...watchCommands, ...muteCommands, ...accountCommands, ...langCommands,
   { name: 'help', who: 'reader', handler: async (ctx) => await ctx.reply(helpText(BOT_COMMANDS, ctx.t, ctx.services.accounts !== null)) }
 ]
 

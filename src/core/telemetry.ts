@@ -17,6 +17,8 @@ export interface Telemetry {
   webhookDelivery (result: 'delivered' | 'failed'): void
   /** One action ended: `succeeded`, `failed`, or `refused` before anything was asked of the provider. */
   action (kind: string, result: 'succeeded' | 'failed' | 'refused'): void
+  /** The cost ledger added `yuan` (an estimate at poll resolution) to an entry's running cost. */
+  cost? (entry: EntryLabels, yuan: number): void
 }
 
 /** The entry a poll or login belongs to: its id and provider type. */

@@ -29,6 +29,7 @@ export class HostMetrics implements Telemetry {
   readonly #alerts: Counter<'event' | 'channel' | 'result'>
   readonly #deliveries: Counter<'result'>
   readonly #actions: Counter<'kind' | 'result'>
+  readonly #cost: Counter<'provider' | 'type'>
   readonly #seen = new Set<string>()
   #changes = 0
 
@@ -47,6 +48,7 @@ export class HostMetrics implements Telemetry {
     this.#alerts = new Counter({ name: 'computewatch_alerts_total', help: 'Alert messages by event, channel and result (sent, failed).', labelNames: ['event', 'channel', 'result'], registers })
     this.#deliveries = new Counter({ name: 'computewatch_webhook_deliveries_total', help: 'Webhook deliveries after their retries, by result (delivered, failed).', labelNames: ['result'], registers })
     this.#actions = new Counter({ name: 'computewatch_actions_total', help: 'Power actions by kind and result (succeeded, failed, refused).', labelNames: ['kind', 'result'], registers })
+    this.#cost = new Counter({ name: 'computewatch_cost_yuan_total', help: 'Running cost observed by the host, in yuan: running time between polls × price per hour (an estimate at poll resolution).', labelNames: ['provider', 'type'], registers })
     for (const result of ['delivered', 'failed']) this.#deliveries.inc({ result }, 0)
     for (const kind of ACTION_KINDS) for (const result of ACTION_RESULTS) this.#actions.inc({ kind, result }, 0)
   }
@@ -79,6 +81,12 @@ export class HostMetrics implements Telemetry {
   webhookDelivery (result: 'delivered' | 'failed'): void {
     this.#changes++
     this.#deliveries.inc({ result })
+  }
+
+  cost (entry: EntryLabels, yuan: number): void {
+    if (!this.#isPublic(entry.id)) return
+    this.#changes++
+    this.#cost.inc({ provider: entry.id, type: entry.type }, yuan)
   }
 
   action (kind: string, result: 'succeeded' | 'failed' | 'refused'): void {

@@ -60,6 +60,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, deliveryRetryBaseMs: 20, channelRateIntervalMs: options.channelRateIntervalMs ?? 60_000 })
   await host.dispatcher.resume()
   host.alerts.start()
+  host.ledger.start()
   t.teardown(() => host.stop())
   const world: World = {
     host, telegram, hooks, store, captured,
@@ -68,6 +69,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     poll: async () => {
       await host.aggregator.refresh()
       await host.alerts.evaluate()
+      for (const id of host.aggregator.ids()) await host.ledger.observe(id)
       await host.dispatcher.flush()
     },
     messages: (userId) => botMessages(telegram, userId),

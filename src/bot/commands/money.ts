@@ -1,4 +1,4 @@
-import { balanceOf, hoursLeft, runningCostPerHour } from '../../core/money.js'
+import { balanceOf, hoursLeft, runningCostPerHour } from '../../money/estimate.js'
 import { formatDuration, formatYuan } from '../../present/format.js'
 import { viewFor } from '../context.js'
 import type { BotCommandSpec } from './registry.js'

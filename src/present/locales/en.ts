@@ -14,6 +14,7 @@ export const en: Messages = {
     user: 'Set your AutoDL phone: /user <phone> [country code]',
     password: 'Set your AutoDL password: /password <password> (the message is deleted at once)',
     forget: 'Delete the account you set with /user and /password',
+    cost: 'Running cost (estimate): /cost [today|week|month]',
     on: 'Power on with GPU: /on <instance>',
     nogpu: 'Power on in no-GPU mode: /nogpu <instance>',
     off: 'Power off: /off <instance>',
@@ -157,6 +158,14 @@ export const en: Messages = {
     line: '💰 {{provider}}: {{balance}}',
     burning: '💰 {{provider}}: {{balance}} · {{running}} running at {{cost}}/h · lasts about {{left}} (estimate)',
     unpriced: ' ({{count}} without a price, not counted)'
+  },
+  cost: {
+    usage: 'Usage: /cost [today|week|month]',
+    periods: { today: 'Today', week: 'Last 7 days', month: 'This month' },
+    head: '💴 {{period}} ({{from}} to {{to}}): {{total}}',
+    line: '• {{provider}} / {{name}}: {{yuan}}',
+    none: '(nothing ran)',
+    note: 'Estimated from the running time seen at each poll × price per hour; not the provider\'s bill.'
   },
   lang: {
     usage: 'Usage: /lang zh|en|auto (auto: follow your Telegram language)',

@@ -12,6 +12,7 @@ export const zh = {
     user: '设置你的 AutoDL 手机号：/user <手机号> [区号]',
     password: '设置你的 AutoDL 密码：/password <密码>（消息会被立即删除）',
     forget: '删除你用 /user 和 /password 设置的账号',
+    cost: '运行费用（估算）：/cost [today|week|month]',
     on: '有卡开机：/on <实例>',
     nogpu: '无卡模式开机：/nogpu <实例>',
     off: '关机：/off <实例>',
@@ -152,6 +153,14 @@ export const zh = {
     line: '💰 {{provider}}：{{balance}}',
     burning: '💰 {{provider}}：{{balance}} · 运行中 {{running}} 台，{{cost}}/时 · 约可用 {{left}}（估算）',
     unpriced: '（{{count}} 台无价格，未计入）'
+  },
+  cost: {
+    usage: '用法：/cost [today|week|month]',
+    periods: { today: '今天', week: '最近 7 天', month: '本月' },
+    head: '💴 {{period}}（{{from}} 至 {{to}}）：{{total}}',
+    line: '• {{provider}} / {{name}}：{{yuan}}',
+    none: '（没有运行记录）',
+    note: '按每次轮询观察到的运行时间 × 单价估算，不是平台账单。'
   },
   lang: {
     usage: '用法：/lang zh|en|auto（auto：跟随 Telegram 的语言设置）',

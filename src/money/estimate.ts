@@ -1,5 +1,5 @@
-import type { Instance } from './instance.js'
-import type { ProviderStatus } from './snapshot.js'
+import type { Instance } from '../core/instance.js'
+import type { ProviderStatus } from '../core/snapshot.js'
 
 /**
  * What the running instances cost per hour, in yuan: the sum of their `pricePerHour`. An estimate: a
