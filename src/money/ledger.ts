@@ -66,7 +66,7 @@ const DAY_FORMAT = 'yyyy-MM-dd'
  * at both polls, half when at one of them (it started or stopped in between), nothing otherwise. An
  * estimate at poll resolution, in yuan, never the provider's bill. Kept per entry and day in the
  * store (keyv namespace `ledger`), for {@link LEDGER_DAYS} days, surviving restarts; each poll writes
- * only its entry's part.
+ * only its entry's part, and nothing when no priced instance runs or ran and the instances are the same.
  */
 export class CostLedger {
   readonly #options: CostLedgerOptions
@@ -117,7 +117,13 @@ export class CostLedger {
           const from = Math.max(previous.at, at - this.#options.maxGapMs)
           added += this.#book(ledger, instance.id, from, at, price * share)
         }
+        // An entry with nothing priced running, before or now, and the same instances: nothing to keep
+        // (most polls of idle accounts and of servers without prices write nothing).
+        const priced = (x: Seen | undefined): boolean => x !== undefined && x.running && x.price !== null
+        const idle = added === 0 && !Object.values(seen).some(priced) && !Object.values(ledger.seen).some(priced) &&
+          Object.keys(seen).length === Object.keys(ledger.seen).length && Object.keys(seen).every(id => id in ledger.seen)
         ledger.seen = seen
+        if (idle) return
         this.#prune(ledger)
         await this.#options.store.set(`entry:${entryId}`, ledger)
         await this.#remember(entryId)

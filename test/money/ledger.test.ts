@@ -97,3 +97,16 @@ t.test(`days older than ${LEDGER_DAYS} are dropped`, async t => {
   await w.poll(10, [{ id: 'a', running: true, price: 6 }])
   t.equal(await total(w.ledger, '2026-01-01', '2026-01-01'), 0, 'gone')
 })
+
+t.test('an idle entry (nothing priced running, the same instances) writes nothing', async t => {
+  const w = await world(t, '2026-11-21T02:00:00Z')
+  const keyv = w.store.namespace('ledger')
+  await w.poll(0, [{ id: 'a', running: false, price: 6 }, { id: 'srv', running: true, price: null }])
+  const first = JSON.stringify(await keyv.get('entry:lab'))
+  t.match(first, '"at":1795226400000', 'the first poll keeps the instances seen')
+  for (let i = 0; i < 3; i++) await w.poll(1, [{ id: 'a', running: false, price: 6 }, { id: 'srv', running: true, price: null }])
+  t.equal(JSON.stringify(await keyv.get('entry:lab')), first, 'three idle polls: the stored part is untouched')
+  await w.poll(1, [{ id: 'a', running: true, price: 6 }, { id: 'srv', running: true, price: null }])
+  t.equal(await total(w.ledger, '2026-11-21', '2026-11-21'), 0.05, 'a start: half of the minute at ¥6/h')
+  t.not(JSON.stringify(await keyv.get('entry:lab')), first, 'and stored')
+})
