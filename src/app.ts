@@ -29,6 +29,7 @@ import { WebhookChannel } from './notify/webhook.js'
 import { createTranslator, type Language, type Translate } from './present/i18n.js'
 import { HostMetrics } from './metrics/counters.js'
 import { CostLedger } from './money/ledger.js'
+import { Budget } from './money/budget.js'
 import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
 
@@ -92,20 +93,24 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const mutes = new MuteList(store.namespace('alerts'), now)
   const watches = new WatchList(store.namespace('alerts'), now)
   const buttons = new ButtonStore(store.namespace('buttons'))
-  const actions = new ActionService({
-    aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
-    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics
-  })
   const ledger = new CostLedger({
     aggregator, store: store.namespace('ledger'), timeZone: config.telegram.timeZone, log: log.child({ component: 'ledger' }), telemetry: metrics, now,
     // Two polls of the slowest entry; a longer silence (the host was down) is not counted as running.
     maxGapMs: Math.max(600_000, 2000 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
   })
+  const budget = new Budget({
+    ledger, monthlyYuan: config.budget.monthlyYuan, counts: id => canSee(PUBLIC_VIEWER, id),
+    perEntry: new Map(config.providers.flatMap(p => p.budget ? [[p.id, p.budget.monthlyYuan] as const] : []))
+  })
+  const actions = new ActionService({
+    aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
+    timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics, budget
+  })
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
     aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger,
-    control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators }
+    control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators, budget }
   })
   const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
   const bot = config.telegram.token === null
@@ -113,14 +118,14 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
     : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
-      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, languages, translators, ledger, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets
     })
   const outbox = new Outbox(store.namespace('outbox'))
   const dispatcher = new Dispatcher(wireChannels(w, { aggregator, bot, buttons, languages, translators, outbox }), { routes: config.alerts.routes, outbox, log: log.child({ component: 'notify' }) })
   const alerts = new AlertEngine({
     aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
-    send: alerts => dispatcher.send(alerts), translators,
+    send: alerts => dispatcher.send(alerts), translators, budget,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher, ledger })

@@ -12,6 +12,7 @@ import type { SecretRegistry } from '../core/secrets.js'
 import type { Telemetry } from '../core/telemetry.js'
 import { canSee, type Viewer } from '../core/visibility.js'
 import type { ActionKind, ActionRecord } from './record.js'
+import type { Budget } from '../money/budget.js'
 
 export interface ActionRequest {
   kind: ActionKind
@@ -41,8 +42,13 @@ export interface ActionServiceOptions {
   secrets?: SecretRegistry | undefined
   /** Where outcomes are counted (default: nowhere). */
   telemetry?: Telemetry | undefined
+  /** Monthly budgets: automatic power-ons (actor `system`) are refused once one is reached. */
+  budget?: Budget | undefined
   now?: () => Date
 }
+
+/** Hours of running an automatic power-on with GPU is projected to cost before the budget check. */
+export const PROJECTED_HOURS = 1
 
 const RECORD_TTL_MS = 7 * 86400_000
 const ON_STATES: readonly InstanceState[] = ['running', 'starting']
@@ -111,6 +117,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       let instance: Instance
       try {
         instance = await this.#check(request)
+        await this.#checkBudget(request, instance)
       } catch (err) {
         await this.#refused(request, (err as Error).message)
         throw err
@@ -324,6 +331,23 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       actor: record.actor, action: record.kind, target: { provider: record.provider, instanceId: record.instanceId, name: record.instanceName },
       result, detail, actionId: record.id
     })
+  }
+
+  /**
+   * An automatic power-on (actor `system`: a watch, keep-alive) is refused when this month's observed
+   * cost plus its projection reaches a budget: {@link PROJECTED_HOURS} at the listed price with GPU;
+   * nothing in no-GPU mode (keep-alive runs minutes, and AutoDL's no-GPU price is not listed).
+   * @throws ConflictError naming the budget, what was spent and the limit.
+   */
+  async #checkBudget (request: ActionRequest, instance: Instance): Promise<void> {
+    const { budget } = this.#options
+    if (!budget || request.actor.kind !== 'system' || request.kind === 'power-off') return
+    const gpu = request.kind === 'power-on' && (request.mode ?? 'gpu') === 'gpu'
+    const projected = gpu ? (instance.pricePerHour ?? 0) * PROJECTED_HOURS : 0
+    const reached = await budget.refusal(request.providerId, projected)
+    if (reached === null) return
+    const scope = reached.scope === 'global' ? 'the monthly budget' : `the monthly budget of ${reached.scope}`
+    throw new ConflictError(`${scope} is reached: ¥${reached.spentYuan.toFixed(2)} spent in ${reached.month}${projected > 0 ? ` + ¥${projected.toFixed(2)} projected for an hour` : ''} of ¥${reached.limitYuan.toFixed(2)}; automatic power-ons wait for next month or a higher budget`, { budget: reached })
   }
 
   async #refused (request: ActionRequest, reason: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { Snapshot } from '../core/snapshot.js'
 import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
 import type { WatchList } from './watches.js'
+import type { Budget } from '../money/budget.js'
 
 /**
  * What the engine remembers between snapshots (and restarts) across entries, in the keyv namespace
@@ -15,6 +16,8 @@ import type { WatchList } from './watches.js'
 export interface AlertState {
   /** Per provider entry: failed polls in a row (counted by `lastErrorAt`), and whether "failing" was announced. */
   providers: Record<string, { lastErrorAt: string | null; failures: number; alerted: boolean }>
+  /** Budgets announced as reached: `<scope>@<YYYY-MM>` → when (this month's only). */
+  budgets: Record<string, string>
 }
 
 /**
@@ -67,6 +70,8 @@ export interface RuleContext {
   follow (actionId: string, onEnd: FollowUp): void
   /** Time zone of absolute times in texts. */
   timeZone: string | null
+  /** The monthly budgets; absent without a ledger. */
+  budget?: Budget | undefined
 }
 
 /**

@@ -12,6 +12,7 @@ import { isMuted, type MuteList } from './mutes.js'
 import type { ActionContext, AlertRuleDefinition } from './rule.js'
 import { ALERT_RULES } from './rules/index.js'
 import type { WatchList } from './watches.js'
+import type { Budget } from '../money/budget.js'
 
 /** The state across entries; each entry's own part is under `state:<entry id>`. */
 const STATE_KEY = 'state'
@@ -35,6 +36,8 @@ export interface AlertEngineOptions {
   timeZone: string | null
   log: Logger
   now?: () => Date
+  /** The monthly budgets (the `budget` rule). */
+  budget?: Budget | undefined
   /** The rules, in evaluation order (default: every rule, `ALERT_RULES`). */
   rules?: readonly AlertRuleDefinition[]
 }
@@ -139,6 +142,7 @@ export class AlertEngine {
       keepAlive: o.keepAlive,
       log: o.log,
       timeZone: o.timeZone,
+      budget: o.budget,
       muted: (providerId, instanceId) => isMuted(mutes, providerId, instanceId),
       emit: (alert) => this.#emit(alert),
       text: (key, args) => this.#text(key, args),
@@ -172,7 +176,8 @@ export class AlertEngine {
   async #loadGlobal (): Promise<Stored<AlertState>> {
     if (this.#global) return this.#global
     const stored = await this.#options.store.get<Record<string, unknown>>(STATE_KEY) ?? {}
-    const state = { ...emptyState(this.#rules), providers: stored['providers'] ?? {} } as AlertState
+    const empty = emptyState(this.#rules)
+    const state = { ...empty, ...Object.fromEntries(Object.entries(stored).filter(([key]) => key in empty)) } as AlertState
     this.#global = { state, stored: JSON.stringify(state) }
     if (isLegacy(stored)) await this.#migrate(stored)
     return this.#global

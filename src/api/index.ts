@@ -1,4 +1,5 @@
 import type { CostLedger } from '../money/ledger.js'
+import type { Budget } from '../money/budget.js'
 import { costRoutes } from './routes/cost.js'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify'
 import swagger from '@fastify/swagger'
@@ -46,6 +47,8 @@ export interface ApiOptions {
     confirmations: ConfirmationStore
     /** Translators of the confirmations' texts, by language. */
     translators: Readonly<Record<Language, Translate>>
+    /** Monthly budgets, shown in power-on confirmations. */
+    budget?: Budget | undefined
   } | undefined
   /** The cost ledger (`GET /api/v1/cost`); without it the route is absent. */
   ledger?: CostLedger | undefined
@@ -112,7 +115,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   await app.register(meRoutes, { control: control !== undefined })
   if (options.ledger) await app.register(costRoutes, { ledger: options.ledger })
   if (control) {
-    await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators: control.translators })
+    await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators: control.translators, budget: control.budget })
     await app.register(actionRoutes, { actions: control.actions })
     await app.register(auditRoutes, { audit: control.audit })
     await app.register(muteRoutes, { mutes: control.mutes, audit: control.audit, aggregator })

@@ -11,6 +11,7 @@ import { canSee, entryOwner } from '../core/visibility.js'
 import type { ButtonStore } from '../notify/buttons.js'
 import type { ChatLanguages } from '../notify/languages.js'
 import type { CostLedger } from '../money/ledger.js'
+import type { Budget } from '../money/budget.js'
 import type { Language, Translate } from '../present/i18n.js'
 
 /** What command handlers reach through `ctx.services`. */
@@ -25,6 +26,8 @@ export interface BotServices {
   buttons: ButtonStore
   /** The running cost the host observed (`/cost`). */
   ledger: CostLedger
+  /** The monthly budgets, shown in power-on confirmations. */
+  budget: Budget
   /** Each user's language (`/lang`, their Telegram language, the host's). */
   languages: ChatLanguages
   /** A translator per language. */

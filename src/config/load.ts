@@ -100,6 +100,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
     const proxy = (entry['proxy'] as string | null | undefined) ?? null
     report(urlProblems({ proxy }, at))
     const keepAlive = entry['keepAlive'] as ProviderEntryConfig['keepAlive']
+    const budget = entry['budget'] as ProviderEntryConfig['budget']
     const ownInterval = typeof entry['pollIntervalSeconds'] === 'number' ? entry['pollIntervalSeconds'] : undefined
     const globalInterval = typeof root?.pollIntervalSeconds === 'number' ? root.pollIntervalSeconds : 60
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k)))
@@ -113,7 +114,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       // A plugin's problems stay with its entry: the other entries still start.
       const named = `${at} ("${id}"): provider module "${type}"`
       if ('error' in plugin) {
-        providers.push({ id, type, module: type, proxy, keepAlive, pollIntervalSeconds: ownInterval ?? globalInterval, options: {}, failure: `${named}: ${plugin.error}` })
+        providers.push({ id, type, module: type, proxy, keepAlive, budget, pollIntervalSeconds: ownInterval ?? globalInterval, options: {}, failure: `${named}: ${plugin.error}` })
         continue
       }
       const definition = plugin.definition
@@ -124,7 +125,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       }
       if (!pluginDefinitions.includes(definition)) pluginDefinitions.push(definition)
       providers.push({
-        id, type: definition.type, module: type, proxy, keepAlive, pollIntervalSeconds: pollInterval(definition, ownInterval, globalInterval), options: normalized as Record<string, unknown>,
+        id, type: definition.type, module: type, proxy, keepAlive, budget, pollIntervalSeconds: pollInterval(definition, ownInterval, globalInterval), options: normalized as Record<string, unknown>,
         failure: problems.length ? `${named} (${definition.type}): ${problems.join('; ')}` : undefined
       })
       continue
@@ -135,7 +136,7 @@ export function parseConfig (raw: unknown, options: ParseOptions): HostConfig {
       continue
     }
     const normalized = builtin!.normalizeConfig ? builtin!.normalizeConfig(own) : own
-    providers.push({ id, type, proxy, keepAlive, pollIntervalSeconds: pollInterval(builtin!, ownInterval, globalInterval), options: normalized as Record<string, unknown> })
+    providers.push({ id, type, proxy, keepAlive, budget, pollIntervalSeconds: pollInterval(builtin!, ownInterval, globalInterval), options: normalized as Record<string, unknown> })
   }
   const channels = channelEntries(root, channelTypes, ajv, report)
   if (issues.length > 0) throw new ConfigError(onePerPath(issues))

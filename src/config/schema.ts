@@ -8,7 +8,7 @@ import type { SchemaObject } from 'ajv'
 import type { AnyProviderDefinition } from '../core/provider.js'
 
 /** Keys every provider entry has, whatever its type. Everything else belongs to the type's schema. */
-export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive', 'pollIntervalSeconds'] as const
+export const COMMON_ENTRY_KEYS = ['id', 'type', 'proxy', 'keepAlive', 'pollIntervalSeconds', 'budget'] as const
 
 /** What an API key may do: `read` the view, audit and mutes; `control` power instances and set mutes. */
 export const API_SCOPES = ['read', 'control'] as const
@@ -84,6 +84,12 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
       errorMessage: { pattern: 'must be file:<path> or redis://host:port' }
     },
     pollIntervalSeconds: { type: 'integer', minimum: 5, maximum: 86400, default: 60 },
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { monthlyYuan: { type: ['number', 'null'], exclusiveMinimum: 0, default: null, description: 'Monthly budget over every entry, in yuan; null: none. Automatic power-ons are refused once this month\'s observed cost (plus the action\'s projection) reaches it.' } }
+    },
     pollTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
     limits: {
       type: 'object',
@@ -227,6 +233,12 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
         required: ['id', 'type'],
         properties: {
           pollIntervalSeconds: { type: 'integer', minimum: 5, maximum: 86400 },
+          budget: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['monthlyYuan'],
+            properties: { monthlyYuan: { type: 'number', exclusiveMinimum: 0, description: 'This entry\'s monthly budget in yuan: automatic power-ons are refused once its observed cost this month (plus the action\'s projection) reaches it.' } }
+          },
           keepAlive: {
             type: 'object',
             additionalProperties: false,
@@ -295,6 +307,8 @@ export interface ProviderEntryConfig {
   proxy: string | null
   /** Automatic keep-alive before release (providers that release stopped instances and have a no-GPU mode). */
   keepAlive?: { enabled: boolean; beforeHours: number } | undefined
+  /** This entry's monthly budget, yuan. */
+  budget?: { monthlyYuan: number } | undefined
   /**
    * Seconds between two polls of this entry: its own `pollIntervalSeconds`, else its type's default
    * (`ProviderDefinition.polling`), else the global one. Never below the type's minimum.
@@ -310,6 +324,8 @@ export interface HostConfig {
   store: string
   /** Seconds between two polls of one provider entry. */
   pollIntervalSeconds: number
+  /** The monthly budget over every entry, yuan; null: none (entries may have their own, `providers[].budget`). */
+  budget: { monthlyYuan: number | null }
   /** Seconds one poll may take before it counts as failed. */
   pollTimeoutSeconds: number
   /**

@@ -74,6 +74,7 @@ export class CostLedger {
   readonly #telemetry: Telemetry
   readonly #writes = new PQueue({ concurrency: 1 })
   readonly #entries = new Map<string, EntryLedger>()
+  #revision = 0
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
     for (const id of change.entries) void this.observe(id)
   }
@@ -86,6 +87,11 @@ export class CostLedger {
 
   start (): void {
     this.#options.aggregator.on('snapshot', this.#onSnapshot)
+  }
+
+  /** Grows whenever a total changes: a report is still valid while it is unchanged. */
+  get revision (): number {
+    return this.#revision
   }
 
   /** Stop observing; resolves once every observation so far is stored. */
@@ -125,6 +131,7 @@ export class CostLedger {
         ledger.seen = seen
         if (idle) return
         this.#prune(ledger)
+        if (added > 0) this.#revision++
         await this.#options.store.set(`entry:${entryId}`, ledger)
         await this.#remember(entryId)
         if (added > 0) this.#telemetry.cost?.({ id: entryId, type: status.type }, added)

@@ -1,7 +1,7 @@
 import type { Instance } from '../core/instance.js'
 import type { ProviderCapabilities } from '../core/provider.js'
 import type { Verb } from '../core/verbs.js'
-import { instanceLabel } from './format.js'
+import { formatYuan, instanceLabel } from './format.js'
 import type { Translate } from './i18n.js'
 
 /**
@@ -9,7 +9,29 @@ import type { Translate } from './i18n.js'
  * catalogs): the GPU and price of a power-on, the no-GPU rate, the release a power-off starts. The bot's
  * confirm button and the page's confirm dialog (through `POST …/confirmations`) show the same text.
  */
-export function confirmationText (t: Translate, verb: Verb, instance: Instance, capabilities: ProviderCapabilities | undefined): string {
+/** A monthly budget as the confirmation shows it (`src/money/budget.ts`). */
+export interface BudgetLine {
+  /** `global`, or the entry's id. */
+  scope: string
+  month: string
+  spentYuan: number
+  limitYuan: number
+}
+
+/**
+ * The confirmation, with a line per budget that applies to the instance's entry (this month's observed
+ * cost of the limit) for power-ons: a manual action is never refused by a budget, but says where it stands.
+ */
+export function confirmationText (t: Translate, verb: Verb, instance: Instance, capabilities: ProviderCapabilities | undefined, budgets: readonly BudgetLine[] = []): string {
+  const text = actionText(t, verb, instance, capabilities)
+  if (verb === 'off' || budgets.length === 0) return text
+  const lines = budgets.map(b => t(b.scope === 'global' ? 'confirm.budget' : 'confirm.budgetEntry', {
+    provider: b.scope, month: b.month, spent: formatYuan(b.spentYuan), limit: formatYuan(b.limitYuan), reached: b.spentYuan >= b.limitYuan ? t('confirm.budgetReached') : ''
+  }))
+  return [text, ...lines].join('\n')
+}
+
+function actionText (t: Translate, verb: Verb, instance: Instance, capabilities: ProviderCapabilities | undefined): string {
   const label = instanceLabel(instance)
   const price = instance.pricePerHour?.toFixed(2)
   const gpu = instance.gpu

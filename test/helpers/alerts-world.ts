@@ -39,7 +39,7 @@ export interface World {
  * A host with the bot (on telegram-test-api), a webhook receiver and an adjustable clock, over the
  * given provider entries. `alerts` overrides alert settings.
  */
-export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; limits?: object; webhookEvents?: string[]; channels?: object[]; channelRateIntervalMs?: number; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
+export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; budget?: object; limits?: object; webhookEvents?: string[]; channels?: object[]; channelRateIntervalMs?: number; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
   const telegram = options.telegram ?? await startTelegramEmulator(t)
   const hooks = options.hooks ?? await startWebhookReceiver(t)
   const clock = options.clock ?? { offset: 0 }
@@ -53,6 +53,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     },
     alerts: { offlineAfterSeconds: 300, ...options.alerts },
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
     notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }], channels: options.channels ?? [] },
     providers
   }, { registry, alertRules: ALERT_RULES, channelTypes: CHANNEL_TYPES, env: {} })

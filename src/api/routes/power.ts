@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import type { Budget } from '../../money/budget.js'
 import type { ConfirmationStore } from '../../actions/confirmations.js'
 import type { ActionKind } from '../../actions/record.js'
 import type { ActionService } from '../../actions/service.js'
@@ -30,6 +31,8 @@ export interface PowerRouteOptions {
   confirmations: ConfirmationStore
   /** Translators of the confirmation texts, by language. */
   translators: Readonly<Record<Language, Translate>>
+  /** Monthly budgets, shown in power-on confirmations. */
+  budget?: Budget | undefined
 }
 
 const verbOf = (kind: ActionKind, mode: PowerOnMode): Verb => kind === 'power-on' ? (mode === 'no_gpu' ? 'nogpu' : 'on') : kind === 'power-off' ? 'off' : 'keepalive'
@@ -42,7 +45,7 @@ const verbOf = (kind: ActionKind, mode: PowerOnMode): Verb => kind === 'power-on
  * - `POST /api/v1/instances/{provider}/{id}/confirmations` checks the action on a fresh list as the
  *   action would, and answers what it does and costs (the bot's words) with a single-use token.
  */
-export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { actions, aggregator, confirmations, translators }) => {
+export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { actions, aggregator, confirmations, translators, budget }) => {
   for (const kind of KINDS) {
     app.post<{ Params: { provider: string; id: string }; Body: { mode?: PowerOnMode; confirmation?: string } | undefined }>(`/api/v1/instances/:provider/:id/${kind}`, {
       config: { scope: 'control' },
@@ -96,7 +99,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
     const instance = await actions.preview({ kind: action, providerId: provider, instanceId: id, mode, viewer: PUBLIC_VIEWER })
     const capabilities = aggregator.get(provider)?.provider.capabilities
     const { token, expiresAt } = await confirmations.issue({ provider, instanceId: id, kind: action, mode })
-    const text = confirmationText(translators[lang], verbOf(action, mode), instance, capabilities)
+    const text = confirmationText(translators[lang], verbOf(action, mode), instance, capabilities, await budget?.states(provider) ?? [])
     return await reply.code(201).send({ token, action, mode, text, expiresAt: expiresAt.toISOString() })
   })
 }

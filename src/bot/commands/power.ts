@@ -130,7 +130,7 @@ async function ask (ctx: BotContext, verb: Verb, instance: Instance): Promise<vo
     await ctx.reply(ctx.t('power.noGpu', { name: instance.name, idle: gpu.hostIdle, total: gpu.hostTotal ?? '?', requested: gpu.requested ?? 1 }), { reply_markup: keyboard([buttons]) })
     return
   }
-  const text = confirmationText(ctx.t, verb, instance, entry?.provider.capabilities)
+  const text = confirmationText(ctx.t, verb, instance, entry?.provider.capabilities, await services.budget.states(instance.provider))
   const yes = await services.buttons.button(ctx.t('confirm.yes'), { do: 'confirm', verb, provider: instance.provider, instanceId: instance.id, userId })
   const no = await services.buttons.button(ctx.t('confirm.no'), { do: 'cancel', userId })
   await ctx.reply(text, { reply_markup: keyboard([[yes, no]]) })

@@ -106,6 +106,9 @@ export const en: Messages = {
     verbs: { on: 'power on', nogpu: 'power on in no-GPU mode', off: 'power off', keepalive: 'keep alive' }
   },
   confirm: {
+    budget: '💴 This month ({{month}}): {{spent}} of the {{limit}} budget (estimate){{reached}}',
+    budgetEntry: '💴 {{provider}} this month ({{month}}): {{spent}} of its {{limit}} budget (estimate){{reached}}',
+    budgetReached: ' — reached: automatic power-ons are refused, manual ones are not',
     on: '⚡ Power on {{instance}} with GPU: {{gpu}}, billed at ¥{{price}}/h. Confirm?',
     onNoPrice: '⚡ Power on {{instance}} with GPU: {{gpu}} (price unknown). Confirm?',
     nogpu: '⚡ Power on {{instance}} in no-GPU mode: no GPU, billed at the provider\'s no-GPU rate (not ¥{{price}}/h). Confirm?',
@@ -181,6 +184,7 @@ export const en: Messages = {
     provider: { failing: 'Provider failing', recovered: 'Provider recovered' },
     instance: { offline: 'Instance offline', online: 'Instance online' },
     action: { finished: 'Action finished' },
+    budget: { reached: 'Budget reached' },
     balance: { low: 'Low balance' },
     keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' }
   },
@@ -190,6 +194,8 @@ export const en: Messages = {
     footer: 'Sent by computewatch'
   },
   alert: {
+    budgetReached: '🧾 This month ({{month}}) the observed cost {{spent}} reached the budget of {{limit}} (estimate): automatic power-ons are refused.',
+    budgetReachedEntry: '🧾 {{provider}}: this month ({{month}}) the observed cost {{spent}} reached its budget of {{limit}} (estimate): its automatic power-ons are refused.',
     balanceLow: '💰 {{provider}} balance {{balance}} is below {{threshold}}.',
     balanceLowBurning: '💰 {{provider}} balance {{balance}} is below {{threshold}}; at the current {{cost}}/h it lasts about {{left}} (estimate).',
     gpuFreed: '🟢 The host of {{name}} has idle GPUs: {{idle}}/{{total}} idle, {{requested}} needed.',

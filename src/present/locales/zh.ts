@@ -101,6 +101,9 @@ export const zh = {
     verbs: { on: '开机', nogpu: '无卡开机', off: '关机', keepalive: '保活' }
   },
   confirm: {
+    budget: '💴 本月（{{month}}）已用 {{spent}} / 总预算 {{limit}}（估算）{{reached}}',
+    budgetEntry: '💴 {{provider}} 本月（{{month}}）已用 {{spent}} / 预算 {{limit}}（估算）{{reached}}',
+    budgetReached: '，已达到：自动开机会被拒绝，手动开机不受限',
     on: '⚡ 有卡开机 {{instance}}：{{gpu}}，按 ¥{{price}}/时计费。确认吗？',
     onNoPrice: '⚡ 有卡开机 {{instance}}：{{gpu}}（价格未知）。确认吗？',
     nogpu: '⚡ 无卡模式开机 {{instance}}：不带 GPU，按平台的无卡价格计费（不是 ¥{{price}}/时）。确认吗？',
@@ -176,6 +179,7 @@ export const zh = {
     provider: { failing: '平台账号异常', recovered: '平台账号恢复' },
     instance: { offline: '实例离线', online: '实例上线' },
     action: { finished: '操作完成' },
+    budget: { reached: '预算已用完' },
     balance: { low: '余额不足' },
     keepalive: { succeeded: '保活成功', failed: '保活失败' }
   },
@@ -185,6 +189,8 @@ export const zh = {
     footer: '来自 computewatch'
   },
   alert: {
+    budgetReached: '🧾 本月（{{month}}）观察到的费用 {{spent}} 已达到总预算 {{limit}}（估算）：自动开机将被拒绝。',
+    budgetReachedEntry: '🧾 {{provider}} 本月（{{month}}）观察到的费用 {{spent}} 已达到预算 {{limit}}（估算）：它的自动开机将被拒绝。',
     balanceLow: '💰 {{provider}} 余额 {{balance}}，低于 {{threshold}}。',
     balanceLowBurning: '💰 {{provider}} 余额 {{balance}}，低于 {{threshold}}；按当前 {{cost}}/时 的用量约还能用 {{left}}（估算）。',
     gpuFreed: '🟢 {{name}} 所在主机有空闲 GPU 了：空闲 {{idle}}/{{total}}，需要 {{requested}}。',
