@@ -38,7 +38,7 @@ t.test('a rule added to the list brings its own setting, chat key and event; wit
 t.test('the stored state is made of the parts the rules own: across entries, and per entry', async t => {
   const owned = new Set(ALERT_RULES.flatMap(r => r.state))
   t.same(Object.keys(emptyState(ALERT_RULES)).sort(), [...owned].sort())
-  t.same([...owned].sort(), ['providers'])
+  t.same([...owned].sort(), ['budgets', 'providers'])
   const perEntry = new Set(ALERT_RULES.flatMap(r => r.entryState ?? []))
   t.same(Object.keys(emptyEntryState(ALERT_RULES)).sort(), [...perEntry].sort())
   t.same([...perEntry].sort(), ['fired', 'keepAlive', 'presence'])
