@@ -125,7 +125,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const dispatcher = new Dispatcher(wireChannels(w, { aggregator, bot, buttons, languages, translators, outbox }), { routes: config.alerts.routes, outbox, log: log.child({ component: 'notify' }) })
   const alerts = new AlertEngine({
     aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
-    send: alerts => dispatcher.send(alerts), translators, budget,
+    send: alerts => dispatcher.send(alerts), translators, budget, ledger,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher, ledger })

@@ -8,6 +8,7 @@ import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
 import type { WatchList } from './watches.js'
 import type { Budget } from '../money/budget.js'
+import type { CostLedger } from '../money/ledger.js'
 
 /**
  * What the engine remembers between snapshots (and restarts) across entries, in the keyv namespace
@@ -18,6 +19,8 @@ export interface AlertState {
   providers: Record<string, { lastErrorAt: string | null; failures: number; alerted: boolean }>
   /** Budgets announced as reached: `<scope>@<YYYY-MM>` → when (this month's only). */
   budgets: Record<string, string>
+  /** The daily cost summary: `sent` → the day it was last sent (`YYYY-MM-DD`). */
+  daily: Record<string, string>
 }
 
 /**
@@ -72,6 +75,8 @@ export interface RuleContext {
   timeZone: string | null
   /** The monthly budgets; absent without a ledger. */
   budget?: Budget | undefined
+  /** The running cost observed (`src/money/ledger.ts`); absent in tests of other rules. */
+  ledger?: CostLedger | undefined
 }
 
 /**

@@ -13,6 +13,7 @@ import type { ActionContext, AlertRuleDefinition } from './rule.js'
 import { ALERT_RULES } from './rules/index.js'
 import type { WatchList } from './watches.js'
 import type { Budget } from '../money/budget.js'
+import type { CostLedger } from '../money/ledger.js'
 
 /** The state across entries; each entry's own part is under `state:<entry id>`. */
 const STATE_KEY = 'state'
@@ -38,6 +39,8 @@ export interface AlertEngineOptions {
   now?: () => Date
   /** The monthly budgets (the `budget` rule). */
   budget?: Budget | undefined
+  /** The cost ledger (the daily summary). */
+  ledger?: CostLedger | undefined
   /** The rules, in evaluation order (default: every rule, `ALERT_RULES`). */
   rules?: readonly AlertRuleDefinition[]
 }
@@ -143,6 +146,7 @@ export class AlertEngine {
       log: o.log,
       timeZone: o.timeZone,
       budget: o.budget,
+      ledger: o.ledger,
       muted: (providerId, instanceId) => isMuted(mutes, providerId, instanceId),
       emit: (alert) => this.#emit(alert),
       text: (key, args) => this.#text(key, args),

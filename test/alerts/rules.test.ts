@@ -19,7 +19,7 @@ t.test('the alerts section is made of what the rules declare: settings with defa
   const chatIds = Object.fromEntries(ALERT_RULES.map(r => [r.name, [-1]]))
   t.same(parseConfig({ ...minimal, alerts: { chatIds } }, { registry, alertRules: ALERT_RULES, env: {} }).alerts.chatIds, chatIds, 'a chat list per rule name')
   t.same(ALERT_EVENTS, ['provider.failing', 'provider.recovered', 'instance.offline', 'instance.online', 'gpu.freed', 'release.approaching',
-    'keepalive.succeeded', 'keepalive.failed', 'expiry.approaching', 'balance.low', 'budget.reached', 'action.finished'])
+    'keepalive.succeeded', 'keepalive.failed', 'expiry.approaching', 'balance.low', 'budget.reached', 'cost.daily', 'action.finished'])
   t.same(parseConfig({ ...minimal, notify: { webhooks: [{ url: 'http://x.test', events: [...ALERT_EVENTS] }] } }, { registry, alertRules: ALERT_RULES, env: {} })
     .notify.webhooks[0]!.events, ALERT_EVENTS, 'every declared event may be subscribed to')
 })
@@ -38,7 +38,7 @@ t.test('a rule added to the list brings its own setting, chat key and event; wit
 t.test('the stored state is made of the parts the rules own: across entries, and per entry', async t => {
   const owned = new Set(ALERT_RULES.flatMap(r => r.state))
   t.same(Object.keys(emptyState(ALERT_RULES)).sort(), [...owned].sort())
-  t.same([...owned].sort(), ['budgets', 'providers'])
+  t.same([...owned].sort(), ['budgets', 'daily', 'providers'])
   const perEntry = new Set(ALERT_RULES.flatMap(r => r.entryState ?? []))
   t.same(Object.keys(emptyEntryState(ALERT_RULES)).sort(), [...perEntry].sort())
   t.same([...perEntry].sort(), ['fired', 'keepAlive', 'presence'])

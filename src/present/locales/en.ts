@@ -184,6 +184,7 @@ export const en: Messages = {
     provider: { failing: 'Provider failing', recovered: 'Provider recovered' },
     instance: { offline: 'Instance offline', online: 'Instance online' },
     action: { finished: 'Action finished' },
+    cost: { daily: 'Daily cost' },
     budget: { reached: 'Budget reached' },
     balance: { low: 'Low balance' },
     keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' }
@@ -194,6 +195,7 @@ export const en: Messages = {
     footer: 'Sent by computewatch'
   },
   alert: {
+    dailyCost: '💴 Running cost on {{day}} (estimate): {{total}}\n{{lines}}',
     budgetReached: '🧾 This month ({{month}}) the observed cost {{spent}} reached the budget of {{limit}} (estimate): automatic power-ons are refused.',
     budgetReachedEntry: '🧾 {{provider}}: this month ({{month}}) the observed cost {{spent}} reached its budget of {{limit}} (estimate): its automatic power-ons are refused.',
     balanceLow: '💰 {{provider}} balance {{balance}} is below {{threshold}}.',

@@ -179,6 +179,7 @@ export const zh = {
     provider: { failing: '平台账号异常', recovered: '平台账号恢复' },
     instance: { offline: '实例离线', online: '实例上线' },
     action: { finished: '操作完成' },
+    cost: { daily: '每日费用' },
     budget: { reached: '预算已用完' },
     balance: { low: '余额不足' },
     keepalive: { succeeded: '保活成功', failed: '保活失败' }
@@ -189,6 +190,7 @@ export const zh = {
     footer: '来自 computewatch'
   },
   alert: {
+    dailyCost: '💴 {{day}} 运行费用（估算）：{{total}}\n{{lines}}',
     budgetReached: '🧾 本月（{{month}}）观察到的费用 {{spent}} 已达到总预算 {{limit}}（估算）：自动开机将被拒绝。',
     budgetReachedEntry: '🧾 {{provider}} 本月（{{month}}）观察到的费用 {{spent}} 已达到预算 {{limit}}（估算）：它的自动开机将被拒绝。',
     balanceLow: '💰 {{provider}} 余额 {{balance}}，低于 {{threshold}}。',
