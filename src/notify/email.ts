@@ -1,12 +1,12 @@
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { ChannelConfig, ChannelTypeDeclaration } from '../config/schema.js'
-import { canSee, PUBLIC_VIEWER } from '../core/visibility.js'
-import { listsEvent, type Alert, type Channel } from './alert.js'
-import { ChannelDelivery, RetryableError } from './delivery.js'
+import type { Alert } from './alert.js'
+import { RetryableError } from './delivery.js'
 import { ATTEMPT_TIMEOUT_MS } from './http.js'
 import { groupMessage, type GroupMessage } from './message.js'
 import type { OutboxJob } from './outbox.js'
 import type { ChannelRuntime } from './push/channel.js'
+import { publicAlerts, QueuedChannel } from './queued-channel.js'
 
 /** `notify.channels[]` options of `type: "email"`. */
 export interface EmailOptions {
@@ -74,16 +74,21 @@ function isPermanent (err: { code?: string; responseCode?: number }): boolean {
  * same on every attempt and after a restart), so a mail system can drop a duplicate. SMTP 4yz answers
  * and lost connections are retried; 5yz answers (a refused login, an unknown recipient) are not.
  */
-export class EmailChannel implements Channel {
-  readonly name: string
+export class EmailChannel extends QueuedChannel<GroupMessage> {
   readonly #config: ChannelConfig
   readonly #options: EmailOptions
   readonly #runtime: ChannelRuntime
   readonly #transport: Transporter
-  readonly #delivery: ChannelDelivery<GroupMessage>
 
   constructor (config: ChannelConfig, runtime: ChannelRuntime) {
-    this.name = config.name
+    super({
+      name: config.name,
+      events: config.events,
+      policy: { maxAttempts: config.maxAttempts, retryBaseMs: runtime.retryBaseMs ?? 1000, perInterval: EMAIL_PER_MINUTE, rateIntervalMs: runtime.rateIntervalMs ?? 60_000 },
+      outbox: runtime.outbox,
+      log: runtime.log,
+      telemetry: runtime.telemetry
+    })
     this.#config = config
     this.#options = config.options as unknown as EmailOptions
     this.#runtime = runtime
@@ -100,40 +105,20 @@ export class EmailChannel implements Channel {
       greetingTimeout: ATTEMPT_TIMEOUT_MS,
       socketTimeout: ATTEMPT_TIMEOUT_MS * 3
     })
-    this.#delivery = new ChannelDelivery<GroupMessage>({
-      channel: config.name,
-      policy: { maxAttempts: config.maxAttempts, retryBaseMs: runtime.retryBaseMs ?? 1000, perInterval: EMAIL_PER_MINUTE, rateIntervalMs: runtime.rateIntervalMs ?? 60_000 },
-      outbox: runtime.outbox,
-      send: async (message, job) => await this.#attempt(message, job),
-      log: runtime.log,
-      telemetry: runtime.telemetry
-    })
-  }
-
-  subscribes (event: string): boolean {
-    return listsEvent(this.#config.events, event)
   }
 
   send (alerts: readonly Alert[]): void {
-    const shown = alerts.filter(a => !a.telegramOnly && canSee(PUBLIC_VIEWER, a.provider.id))
+    const shown = publicAlerts(alerts)
     if (shown.length === 0) return
-    this.#delivery.enqueue(shown[0]!.event, groupMessage(shown, this.#runtime.t, this.#config.language))
+    this.delivery.enqueue(shown[0]!.event, groupMessage(shown, this.#runtime.t, this.#config.language))
   }
 
-  resume (jobs: readonly OutboxJob[]): void {
-    this.#delivery.resume(jobs as ReadonlyArray<OutboxJob<GroupMessage>>)
-  }
-
-  async flush (): Promise<void> {
-    await this.#delivery.flush()
-  }
-
-  async close (): Promise<void> {
-    await this.#delivery.close()
+  override async close (): Promise<void> {
+    await super.close()
     this.#transport.close()
   }
 
-  async #attempt (message: GroupMessage, job: OutboxJob<GroupMessage>): Promise<void> {
+  protected async attempt (message: GroupMessage, job: OutboxJob<GroupMessage>): Promise<void> {
     const { t } = this.#runtime
     const footer = t('group.footer')
     try {

@@ -2,11 +2,10 @@ import { createHmac } from 'node:crypto'
 import type { WebhookConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { NO_TELEMETRY, type Telemetry } from '../core/telemetry.js'
-import { canSee, PUBLIC_VIEWER } from '../core/visibility.js'
-import { listsEvent, type Alert, type Channel } from './alert.js'
-import { ChannelDelivery } from './delivery.js'
+import type { Alert } from './alert.js'
 import { postOnce } from './http.js'
 import type { Outbox, OutboxJob } from './outbox.js'
+import { publicAlerts, QueuedChannel } from './queued-channel.js'
 
 /** Version of the webhook payload below; bumped on any incompatible change. */
 export const WEBHOOK_PAYLOAD_VERSION = 1
@@ -41,61 +40,36 @@ interface WebhookPayload { body: string }
 
 /**
  * One webhook: a JSON POST per alert of the configured events (a webhook's payload is one alert, so
- * its deliveries are not grouped), delivered with the one policy of every channel ({@link ChannelDelivery}:
+ * its deliveries are not grouped), delivered with the one policy of every channel (`ChannelDelivery`:
  * retried on network errors, 408, 429 and 5xx with exponential back-off, `Retry-After` honoured, kept
  * in the outbox across restarts), every attempt with the same delivery id so a receiver can drop
  * duplicates, signed when a secret is set.
  */
-export class WebhookChannel implements Channel {
+export class WebhookChannel extends QueuedChannel<WebhookPayload> {
   readonly #config: WebhookConfig
   readonly #userAgent: string
-  readonly #delivery: ChannelDelivery<WebhookPayload>
-
-  /** The channel's name in metrics, logs and routes. */
-  readonly name: string
 
   constructor (config: WebhookConfig, options: { log: Logger; version: string; retryBaseMs?: number | undefined; telemetry?: Telemetry | undefined; outbox?: Outbox | null | undefined }) {
-    this.#config = config
-    this.name = config.name
-    this.#userAgent = `computewatch/${options.version}`
     const telemetry = options.telemetry ?? NO_TELEMETRY
-    this.#delivery = new ChannelDelivery<WebhookPayload>({
-      channel: config.name,
+    super({
+      name: config.name,
+      events: config.events,
       policy: { maxAttempts: config.maxAttempts, retryBaseMs: options.retryBaseMs ?? 1000, perInterval: null, rateIntervalMs: 60_000 },
       outbox: options.outbox ?? null,
-      send: async (payload, job) => { await this.#attempt(payload, job) },
       log: options.log,
       telemetry,
       onOutcome: delivered => telemetry.webhookDelivery(delivered ? 'delivered' : 'failed')
     })
+    this.#config = config
+    this.#userAgent = `computewatch/${options.version}`
   }
 
-  subscribes (event: string): boolean {
-    return listsEvent(this.#config.events, event)
-  }
-
+  /** One delivery per alert (the payload is one alert), with the alert's id as the delivery id. */
   send (alerts: readonly Alert[]): void {
-    for (const alert of alerts) {
-      if (alert.telegramOnly) continue
-      // A webhook is a public surface: nothing about an account added through the bot reaches it.
-      if (!canSee(PUBLIC_VIEWER, alert.provider.id)) continue
-      this.#delivery.enqueue(alert.event, { body: webhookBody(alert) }, alert.id)
-    }
+    for (const alert of publicAlerts(alerts)) this.delivery.enqueue(alert.event, { body: webhookBody(alert) }, alert.id)
   }
 
-  resume (jobs: readonly OutboxJob[]): void {
-    this.#delivery.resume(jobs as ReadonlyArray<OutboxJob<WebhookPayload>>)
-  }
-
-  async flush (): Promise<void> {
-    await this.#delivery.flush()
-  }
-
-  async close (): Promise<void> {
-    await this.#delivery.close()
-  }
-
-  async #attempt (payload: WebhookPayload, job: OutboxJob<WebhookPayload>): Promise<void> {
+  protected async attempt (payload: WebhookPayload, job: OutboxJob<WebhookPayload>): Promise<void> {
     const timestamp = String(Math.floor(Date.now() / 1000))
     const headers: Record<string, string> = {
       'content-type': 'application/json',

@@ -1,13 +1,13 @@
 import type { ChannelConfig } from '../../config/schema.js'
 import type { Logger } from '../../core/logger.js'
 import type { Telemetry } from '../../core/telemetry.js'
-import { canSee, PUBLIC_VIEWER } from '../../core/visibility.js'
 import type { Translate } from '../../present/i18n.js'
-import { listsEvent, type Alert, type Channel } from '../alert.js'
-import { ChannelDelivery, RetryableError } from '../delivery.js'
+import type { Alert } from '../alert.js'
+import { RetryableError } from '../delivery.js'
 import { postOnce } from '../http.js'
 import { groupMessage, type GroupMessage } from '../message.js'
 import type { Outbox, OutboxJob } from '../outbox.js'
+import { publicAlerts, QueuedChannel } from '../queued-channel.js'
 import type { PushVendor } from './vendor.js'
 
 export interface ChannelRuntime {
@@ -30,60 +30,43 @@ export interface ChannelRuntime {
  * vendor's rate-limit code is retried after one rate window, any other error code is final). Like a
  * webhook, it never tells of accounts added through the bot nor of notes meant for Telegram.
  */
-export class PushChannel implements Channel {
-  readonly name: string
+export class PushChannel extends QueuedChannel<GroupMessage> {
   readonly #config: ChannelConfig
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly #vendor: PushVendor<any>
   readonly #runtime: ChannelRuntime
-  readonly #delivery: ChannelDelivery<GroupMessage>
+  readonly #rateIntervalMs: number
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   constructor (config: ChannelConfig, vendor: PushVendor<any>, runtime: ChannelRuntime) {
-    this.name = config.name
-    this.#config = config
-    this.#vendor = vendor
-    this.#runtime = runtime
     const rateIntervalMs = runtime.rateIntervalMs ?? 60_000
-    this.#delivery = new ChannelDelivery<GroupMessage>({
-      channel: config.name,
+    super({
+      name: config.name,
+      events: config.events,
       policy: { maxAttempts: config.maxAttempts, retryBaseMs: runtime.retryBaseMs ?? 1000, perInterval: vendor.perMinute, rateIntervalMs },
       outbox: runtime.outbox,
-      send: async (message, job) => await this.#attempt(message, job, rateIntervalMs),
       log: runtime.log,
       telemetry: runtime.telemetry
     })
-  }
-
-  subscribes (event: string): boolean {
-    return listsEvent(this.#config.events, event)
+    this.#config = config
+    this.#vendor = vendor
+    this.#runtime = runtime
+    this.#rateIntervalMs = rateIntervalMs
   }
 
   send (alerts: readonly Alert[]): void {
-    const shown = alerts.filter(a => !a.telegramOnly && canSee(PUBLIC_VIEWER, a.provider.id))
+    const shown = publicAlerts(alerts)
     if (shown.length === 0) return
-    this.#delivery.enqueue(shown[0]!.event, groupMessage(shown, this.#runtime.t, this.#config.language, this.#vendor.maxBytes))
+    this.delivery.enqueue(shown[0]!.event, groupMessage(shown, this.#runtime.t, this.#config.language, this.#vendor.maxBytes))
   }
 
-  resume (jobs: readonly OutboxJob[]): void {
-    this.#delivery.resume(jobs as ReadonlyArray<OutboxJob<GroupMessage>>)
-  }
-
-  async flush (): Promise<void> {
-    await this.#delivery.flush()
-  }
-
-  async close (): Promise<void> {
-    await this.#delivery.close()
-  }
-
-  async #attempt (message: GroupMessage, job: OutboxJob<GroupMessage>, rateIntervalMs: number): Promise<void> {
+  protected async attempt (message: GroupMessage, job: OutboxJob<GroupMessage>): Promise<void> {
     const now = this.#runtime.now?.() ?? new Date()
     const request = this.#vendor.request(this.#config.options, { id: job.id, ...message }, now)
     const answer = await postOnce(request.url, request.body, { 'content-type': 'application/json', ...request.headers })
     const verdict = this.#vendor.verdict(answer.data)
     if (verdict.ok) return
     const problem = `${this.#vendor.type} refused the message: ${verdict.message}`
-    throw verdict.retry ? new RetryableError(problem, rateIntervalMs) : new Error(problem)
+    throw verdict.retry ? new RetryableError(problem, this.#rateIntervalMs) : new Error(problem)
   }
 }
