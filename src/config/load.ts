@@ -167,12 +167,14 @@ function channelEntries (root: { notify?: { channels?: unknown }; telegram?: { l
   const count = new Map<string, number>()
   for (const e of entries) count.set(String(e?.['type']), (count.get(String(e?.['type'])) ?? 0) + 1)
   const seen = new Map<string, number>()
+  const validators = new Map<string, ValidateFunction>()
   const channels: ChannelConfig[] = []
   for (const [index, entry] of entries.entries()) {
     const declaration = types.find(t => t.type === entry?.['type'])
     if (!declaration) continue // reported by the root schema
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !(COMMON_CHANNEL_KEYS as readonly string[]).includes(k)))
-    const validate = ajv.compile({ ...declaration.schema, additionalProperties: false })
+    let validate = validators.get(declaration.type)
+    if (!validate) validators.set(declaration.type, validate = ajv.compile({ ...declaration.schema, additionalProperties: false }))
     if (!validate(own)) {
       report(formatAjvErrors(validate.errors, `notify.channels[${index}]`))
       continue

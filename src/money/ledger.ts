@@ -74,6 +74,8 @@ export class CostLedger {
   readonly #telemetry: Telemetry
   readonly #writes = new PQueue({ concurrency: 1 })
   readonly #entries = new Map<string, EntryLedger>()
+  /** Every entry the ledger holds (keyv key `entries`), read once. */
+  #ids: Set<string> | null = null
   #revision = 0
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
     for (const id of change.entries) void this.observe(id)
@@ -97,6 +99,11 @@ export class CostLedger {
   /** Stop observing; resolves once every observation so far is stored. */
   async stop (): Promise<void> {
     this.#options.aggregator.off('snapshot', this.#onSnapshot)
+    await this.settled()
+  }
+
+  /** Resolves once every observation asked for so far is booked and stored. */
+  async settled (): Promise<void> {
     await this.#writes.onIdle()
   }
 
@@ -148,8 +155,7 @@ export class CostLedger {
    */
   async report (range: { from: string; to: string }, groupBy: CostGrouping, visible: (entryId: string) => boolean = () => true): Promise<CostRow[]> {
     const totals = new Map<string, CostRow>()
-    const ids = await this.#options.store.get<string[]>('entries') ?? []
-    for (const entryId of ids.filter(visible)) {
+    for (const entryId of [...await this.#knownIds()].filter(visible)) {
       const ledger = await this.#load(entryId)
       for (const [day, instances] of Object.entries(ledger.days)) {
         if (day < range.from || day > range.to) continue
@@ -169,17 +175,17 @@ export class CostLedger {
 
   /** Today (`YYYY-MM-DD`) in the ledger's zone. */
   today (): string {
-    return this.#day(this.#now().getTime())
+    return this.#local().toFormat(DAY_FORMAT)
   }
 
   /** The day `days` before today (`YYYY-MM-DD`): the start of "the last 7 days" is `daysAgo(6)`. */
   daysAgo (days: number): string {
-    return DateTime.fromMillis(this.#now().getTime(), { zone: this.#zone() }).minus({ days }).toFormat(DAY_FORMAT)
+    return this.#local().minus({ days }).toFormat(DAY_FORMAT)
   }
 
   /** The first day of this month (`YYYY-MM-DD`). */
   monthStart (): string {
-    return DateTime.fromMillis(this.#now().getTime(), { zone: this.#zone() }).startOf('month').toFormat(DAY_FORMAT)
+    return this.#local().startOf('month').toFormat(DAY_FORMAT)
   }
 
   /** Book `yuanPerHour` from `from` to `to` (epoch ms), cut at midnight; returns the yuan added. */
@@ -214,13 +220,22 @@ export class CostLedger {
     return ledger
   }
 
-  async #remember (entryId: string): Promise<void> {
-    const ids = await this.#options.store.get<string[]>('entries') ?? []
-    if (!ids.includes(entryId)) await this.#options.store.set('entries', [...ids, entryId])
+  async #knownIds (): Promise<Set<string>> {
+    this.#ids ??= new Set(await this.#options.store.get<string[]>('entries') ?? [])
+    return this.#ids
   }
 
-  #day (ms: number): string {
-    return DateTime.fromMillis(ms, { zone: this.#zone() }).toFormat(DAY_FORMAT)
+  /** Add `entryId` to the stored list of entries, written only when it is new. */
+  async #remember (entryId: string): Promise<void> {
+    const ids = await this.#knownIds()
+    if (ids.has(entryId)) return
+    ids.add(entryId)
+    await this.#options.store.set('entries', [...ids])
+  }
+
+  /** Now, in the ledger's zone. */
+  #local (): DateTime {
+    return DateTime.fromMillis(this.#now().getTime(), { zone: this.#zone() })
   }
 
   #zone (): string {

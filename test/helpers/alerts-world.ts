@@ -70,7 +70,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     poll: async () => {
       await host.aggregator.refresh()
       await host.alerts.evaluate()
-      for (const id of host.aggregator.ids()) await host.ledger.observe(id)
+      await host.ledger.settled()
       await host.dispatcher.flush()
     },
     messages: (userId) => botMessages(telegram, userId),

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { canSee, PUBLIC_VIEWER } from '../../core/visibility.js'
 import { balanceOf } from '../../money/estimate.js'
 import { formatYuan } from '../../present/format.js'
 import type { RuleContext } from '../context.js'
@@ -7,7 +8,8 @@ import { defineRule } from '../rule.js'
 /**
  * `cost.daily`: opt-in (`alerts.dailySummaryHour`, 0–23 in `telegram.timeZone`), once a day at the
  * first evaluation from that hour on: yesterday's observed cost per provider entry and in total (the
- * ledger's estimate), and each entry's balance where it reports one.
+ * ledger's estimate), and each entry's balance where it reports one. Accounts added through the bot are
+ * their owners' business and left out, as from every shared channel.
  */
 async function dailySummary (ctx: RuleContext, settings: { dailySummaryHour: number | null }): Promise<void> {
   const hour = settings.dailySummaryHour
@@ -18,11 +20,12 @@ async function dailySummary (ctx: RuleContext, settings: { dailySummaryHour: num
   if (local.hour < hour || ctx.state.daily['sent'] === today) return
   ctx.state.daily['sent'] = today
   const yesterday = local.minus({ days: 1 }).toFormat('yyyy-MM-dd')
-  const rows = await ledger.report({ from: yesterday, to: yesterday }, 'provider', id => !id.startsWith('tg-'))
+  const visible = (id: string): boolean => canSee(PUBLIC_VIEWER, id)
+  const rows = await ledger.report({ from: yesterday, to: yesterday }, 'provider', visible)
   const total = rows.reduce((sum, r) => sum + r.yuan, 0)
   const balances = ctx.snapshot.providers.flatMap(p => {
     const balance = balanceOf(p)
-    return balance === null || p.id.startsWith('tg-') ? [] : [{ provider: p.id, balanceYuan: balance }]
+    return balance === null || !visible(p.id) ? [] : [{ provider: p.id, balanceYuan: balance }]
   })
   ctx.emit({
     event: 'cost.daily', rule: 'daily', provider: { id: '*', type: '*' }, instance: null,
