@@ -28,9 +28,6 @@ export interface BudgetOptions {
  */
 export class Budget {
   readonly #options: BudgetOptions
-  /** This month's totals per entry, reused until the ledger books more: every evaluation asks, the ledger moves per poll. */
-  #cached: { revision: number; from: string; rows: Array<{ provider: string; yuan: number }> } | null = null
-
   constructor (options: BudgetOptions) {
     this.#options = options
   }
@@ -44,13 +41,17 @@ export class Budget {
   async states (entryId: string): Promise<BudgetState[]> {
     if (!this.configured) return []
     const { ledger, monthlyYuan, perEntry } = this.#options
-    const from = ledger.monthStart()
-    const rows = await this.#rows(from)
-    const month = from.slice(0, 7)
+    const totals = await ledger.monthTotals()
+    const month = ledger.monthStart().slice(0, 7)
+    const counts = this.#options.counts ?? (() => true)
     const states: BudgetState[] = []
-    if (monthlyYuan !== null && (this.#options.counts?.(entryId) ?? true)) states.push({ scope: 'global', month, limitYuan: monthlyYuan, spentYuan: round(rows.reduce((sum, r) => sum + r.yuan, 0)) })
+    if (monthlyYuan !== null && counts(entryId)) {
+      let spent = 0
+      for (const [id, yuan] of totals) if (counts(id)) spent += yuan
+      states.push({ scope: 'global', month, limitYuan: monthlyYuan, spentYuan: round(spent) })
+    }
     const own = perEntry.get(entryId)
-    if (own !== undefined) states.push({ scope: entryId, month, limitYuan: own, spentYuan: round(rows.find(r => r.provider === entryId)?.yuan ?? 0) })
+    if (own !== undefined) states.push({ scope: entryId, month, limitYuan: own, spentYuan: round(totals.get(entryId) ?? 0) })
     return states
   }
 
@@ -61,16 +62,6 @@ export class Budget {
     // '' stands for any entry the global budget binds.
     for (const id of ['', ...ids]) for (const s of await this.states(id)) states.set(s.scope, s)
     return [...states.values()]
-  }
-
-  async #rows (from: string): Promise<Array<{ provider: string; yuan: number }>> {
-    const { ledger } = this.#options
-    const cached = this.#cached
-    if (cached !== null && cached.from === from && cached.revision === ledger.revision) return cached.rows
-    const revision = ledger.revision
-    const rows = await ledger.report({ from, to: ledger.today() }, 'provider', this.#options.counts)
-    this.#cached = { revision, from, rows }
-    return rows
   }
 
   /**

@@ -76,7 +76,8 @@ export class CostLedger {
   readonly #entries = new Map<string, EntryLedger>()
   /** Every entry the ledger holds (keyv key `entries`), read once. */
   #ids: Set<string> | null = null
-  #revision = 0
+  /** This month's total per entry, kept up to date by each booking (what the budgets read at every evaluation). */
+  #month: { start: string; totals: Map<string, number> } | null = null
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
     for (const id of change.entries) void this.observe(id)
   }
@@ -91,9 +92,26 @@ export class CostLedger {
     this.#options.aggregator.on('snapshot', this.#onSnapshot)
   }
 
-  /** Grows whenever a total changes: a report is still valid while it is unchanged. */
-  get revision (): number {
-    return this.#revision
+  /**
+   * This month's observed cost per entry, yuan (unrounded). Computed over every entry once per month
+   * (or at the first call), then kept up to date by each booking, which recomputes its own entry only.
+   */
+  async monthTotals (): Promise<ReadonlyMap<string, number>> {
+    const start = this.monthStart()
+    if (this.#month?.start !== start) {
+      const totals = new Map<string, number>()
+      for (const id of await this.#knownIds()) totals.set(id, this.#monthSum(await this.#load(id), start))
+      this.#month = { start, totals }
+    }
+    return this.#month.totals
+  }
+
+  #monthSum (ledger: EntryLedger, start: string): number {
+    let sum = 0
+    for (const [day, instances] of Object.entries(ledger.days)) {
+      if (day >= start) for (const yuan of Object.values(instances)) sum += yuan
+    }
+    return sum
   }
 
   /** Stop observing; resolves once every observation so far is stored. */
@@ -138,7 +156,7 @@ export class CostLedger {
         ledger.seen = seen
         if (idle) return
         this.#prune(ledger)
-        if (added > 0) this.#revision++
+        if (added > 0 && this.#month !== null) this.#month.totals.set(entryId, this.#monthSum(ledger, this.#month.start))
         await this.#options.store.set(`entry:${entryId}`, ledger)
         await this.#remember(entryId)
         if (added > 0) this.#telemetry.cost?.({ id: entryId, type: status.type }, added)
