@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { ActionService } from './actions/service.js'
 import { ConfirmationStore } from './actions/confirmations.js'
+import { StopTimers } from './actions/timers.js'
 import { AlertEngine } from './alerts/engine.js'
 import { MuteList } from './alerts/mutes.js'
 import { WatchList } from './alerts/watches.js'
@@ -57,6 +58,8 @@ export interface Host {
   /** Where alerts go; `flush()` awaits deliveries in flight. */
   dispatcher: Dispatcher
   actions: ActionService
+  /** Stop timers: `/on … for 3h`, `stopAfter`, `/timer`. */
+  timers: StopTimers
   audit: AuditLog
   mutes: MuteList
   watches: WatchList
@@ -106,11 +109,14 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics, budget
   })
+  const timers = new StopTimers({
+    actions, aggregator, audit, store: store.namespace('timers'), log: log.child({ component: 'timers' }), warningMs: (config.alerts['stopTimerWarningMinutes'] as number) * 60_000, now
+  })
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
     aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger,
-    control: { actions, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators, budget }
+    control: { actions, timers, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators, budget, timeZone: config.telegram.timeZone }
   })
   const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
   const bot = config.telegram.token === null
@@ -118,18 +124,18 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
     : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
-      services: { aggregator, accounts, actions, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      services: { aggregator, accounts, actions, timers, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets
     })
   const outbox = new Outbox(store.namespace('outbox'))
   const dispatcher = new Dispatcher(wireChannels(w, { aggregator, bot, buttons, languages, translators, outbox }), { routes: config.alerts.routes, outbox, log: log.child({ component: 'notify' }) })
   const alerts = new AlertEngine({
     aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
-    send: alerts => dispatcher.send(alerts), translators, budget, ledger,
+    send: alerts => dispatcher.send(alerts), translators, budget, ledger, timers,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
-  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, api, bot, dispatcher, ledger })
-  return { aggregator, alerts, dispatcher, actions, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
+  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, api, bot, dispatcher, ledger })
+  return { aggregator, alerts, dispatcher, actions, timers, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
 }
 
 /** Every credential in a URL of the config (store, proxies), the API keys, the webhook secrets and the channels' keys, tokens and passwords are scrubbed from output. */
@@ -224,14 +230,16 @@ function wireChannels (w: Wiring, parts: { aggregator: Aggregator; bot: BotServi
 }
 
 /** `start()` (alerts, polling, API, bot) and `stop()` (the reverse, then flush deliveries and the store), each once. */
-function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
-  const { aggregator, alerts, actions, api, bot, dispatcher, ledger } = parts
+function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
+  const { aggregator, alerts, actions, timers, api, bot, dispatcher, ledger } = parts
   const { host, port } = w.config.api
   let stopping: Promise<void> | null = null
   return {
     async start () {
       await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
       alerts.start()
+      // After the alerts (a timer due while the host was down fires now, and its warning must be heard).
+      await timers.start()
       ledger.start()
       aggregator.start()
       await api.listen({ host, port })
@@ -246,6 +254,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
         await bot?.stop()
         await api.close()
         await alerts.stop()
+        await timers.stop()
         await actions.close()
         await aggregator.stop()
         await ledger.stop()

@@ -15,6 +15,8 @@ export interface ConfirmationTarget {
   kind: ActionKind
   /** Power-on flavour; `gpu` for the other kinds. */
   mode: PowerOnMode
+  /** A power-on's stop timer, milliseconds; absent without one. */
+  stopAfterMs?: number | undefined
 }
 
 /**
@@ -50,8 +52,10 @@ export class ConfirmationStore {
       if (await this.#redeemed.used(token)) throw used()
       throw new ConflictError('unknown or expired confirmation: ask for a new one (POST …/confirmations)')
     }
-    if (issued.provider !== target.provider || issued.instanceId !== target.instanceId || issued.kind !== target.kind || issued.mode !== target.mode) {
-      throw new ConflictError(`this confirmation is for ${issued.kind}${issued.kind === 'power-on' ? ` (${issued.mode})` : ''} of ${issued.provider}/${issued.instanceId}, not for this request`)
+    if (issued.provider !== target.provider || issued.instanceId !== target.instanceId || issued.kind !== target.kind || issued.mode !== target.mode ||
+      (issued.stopAfterMs ?? null) !== (target.stopAfterMs ?? null)) {
+      const timer = issued.stopAfterMs !== undefined ? ` with a stop timer of ${Math.round(issued.stopAfterMs / 60_000)} min` : ''
+      throw new ConflictError(`this confirmation is for ${issued.kind}${issued.kind === 'power-on' ? ` (${issued.mode})` : ''}${timer} of ${issued.provider}/${issued.instanceId}, not for this request`)
     }
     if (!await this.#redeemed.claim(token)) throw used()
     await this.#store.delete(`token:${token}`)

@@ -31,6 +31,8 @@ export interface ActionRecord {
   error: { code: string; message: string } | null
   /** Keep-alive: stop time before and after, and the new release time. */
   result: { stoppedAtBefore?: string | null; stoppedAtAfter?: string | null; releaseAt?: string | null } | null
+  /** A power-on asked with a stop timer (`stopAfter`): when the timer powers the instance off, ISO 8601. */
+  stopAt?: string
 }
 
 /** JSON schema of {@link ActionRecord} (`$id: Action`). */
@@ -68,6 +70,7 @@ export const actionSchema = {
       type: ['object', 'null'],
       additionalProperties: false,
       properties: { stoppedAtBefore: { type: ['string', 'null'] }, stoppedAtAfter: { type: ['string', 'null'] }, releaseAt: { type: ['string', 'null'] } }
-    }
+    },
+    stopAt: { type: 'string', format: 'date-time', description: 'A power-on asked with `stopAfter`: when its stop timer powers the instance off.' }
   }
 } as const

@@ -22,6 +22,8 @@ export interface ActionRequest {
   /** Power-on flavour; default `gpu`. Ignored for power-off; keep-alive always uses `no_gpu`. */
   mode?: PowerOnMode | undefined
   actor: Actor
+  /** Power-on with a stop timer: when it will power the instance off (ISO 8601), kept on the record. See `StopTimers`. */
+  stopAt?: string | undefined
   /** Whose view decides what exists: a Telegram user's, the API's (`{}`), or everything (`all`, the host's own rules). */
   viewer: Viewer | 'all'
 }
@@ -128,11 +130,12 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
         provider: request.providerId, instanceId: request.instanceId, instanceName: instance.name, actor: request.actor, status: 'pending',
         step: request.kind === 'power-off' ? 'requesting power-off' : 'requesting power-on', instanceState: instance.state,
         createdAt: now, updatedAt: now, finishedAt: null, error: null,
-        result: request.kind === 'keep-alive' ? { stoppedAtBefore: instance.stoppedAt } : null
+        result: request.kind === 'keep-alive' ? { stoppedAtBefore: instance.stoppedAt } : null,
+        ...(request.kind === 'power-on' && request.stopAt !== undefined ? { stopAt: request.stopAt } : {})
       }
       this.#locks.set(key, record.id)
       await this.#save(record)
-      await this.#audit(record, 'requested', record.mode ? `mode ${record.mode}` : undefined)
+      await this.#audit(record, 'requested', [record.mode ? `mode ${record.mode}` : '', record.stopAt ? `stop timer at ${record.stopAt}` : ''].filter(Boolean).join('; ') || undefined)
       try {
         await this.#request(record, request.kind === 'power-off' ? 'off' : 'on', record.mode ?? 'gpu')
       } catch (err) {

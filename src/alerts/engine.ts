@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Keyv } from 'keyv'
 import type { ActionRecord } from '../actions/record.js'
 import type { ActionService } from '../actions/service.js'
+import type { StopTimers, TimerEvent } from '../actions/timers.js'
 import type { AlertsConfig } from '../config/schema.js'
 import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
@@ -41,6 +42,8 @@ export interface AlertEngineOptions {
   budget?: Budget | undefined
   /** The cost ledger (the daily summary). */
   ledger?: CostLedger | undefined
+  /** The stop timers, whose warnings and outcomes the `timer` rule announces. */
+  timers?: StopTimers | undefined
   /** The rules, in evaluation order (default: every rule, `ALERT_RULES`). */
   rules?: readonly AlertRuleDefinition[]
 }
@@ -72,6 +75,7 @@ export class AlertEngine {
   #started = false
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => { void this.evaluate(change.entries) }
   readonly #onUpdate = (record: ActionRecord): void => { void this.#actionUpdate(record) }
+  readonly #onTimer = (event: TimerEvent): void => { this.#timerEvent(event) }
 
   constructor (options: AlertEngineOptions) {
     this.#options = options
@@ -84,12 +88,14 @@ export class AlertEngine {
     this.#started = true
     this.#options.aggregator.on('snapshot', this.#onSnapshot)
     this.#options.actions.on('update', this.#onUpdate)
+    this.#options.timers?.on('timer', this.#onTimer)
   }
 
   async stop (): Promise<void> {
     this.#started = false
     this.#options.aggregator.off('snapshot', this.#onSnapshot)
     this.#options.actions.off('update', this.#onUpdate)
+    this.#options.timers?.off('timer', this.#onTimer)
     await this.#running
   }
 
@@ -254,8 +260,23 @@ export class AlertEngine {
     } catch (err) {
       this.#options.log.error({ err: { message: (err as Error).message } }, 'alert follow-up failed')
     }
-    const ctx: ActionContext = { aggregator: this.#options.aggregator, emit: (alert) => this.#emit(alert), text: (key, args) => this.#text(key, args) }
+    const ctx = this.#actionContext()
     for (const rule of this.#rules) rule.actionFinished?.(record, ctx)
+  }
+
+  #timerEvent (event: TimerEvent): void {
+    const ctx = this.#actionContext()
+    try {
+      for (const rule of this.#rules) rule.timerEvent?.(event, ctx)
+    } catch (err) {
+      this.#options.log.error({ err: { message: (err as Error).message } }, 'stop timer announcement failed')
+    }
+  }
+
+  #actionContext (): ActionContext {
+    return {
+      aggregator: this.#options.aggregator, now: this.#now, timeZone: this.#options.timeZone, emit: (alert) => this.#emit(alert), text: (key, args) => this.#text(key, args)
+    }
   }
 
   /** A message in both languages; `args` may depend on the language (durations, times). */

@@ -1,14 +1,18 @@
 import type { SchemaObject } from 'ajv'
 import type { ActionRecord } from '../actions/record.js'
+import type { TimerEvent } from '../actions/timers.js'
 import type { AlertRuleDeclaration } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
 import type { AlertState, EntryAlertState, EntryRuleContext, RuleContext } from './context.js'
 
-/** What a rule can do when an action has finished. */
+/** What a rule can do when an action has finished or a stop timer did something. */
 export interface ActionContext {
   aggregator: Aggregator
+  now (): Date
+  /** Time zone of absolute times in texts. */
+  timeZone: string | null
   emit (alert: Omit<Alert, 'id' | 'at'>): void
   text (key: string, args: (language: Language) => Record<string, unknown>): Texts
 }
@@ -29,6 +33,8 @@ export interface AlertRuleDefinition extends AlertRuleDeclaration {
   evaluateEntry? (ctx: EntryRuleContext): void | Promise<void>
   /** When a power action ended (succeeded or failed). */
   actionFinished? (record: ActionRecord, ctx: ActionContext): void
+  /** When a stop timer warned, powered off, or failed (`src/actions/timers.ts`). */
+  timerEvent? (event: TimerEvent, ctx: ActionContext): void
 }
 
 /**

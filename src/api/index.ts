@@ -28,6 +28,8 @@ import { pageRoutes } from './routes/page.js'
 import { meRoutes } from './routes/me.js'
 import { muteRoutes } from './routes/mutes.js'
 import { powerRoutes } from './routes/power.js'
+import { stopTimerSchema, timerRoutes } from './routes/timers.js'
+import type { StopTimers } from '../actions/timers.js'
 import { auditEntrySchema, confirmationSchema, errorSchema, instanceListSchema, muteSchema } from './schemas.js'
 import { documentRoute, openapiOptions } from './openapi.js'
 import { SnapshotCache } from './snapshot-cache.js'
@@ -42,6 +44,8 @@ export interface ApiOptions {
   /** Power control, audit and mutes; without them the API is read-only. */
   control?: {
     actions: ActionService
+    /** Stop timers (`stopAfter`, `/api/v1/timers`). */
+    timers: StopTimers
     audit: AuditLog
     mutes: MuteList
     confirmations: ConfirmationStore
@@ -49,6 +53,8 @@ export interface ApiOptions {
     translators: Readonly<Record<Language, Translate>>
     /** Monthly budgets, shown in power-on confirmations. */
     budget?: Budget | undefined
+    /** Time zone of times in confirmation texts (`telegram.timeZone`). */
+    timeZone?: string | null | undefined
   } | undefined
   /** The cost ledger (`GET /api/v1/cost`); without it the route is absent. */
   ledger?: CostLedger | undefined
@@ -74,7 +80,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true } },
     schemaErrorFormatter: (errors, dataVar) => new RequestValidationError(describeValidation(errors, dataVar))
   })
-  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, instanceListSchema, actionSchema, confirmationSchema, muteSchema, auditEntrySchema]) app.addSchema(schema)
+  for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, instanceListSchema, actionSchema, confirmationSchema, muteSchema, auditEntrySchema, stopTimerSchema]) app.addSchema(schema)
   await app.register(swagger, openapiOptions(options.version))
   app.decorateRequest('principal', null)
   // The page: no key to load it (it asks for one), its own security headers.
@@ -115,7 +121,10 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   await app.register(meRoutes, { control: control !== undefined })
   if (options.ledger) await app.register(costRoutes, { ledger: options.ledger })
   if (control) {
-    await app.register(powerRoutes, { actions: control.actions, aggregator, confirmations: control.confirmations, translators: control.translators, budget: control.budget })
+    await app.register(powerRoutes, {
+      actions: control.actions, timers: control.timers, aggregator, confirmations: control.confirmations, translators: control.translators, budget: control.budget, timeZone: control.timeZone
+    })
+    await app.register(timerRoutes, { timers: control.timers })
     await app.register(actionRoutes, { actions: control.actions })
     await app.register(auditRoutes, { audit: control.audit })
     await app.register(muteRoutes, { mutes: control.mutes, audit: control.audit, aggregator })

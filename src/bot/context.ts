@@ -1,4 +1,5 @@
 import type { Context } from 'telegraf'
+import type { StopTimers } from '../actions/timers.js'
 import type { ActionService } from '../actions/service.js'
 import type { MuteList } from '../alerts/mutes.js'
 import type { WatchList } from '../alerts/watches.js'
@@ -20,6 +21,8 @@ export interface BotServices {
   /** Accounts users add with /user and /password; null when turned off. */
   accounts: UserAccounts | null
   actions: ActionService
+  /** Stop timers (`/on … for 3h`, `/timer`, the warning's buttons). */
+  timers: StopTimers
   audit: AuditLog
   mutes: MuteList
   watches: WatchList

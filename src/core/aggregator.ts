@@ -59,6 +59,8 @@ interface EntryState {
   lastErrorAt: string | null
   durationMs: number | null
   error: { code: string; message: string } | null
+  /** Stop times of the host's stop timers, by instance id: added to the published instances. */
+  stopAt: Map<string, string>
   inflight: Promise<void> | null
   controller: AbortController | null
   timer: NodeJS.Timeout | null
@@ -156,12 +158,24 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     if (this.#states.has(entry.id)) await this.remove(entry.id)
     const fresh: Omit<EntryState, 'published'> = {
       entry, instances: [], account: null, warnings: 0, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
-      durationMs: null, error: NOT_POLLED, inflight: null, controller: null, timer: null, removed: false
+      durationMs: null, error: NOT_POLLED, stopAt: new Map(), inflight: null, controller: null, timer: null, removed: false
     }
     const state: EntryState = { ...fresh, published: publication(fresh) }
     this.#states.set(entry.id, state)
     this.#publish(entry.id)
     if (this.#running) this.#schedule(state, 0)
+  }
+
+  /**
+   * Show (or, with null, stop showing) the stop time of the host's stop timer on an instance of the
+   * view: `Instance.stopAt`. Publishes a new snapshot of that entry when it changed. Unknown entries are ignored.
+   */
+  setStopAt (providerId: string, instanceId: string, stopAt: string | null): void {
+    const state = this.#states.get(providerId)
+    if (!state || (state.stopAt.get(instanceId) ?? null) === stopAt) return
+    if (stopAt === null) state.stopAt.delete(instanceId)
+    else state.stopAt.set(instanceId, stopAt)
+    this.#republish(state)
   }
 
   /** Stop polling an entry, drop its instances from the view and close its provider. */
@@ -301,8 +315,16 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
 function publication (state: Omit<EntryState, 'published'>): EntryState['published'] {
   const { id, type, provider } = state.entry
   const stale = state.polled && !state.ok
+  const stopAt = state.stopAt
+  // Copies only where something is added: a poll of an entry without stale data or timers publishes its list as is.
+  const instances = stale || stopAt.size > 0
+    ? state.instances.map(i => {
+      const at = stopAt.get(i.id)
+      return stale || at !== undefined ? { ...i, ...(stale ? { stale } : {}), ...(at !== undefined ? { stopAt: at } : {}) } : i
+    })
+    : state.instances
   return {
-    instances: stale ? state.instances.map(i => ({ ...i, stale })) : state.instances,
+    instances,
     status: {
       id, type, ok: state.ok, lastSuccessAt: state.lastSuccessAt, lastErrorAt: state.lastErrorAt, durationMs: state.durationMs,
       instanceCount: state.instances.length, error: state.error, capabilities: { ...provider.capabilities }, account: state.account, warnings: state.warnings

@@ -84,6 +84,11 @@ export interface Instance {
    * instance's live state in the latest poll (e.g. a panel too slow for every server within the poll budget).
    */
   stale: boolean
+  /**
+   * When the host's stop timer powers the instance off, ISO 8601; absent while no timer is set. Set by
+   * the host (`/on <instance> for 3h`, `stopAfter` of the power-on API), never by a provider.
+   */
+  stopAt?: string
 }
 
 /**
@@ -91,7 +96,7 @@ export interface Instance {
  * in (`provider`, `providerType`, `stale`). `lastSeenAt`, `expiresAt`, `url` may be left out (null) and
  * `metrics` may name only the figures the provider has.
  */
-export type InstanceData = Omit<Instance, 'provider' | 'providerType' | 'stale' | 'lastSeenAt' | 'expiresAt' | 'url' | 'metrics'> & {
+export type InstanceData = Omit<Instance, 'provider' | 'providerType' | 'stale' | 'lastSeenAt' | 'expiresAt' | 'url' | 'metrics' | 'stopAt'> & {
   /** True when the provider could not read this instance's live state in this poll and reports its last known one. */
   stale?: boolean
   lastSeenAt?: string | null
@@ -144,7 +149,8 @@ export const instanceSchema = {
       description: 'Live figures in base units (bytes, bytes per second, seconds, percent).',
       properties: Object.fromEntries(METRIC_KEYS.map(k => [k, nullableNumber])) as Record<typeof METRIC_KEYS[number], typeof nullableNumber>
     },
-    stale: { type: 'boolean', description: "True when this is last-known data: the provider's latest poll failed, or this instance's live state could not be read in it." }
+    stale: { type: 'boolean', description: "True when this is last-known data: the provider's latest poll failed, or this instance's live state could not be read in it." },
+    stopAt: { type: 'string', format: 'date-time', description: "When the host's stop timer powers the instance off (ISO 8601); absent while no timer is set." }
   }
 } as const
 

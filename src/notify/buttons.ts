@@ -10,12 +10,16 @@ export type { Verb } from '../core/verbs.js'
 /** What pressing a button means. */
 export type ButtonPayload =
   /** An instance chosen among candidates (or an alert's button): go on to the confirmation. */
-  | { do: 'pick'; verb: Verb; provider: string; instanceId: string }
-  /** The confirmation of `userId`'s request. */
-  | { do: 'confirm'; verb: Verb; provider: string; instanceId: string; userId: number }
+  | { do: 'pick'; verb: Verb; provider: string; instanceId: string; stopAfterMs?: number }
+  /** The confirmation of `userId`'s request; a power-on with `stopAfterMs` sets a stop timer. */
+  | { do: 'confirm'; verb: Verb; provider: string; instanceId: string; userId: number; stopAfterMs?: number }
   | { do: 'cancel'; userId: number }
   /** Watch the instance's host for a free GPU; `auto` (confirmed by `userId`) powers on by itself within `windowMs`. */
   | { do: 'watch'; provider: string; instanceId: string; auto?: boolean; windowMs?: number | null; userId?: number }
+  /** Move the instance's stop timer `ms` later (the timer warning's [Extend 1h]). */
+  | { do: 'extend'; provider: string; instanceId: string; ms: number }
+  /** Power the instance off now instead of at its stop timer's time (the timer warning's [Stop now]). */
+  | { do: 'stopnow'; provider: string; instanceId: string }
 
 /** Callback data prefix; the rest is a token. */
 const PREFIX = 'cw:'

@@ -19,16 +19,34 @@ export interface BudgetLine {
 }
 
 /**
- * The confirmation, with a line per budget that applies to the instance's entry (this month's observed
- * cost of the limit) for power-ons: a manual action is never refused by a budget, but says where it stands.
+ * The confirmation. For power-ons: the stop timer asked for, if any (and what the run costs at the listed
+ * price), and a line per budget that applies to the instance's entry (this month's observed cost of the
+ * limit): a manual action is never refused by a budget, but says where it stands.
  */
-export function confirmationText (t: Translate, verb: Verb, instance: Instance, capabilities: ProviderCapabilities | undefined, budgets: readonly BudgetLine[] = []): string {
+export function confirmationText (t: Translate, verb: Verb, instance: Instance, capabilities: ProviderCapabilities | undefined, budgets: readonly BudgetLine[] = [], timer?: StopTimerLine): string {
   const text = actionText(t, verb, instance, capabilities)
-  if (verb === 'off' || budgets.length === 0) return text
-  const lines = budgets.map(b => t(b.scope === 'global' ? 'confirm.budget' : 'confirm.budgetEntry', {
+  if (verb === 'off') return text
+  const lines = timer && verb !== 'keepalive' ? [timerLine(t, verb, instance, timer)] : []
+  lines.push(...budgets.map(b => t(b.scope === 'global' ? 'confirm.budget' : 'confirm.budgetEntry', {
     provider: b.scope, month: b.month, spent: formatYuan(b.spentYuan), limit: formatYuan(b.limitYuan), reached: b.spentYuan >= b.limitYuan ? t('confirm.budgetReached') : ''
-  }))
+  })))
   return [text, ...lines].join('\n')
+}
+
+/** A power-on's stop timer as the confirmation shows it: after how long, at what time (both formatted), and `ms`. */
+export interface StopTimerLine {
+  ms: number
+  /** `3 h`, in the reader's language. */
+  after: string
+  /** The time it stops, in the host's zone. */
+  at: string
+}
+
+/** The stop timer line; with GPU and a listed price, what the run costs at that price. */
+function timerLine (t: Translate, verb: Verb, instance: Instance, timer: StopTimerLine): string {
+  const price = verb === 'on' ? instance.pricePerHour : null
+  const cost = price ? t('confirm.stopAfterCost', { cost: formatYuan(price * timer.ms / 3600_000) }) : ''
+  return t('confirm.stopAfter', { after: timer.after, at: timer.at, cost })
 }
 
 function actionText (t: Translate, verb: Verb, instance: Instance, capabilities: ProviderCapabilities | undefined): string {

@@ -60,7 +60,8 @@ export function formatBytes (bytes: number): string {
 
 /**
  * One `/gpuvalid` line: region / name · GPU model · GPUs idle/total (only where the provider counts
- * them) · state · last seen (offline machines) · live CPU/memory/GPU · release or expiry countdown · price.
+ * them) · state · last seen (offline machines) · live CPU/memory/GPU · release or expiry countdown · stop
+ * timer · price.
  * The mark is 🟢/⚪ for instances with GPU counts (enough idle to power on with GPU, or not), • otherwise.
  */
 export function instanceLine (i: Instance, now: Date, language: Language, t: Translate): string {
@@ -84,6 +85,7 @@ export function instanceLine (i: Instance, now: Date, language: Language, t: Tra
     const left = Date.parse(i.expiresAt) - now.getTime()
     parts.push(left > 0 ? t('gpuvalid.expires', { left: formatDuration(left, language) }) : t('gpuvalid.expired'))
   }
+  if (i.stopAt) parts.push(t('gpuvalid.stopsIn', { left: formatDuration(Math.max(0, Date.parse(i.stopAt) - now.getTime()), language) }))
   if (i.pricePerHour !== null) parts.push(t('gpuvalid.price', { price: i.pricePerHour.toFixed(2) }))
   const mark = !counted ? '•' : hasIdleGpus(i) ? '🟢' : '⚪'
   return `${mark} ${parts.join(' · ')}`

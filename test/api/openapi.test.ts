@@ -1,6 +1,7 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { StopTimers } from '../../src/actions/timers.js'
 import { ActionService } from '../../src/actions/service.js'
 import { ConfirmationStore } from '../../src/actions/confirmations.js'
 import { MuteList } from '../../src/alerts/mutes.js'
@@ -28,7 +29,7 @@ async function api (t: Test, apiKeys: ApiKeyConfig[] = KEYS): Promise<{ app: Fas
   const actions = new ActionService({ aggregator, audit, store: store.namespace('actions'), log: captured.log, timeoutMs: 1000 })
   const app = await buildApi({
     aggregator, apiKeys, log: captured.log, version: '1.2.3',
-    control: { actions, audit, mutes: new MuteList(store.namespace('alerts')), confirmations: new ConfirmationStore(store.namespace('confirmations')), translators: { zh: await createTranslator('zh'), en: await createTranslator('en') } }
+    control: { actions, timers: new StopTimers({ actions, aggregator, audit, store: store.namespace('timers'), log: captured.log, warningMs: 600_000 }), audit, mutes: new MuteList(store.namespace('alerts')), confirmations: new ConfirmationStore(store.namespace('confirmations')), translators: { zh: await createTranslator('zh'), en: await createTranslator('en') } }
   })
   const routes: string[] = []
   await app.ready()

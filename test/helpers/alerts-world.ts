@@ -39,7 +39,7 @@ export interface World {
  * A host with the bot (on telegram-test-api), a webhook receiver and an adjustable clock, over the
  * given provider entries. `alerts` overrides alert settings.
  */
-export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; budget?: object; limits?: object; webhookEvents?: string[]; channels?: object[]; channelRateIntervalMs?: number; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
+export async function alertsWorld (t: Test, providers: object[], options: { alerts?: object; api?: object; budget?: object; limits?: object; webhookEvents?: string[]; channels?: object[]; channelRateIntervalMs?: number; store?: StateStore; clock?: { offset: number }; telegram?: TelegramServer; hooks?: World['hooks']; accountsBaseUrl?: string } = {}): Promise<World> {
   const telegram = options.telegram ?? await startTelegramEmulator(t)
   const hooks = options.hooks ?? await startWebhookReceiver(t)
   const clock = options.clock ?? { offset: 0 }
@@ -53,6 +53,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
     },
     alerts: { offlineAfterSeconds: 300, ...options.alerts },
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.api ? { api: options.api } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
     notify: { webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET, events: options.webhookEvents ?? ['*'], maxAttempts: 4 }], channels: options.channels ?? [] },
     providers
@@ -61,6 +62,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
   const host = await buildHost(config, { registry, log: captured.log, secrets: captured.secrets, store, version: 't', now, followIntervalMs: 20, deliveryRetryBaseMs: 20, channelRateIntervalMs: options.channelRateIntervalMs ?? 60_000 })
   await host.dispatcher.resume()
   host.alerts.start()
+  await host.timers.start()
   host.ledger.start()
   t.teardown(() => host.stop())
   const world: World = {

@@ -3,6 +3,9 @@ import type { Budget } from '../../money/budget.js'
 import type { ConfirmationStore } from '../../actions/confirmations.js'
 import type { ActionKind } from '../../actions/record.js'
 import type { ActionService } from '../../actions/service.js'
+import { parseStopAfter, type StopTimers } from '../../actions/timers.js'
+import { RequestValidationError } from '../../core/errors.js'
+import { formatDuration, formatTime } from '../../present/format.js'
 import type { Aggregator } from '../../core/aggregator.js'
 import type { PowerOnMode } from '../../core/provider.js'
 import { PUBLIC_VIEWER } from '../../core/visibility.js'
@@ -23,16 +26,24 @@ const controlErrors = {
 const KINDS = ['power-on', 'power-off', 'keep-alive'] as const
 const OPERATION_IDS: Record<ActionKind, string> = { 'power-on': 'powerOn', 'power-off': 'powerOff', 'keep-alive': 'keepAlive' }
 const modeSchema = { type: 'string', enum: ['gpu', 'no_gpu'], default: 'gpu', description: 'power-on only: with GPU, or AutoDL\'s no-GPU mode (无卡模式).' } as const
+const stopAfterSchema = {
+  type: 'string', minLength: 2, maxLength: 20, examples: ['3h'],
+  description: 'power-on only: a stop timer, e.g. "3h", "90m", "1h30m" (1 minute to 7 days): the host powers the instance off after that long, warning before.'
+} as const
 const confirmationSchema = { type: 'string', minLength: 1, maxLength: 100, description: 'A token from POST …/confirmations: the action runs only if it is unused and for this very action.' } as const
 
 export interface PowerRouteOptions {
   actions: ActionService
+  /** Power-ons with `stopAfter` set a stop timer. */
+  timers: StopTimers
   aggregator: Aggregator
   confirmations: ConfirmationStore
   /** Translators of the confirmation texts, by language. */
   translators: Readonly<Record<Language, Translate>>
   /** Monthly budgets, shown in power-on confirmations. */
   budget?: Budget | undefined
+  /** Time zone of the stop time in confirmation texts (`telegram.timeZone`; null: the host's). */
+  timeZone?: string | null | undefined
 }
 
 const verbOf = (kind: ActionKind, mode: PowerOnMode): Verb => kind === 'power-on' ? (mode === 'no_gpu' ? 'nogpu' : 'on') : kind === 'power-off' ? 'off' : 'keepalive'
@@ -40,14 +51,15 @@ const verbOf = (kind: ActionKind, mode: PowerOnMode): Verb => kind === 'power-on
 /**
  * Power control (`control` scope):
  * - `POST /api/v1/instances/{provider}/{id}/power-on|power-off|keep-alive` answers 202 with the action
- *   record once the provider accepted; follow it at `GET /api/v1/actions/{id}`. With `confirmation`, the
+ *   record once the provider accepted; follow it at `GET /api/v1/actions/{id}`. A power-on with
+ *   `stopAfter` (e.g. `"3h"`) sets a stop timer: `stopAt` on the record and on the instance. With `confirmation`, the
  *   token is redeemed first (single use, for this action only).
  * - `POST /api/v1/instances/{provider}/{id}/confirmations` checks the action on a fresh list as the
  *   action would, and answers what it does and costs (the bot's words) with a single-use token.
  */
-export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { actions, aggregator, confirmations, translators, budget }) => {
+export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { actions, timers, aggregator, confirmations, translators, budget, timeZone = null }) => {
   for (const kind of KINDS) {
-    app.post<{ Params: { provider: string; id: string }; Body: { mode?: PowerOnMode; confirmation?: string } | undefined }>(`/api/v1/instances/:provider/:id/${kind}`, {
+    app.post<{ Params: { provider: string; id: string }; Body: { mode?: PowerOnMode; confirmation?: string; stopAfter?: string } | undefined }>(`/api/v1/instances/:provider/:id/${kind}`, {
       config: { scope: 'control' },
       schema: {
         summary: kind === 'power-on' ? 'Power an instance on (mode gpu or no_gpu)' : kind === 'power-off' ? 'Power an instance off' : 'Keep a stopped instance from being released: no-GPU on, then off, clock verified',
@@ -57,7 +69,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
         body: {
           type: ['object', 'null'],
           additionalProperties: false,
-          properties: { ...(kind === 'power-on' ? { mode: modeSchema } : {}), confirmation: confirmationSchema }
+          properties: { ...(kind === 'power-on' ? { mode: modeSchema, stopAfter: stopAfterSchema } : {}), confirmation: confirmationSchema }
         },
         response: { 202: { $ref: 'Action#' }, ...controlErrors }
       }
@@ -65,13 +77,15 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
       const { provider, id } = request.params
       const mode = request.body?.mode ?? 'gpu'
       const token = request.body?.confirmation
-      if (token !== undefined) await confirmations.redeem(token, { provider, instanceId: id, kind, mode })
-      const record = await actions.start({ kind, providerId: provider, instanceId: id, mode, actor: actorOf(request), viewer: PUBLIC_VIEWER })
+      const stopAfterMs = request.body?.stopAfter === undefined ? undefined : parseStopAfter(request.body.stopAfter, 'body/stopAfter')
+      if (token !== undefined) await confirmations.redeem(token, { provider, instanceId: id, kind, mode, stopAfterMs })
+      const base = { providerId: provider, instanceId: id, mode, actor: actorOf(request), viewer: PUBLIC_VIEWER }
+      const record = stopAfterMs !== undefined ? await timers.powerOn(base, stopAfterMs) : await actions.start({ ...base, kind })
       return await reply.code(202).header('location', `/api/v1/actions/${record.id}`).send(record)
     })
   }
 
-  app.post<{ Params: { provider: string; id: string }; Body: { action: ActionKind; mode?: PowerOnMode; lang?: Language } }>('/api/v1/instances/:provider/:id/confirmations', {
+  app.post<{ Params: { provider: string; id: string }; Body: { action: ActionKind; mode?: PowerOnMode; stopAfter?: string; lang?: Language } }>('/api/v1/instances/:provider/:id/confirmations', {
     config: { scope: 'control' },
     schema: {
       summary: 'Check an action and get what it does and costs, with a single-use confirmation token (5 minutes)',
@@ -85,6 +99,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
         properties: {
           action: { type: 'string', enum: [...KINDS] },
           mode: modeSchema,
+          stopAfter: stopAfterSchema,
           lang: { type: 'string', enum: ['zh', 'en'], default: 'en', description: 'Language of `text`.' }
         }
       },
@@ -96,10 +111,15 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
   }, async (request, reply) => {
     const { provider, id } = request.params
     const { action, mode = 'gpu', lang = 'en' } = request.body
+    if (request.body.stopAfter !== undefined && action !== 'power-on') throw new RequestValidationError('body/stopAfter: only a power-on takes a stop timer')
+    const stopAfterMs = request.body.stopAfter === undefined ? undefined : parseStopAfter(request.body.stopAfter, 'body/stopAfter')
     const instance = await actions.preview({ kind: action, providerId: provider, instanceId: id, mode, viewer: PUBLIC_VIEWER })
     const capabilities = aggregator.get(provider)?.provider.capabilities
-    const { token, expiresAt } = await confirmations.issue({ provider, instanceId: id, kind: action, mode })
-    const text = confirmationText(translators[lang], verbOf(action, mode), instance, capabilities, await budget?.states(provider) ?? [])
+    const { token, expiresAt } = await confirmations.issue({ provider, instanceId: id, kind: action, mode, stopAfterMs })
+    const timer = stopAfterMs === undefined
+      ? undefined
+      : { ms: stopAfterMs, after: formatDuration(stopAfterMs, lang), at: formatTime(new Date(Date.now() + stopAfterMs).toISOString(), timeZone) }
+    const text = confirmationText(translators[lang], verbOf(action, mode), instance, capabilities, await budget?.states(provider) ?? [], timer)
     return await reply.code(201).send({ token, action, mode, text, expiresAt: expiresAt.toISOString() })
   })
 }

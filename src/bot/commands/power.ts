@@ -7,7 +7,8 @@ import { stateFits, supports, type Verb } from '../../core/verbs.js'
 import { isButtonData, keyboard, type ButtonPayload } from '../../notify/buttons.js'
 import { canAct, viewFor, type BotContext } from '../context.js'
 import { confirmationText } from '../../present/confirm.js'
-import { instanceLabel } from '../../present/format.js'
+import { formatDuration, formatTime, instanceLabel } from '../../present/format.js'
+import { parseStopAfter } from '../../actions/timers.js'
 import type { ProgressMessages } from '../progress.js'
 import type { BotCommandSpec } from './registry.js'
 import { setWatch } from './watch.js'
@@ -20,13 +21,34 @@ const MAX_CHOICES = 20
  * `/on`, `/nogpu`, `/off`, `/keepalive <instance>`: the instance is matched by name or id prefix; with no
  * argument or an ambiguous one the candidates come as buttons. Nothing runs without a confirmation
  * button that says what will happen and what it costs; then the same message follows the action
- * (see {@link powerButtons}). Who may act is checked per instance.
+ * (see {@link powerButtons}). Who may act is checked per instance. `/on <instance> for 3h` (and `/nogpu`)
+ * also sets a stop timer: the confirmation says when it stops and what the run costs.
  */
 export const powerCommands: readonly BotCommandSpec[] = VERBS.map(verb => ({
   name: verb,
   who: 'actor',
-  handler: async (ctx) => await choose(ctx, verb, ctx.payload.trim(), `/${verb}`)
+  async handler (ctx) {
+    if (verb !== 'on' && verb !== 'nogpu') return await choose(ctx, verb, ctx.payload.trim(), `/${verb}`)
+    const { query, stopAfter } = splitStopAfter(ctx.payload)
+    if (stopAfter === null) return await choose(ctx, verb, query, `/${verb}`)
+    let ms: number
+    try {
+      ms = parseStopAfter(stopAfter)
+    } catch {
+      return await ctx.reply(`${ctx.t('timer.badDuration', { text: stopAfter })}\n${ctx.t('power.usageTimer', { command: `/${verb}` })}`)
+    }
+    await choose(ctx, verb, query, `/${verb}`, ms)
+  }
 }))
+
+/**
+ * `/on <instance> for 3h` → the instance query and `3h` (null without `for …`). `for` must be the
+ * second-to-last word, so an instance named with "for" elsewhere still matches.
+ */
+export function splitStopAfter (payload: string): { query: string; stopAfter: string | null } {
+  const match = /^(?:(.*?)\s+)?for\s+(\S+)\s*$/i.exec(payload.trim())
+  return match ? { query: (match[1] ?? '').trim(), stopAfter: match[2]! } : { query: payload.trim(), stopAfter: null }
+}
 
 /** The buttons of confirmations, candidates and alerts: pick → confirm → the action, followed in the message. */
 export function powerButtons (progress: ProgressMessages): Composer<BotContext> {
@@ -68,9 +90,10 @@ async function handle (ctx: BotContext, payload: ButtonPayload, data: string, pr
   if (!instance) { await ctx.answerCbQuery(ctx.t('power.expired'), { show_alert: true }); return }
   if (payload.do === 'pick') {
     await ctx.answerCbQuery()
-    await ask(ctx, payload.verb, instance)
+    await ask(ctx, payload.verb, instance, payload.stopAfterMs)
     return
   }
+  if (payload.do === 'extend' || payload.do === 'stopnow') return await timerButton(ctx, payload, instance, progress)
   // confirm
   if (!canAct(ctx.services, userId, instance.provider)) { await ctx.answerCbQuery(ctx.t('power.notOperator', { userId }), { show_alert: true }); return }
   await ctx.answerCbQuery()
@@ -78,10 +101,13 @@ async function handle (ctx: BotContext, payload: ButtonPayload, data: string, pr
   const message = ctx.callbackQuery!.message
   await ctx.editMessageText(ctx.t('progress.requested', { verb: verbText, instance: instance.name }))
   try {
-    const record = await ctx.services.actions.start({
-      kind: KIND[payload.verb], providerId: instance.provider, instanceId: instance.id, mode: payload.verb === 'nogpu' ? 'no_gpu' : 'gpu',
-      actor: { kind: 'telegram', userId, name: ctx.from?.username ?? ctx.from?.first_name }, viewer: { telegramUserId: userId }
-    })
+    const request = {
+      providerId: instance.provider, instanceId: instance.id, mode: payload.verb === 'nogpu' ? 'no_gpu' as const : 'gpu' as const,
+      actor: { kind: 'telegram' as const, userId, name: ctx.from?.username ?? ctx.from?.first_name }, viewer: { telegramUserId: userId }
+    }
+    const record = payload.stopAfterMs !== undefined && KIND[payload.verb] === 'power-on'
+      ? await ctx.services.timers.powerOn(request, payload.stopAfterMs)
+      : await ctx.services.actions.start({ ...request, kind: KIND[payload.verb] })
     if (message) await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: payload.verb, language: ctx.language })
   } catch (err) {
     const stored = (err as { code?: unknown }).code === 'CW_ERR_STORE'
@@ -93,8 +119,38 @@ function visible (ctx: BotContext): Instance[] {
   return viewFor(ctx).instances
 }
 
+/**
+ * The warning's [Extend 1h] and [Stop now]: for those who may act on the instance. [Stop now] needs no
+ * second confirmation: the power-off was asked for when the timer was set.
+ */
+async function timerButton (ctx: BotContext, payload: Extract<ButtonPayload, { do: 'extend' | 'stopnow' }>, instance: Instance, progress: ProgressMessages): Promise<void> {
+  const userId = ctx.from!.id
+  if (!canAct(ctx.services, userId, instance.provider)) { await ctx.answerCbQuery(ctx.t('power.notOperator', { userId }), { show_alert: true }); return }
+  const actor = { kind: 'telegram' as const, userId, name: ctx.from?.username ?? ctx.from?.first_name }
+  const target = { provider: instance.provider, instanceId: instance.id, viewer: { telegramUserId: userId } }
+  await ctx.answerCbQuery()
+  try {
+    if (payload.do === 'extend') {
+      const timer = await ctx.services.timers.extend(target, payload.ms, actor)
+      await ctx.reply(ctx.t('timer.extended', timerArgs(ctx, timer.instanceName, timer.stopAt)))
+      return
+    }
+    const verbText = ctx.t('power.verbs.off')
+    const message = await ctx.reply(ctx.t('progress.requested', { verb: verbText, instance: instance.name }))
+    const record = await ctx.services.timers.stopNow(target, actor)
+    await progress.track(record, { chatId: message.chat.id, messageId: message.message_id, verb: 'off', language: ctx.language })
+  } catch (err) {
+    await ctx.reply(ctx.t('timer.failed', { error: (err as Error).message }))
+  }
+}
+
+/** `name`, `stopAt` and `left` of the `timer.*` texts. */
+export function timerArgs (ctx: BotContext, name: string, stopAt: string): Record<string, string> {
+  return { name, stopAt: formatTime(stopAt, ctx.timeZone), left: formatDuration(Math.max(0, Date.parse(stopAt) - ctx.services.now().getTime()), ctx.language) }
+}
+
 /** Resolve the argument; one match goes on to the confirmation, several become buttons. */
-async function choose (ctx: BotContext, verb: Verb, query: string, command: string): Promise<void> {
+async function choose (ctx: BotContext, verb: Verb, query: string, command: string, stopAfterMs?: number): Promise<void> {
   const verbText = ctx.t(`power.verbs.${verb}`)
   const instances = visible(ctx)
   const caps = (i: Instance): ProviderCapabilities | undefined => ctx.services.aggregator.get(i.provider)?.provider.capabilities
@@ -104,14 +160,14 @@ async function choose (ctx: BotContext, verb: Verb, query: string, command: stri
     await ctx.reply(query ? ctx.t('power.noMatch', { query }) : `${ctx.t('power.none', { verb: verbText })}\n${ctx.t('power.usage', { command })}`)
     return
   }
-  if (candidates.length === 1) return await ask(ctx, verb, candidates[0]!)
+  if (candidates.length === 1) return await ask(ctx, verb, candidates[0]!, stopAfterMs)
   const shown = (candidates.some(fitting) ? candidates.filter(fitting) : candidates).slice(0, MAX_CHOICES)
-  const buttons = await Promise.all(shown.map(i => ctx.services.buttons.button(`${instanceLabel(i)} (${i.provider})`, { do: 'pick', verb, provider: i.provider, instanceId: i.id })))
+  const buttons = await Promise.all(shown.map(i => ctx.services.buttons.button(`${instanceLabel(i)} (${i.provider})`, { do: 'pick', verb, provider: i.provider, instanceId: i.id, ...(stopAfterMs !== undefined ? { stopAfterMs } : {}) })))
   await ctx.reply(ctx.t('power.choose', { verb: verbText }), { reply_markup: keyboard(buttons) })
 }
 
 /** Check role, capability, state and GPUs, then ask for confirmation with what it costs. */
-async function ask (ctx: BotContext, verb: Verb, instance: Instance): Promise<void> {
+async function ask (ctx: BotContext, verb: Verb, instance: Instance, stopAfterMs?: number): Promise<void> {
   const { services } = ctx
   const userId = ctx.from!.id
   const verbText = ctx.t(`power.verbs.${verb}`)
@@ -125,13 +181,16 @@ async function ask (ctx: BotContext, verb: Verb, instance: Instance): Promise<vo
   const gpu = instance.gpu
   if (verb === 'on' && gpu?.hostIdle != null && !hasIdleGpus(instance)) {
     const buttons = []
-    if (entry?.provider.capabilities.noGpuMode) buttons.push(await services.buttons.button(ctx.t('confirm.noGpuButton'), { do: 'pick', verb: 'nogpu', provider: instance.provider, instanceId: instance.id }))
+    if (entry?.provider.capabilities.noGpuMode) buttons.push(await services.buttons.button(ctx.t('confirm.noGpuButton'), { do: 'pick', verb: 'nogpu', provider: instance.provider, instanceId: instance.id, ...(stopAfterMs !== undefined ? { stopAfterMs } : {}) }))
     buttons.push(await services.buttons.button(ctx.t('confirm.watchButton'), { do: 'watch', provider: instance.provider, instanceId: instance.id }))
     await ctx.reply(ctx.t('power.noGpu', { name: instance.name, idle: gpu.hostIdle, total: gpu.hostTotal ?? '?', requested: gpu.requested ?? 1 }), { reply_markup: keyboard([buttons]) })
     return
   }
-  const text = confirmationText(ctx.t, verb, instance, entry?.provider.capabilities, await services.budget.states(instance.provider))
-  const yes = await services.buttons.button(ctx.t('confirm.yes'), { do: 'confirm', verb, provider: instance.provider, instanceId: instance.id, userId })
+  const timer = stopAfterMs === undefined
+    ? undefined
+    : { ms: stopAfterMs, after: formatDuration(stopAfterMs, ctx.language), at: formatTime(new Date(services.now().getTime() + stopAfterMs).toISOString(), ctx.timeZone) }
+  const text = confirmationText(ctx.t, verb, instance, entry?.provider.capabilities, await services.budget.states(instance.provider), timer)
+  const yes = await services.buttons.button(ctx.t('confirm.yes'), { do: 'confirm', verb, provider: instance.provider, instanceId: instance.id, userId, ...(stopAfterMs !== undefined ? { stopAfterMs } : {}) })
   const no = await services.buttons.button(ctx.t('confirm.no'), { do: 'cancel', userId })
   await ctx.reply(text, { reply_markup: keyboard([[yes, no]]) })
 }

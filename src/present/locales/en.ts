@@ -15,8 +15,9 @@ export const en: Messages = {
     password: 'Set your AutoDL password: /password <password> (the message is deleted at once)',
     forget: 'Delete the account you set with /user and /password',
     cost: 'Running cost (estimate): /cost [today|week|month]',
-    on: 'Power on with GPU: /on <instance>',
-    nogpu: 'Power on in no-GPU mode: /nogpu <instance>',
+    on: 'Power on with GPU: /on <instance> [for 3h]',
+    nogpu: 'Power on in no-GPU mode: /nogpu <instance> [for 3h]',
+    timer: 'Stop timers: /timer [<instance> 2h|off]',
     off: 'Power off: /off <instance>',
     keepalive: 'Keep alive (no-GPU on/off resets the release countdown): /keepalive <instance>',
     watch: 'Tell me (or power on) when a GPU frees up: /watch <instance> [auto [6h]]',
@@ -66,6 +67,7 @@ export const en: Messages = {
     neverSeen: 'never reported',
     expires: 'expires in {{left}}',
     expired: 'expired',
+    stopsIn: '⏱ stops in {{left}}',
     cpu: 'CPU {{value}}%',
     memory: 'mem {{used}}/{{total}}',
     gpuLoad: 'GPU {{value}}%'
@@ -93,6 +95,7 @@ export const en: Messages = {
   },
   power: {
     usage: 'Usage: {{command}} <instance name or id prefix>',
+    usageTimer: 'Usage: {{command}} <instance name or id prefix> [for <duration, e.g. 3h>]',
     none: 'Nothing to {{verb}} now.',
     noMatch: 'No instance name or id matches "{{query}}".',
     choose: 'Choose the instance to {{verb}}:',
@@ -121,7 +124,20 @@ export const en: Messages = {
     no: '✖ Cancel',
     cancelled: 'Cancelled; nothing was done.',
     noGpuButton: 'No-GPU mode',
-    watchButton: 'Watch for a free GPU'
+    watchButton: 'Watch for a free GPU',
+    stopAfter: '⏱ A stop timer powers it off after {{after}} ({{at}}){{cost}}.',
+    stopAfterCost: ', about {{cost}} at the listed price (estimate)'
+  },
+  timer: {
+    usage: 'Usage: /timer lists the stop timers; /timer <instance> <duration, e.g. 2h> powers a running instance off after that; /timer <instance> off cancels its timer.',
+    badDuration: '"{{text}}" is not a duration between 1 minute and 7 days; write e.g. 30m, 3h, 1h30m, 2d.',
+    none: 'No stop timers.',
+    list: 'Stop timers:',
+    item: '⏱ {{name}} ({{provider}}) · stops {{stopAt}} (in {{left}})',
+    set: '⏱ {{name}} will be powered off at {{stopAt}} (in {{left}}).',
+    extended: '⏱ {{name}} now stops at {{stopAt}} (in {{left}}).',
+    cancelled: 'The stop timer of {{name}} is cancelled; it keeps running.',
+    failed: '❌ {{error}}'
   },
   progress: {
     requested: '⏳ {{verb}} {{instance}}: requested…',
@@ -187,7 +203,8 @@ export const en: Messages = {
     cost: { daily: 'Daily cost' },
     budget: { reached: 'Budget reached' },
     balance: { low: 'Low balance' },
-    keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' }
+    keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' },
+    timer: { warning: 'Stop timer', stopped: 'Stopped by timer', failed: 'Stop timer failed' }
   },
   group: {
     title: '{{title}} ({{count}})',
@@ -221,7 +238,12 @@ export const en: Messages = {
     online: '🟢 {{name}} ({{provider}}) is back online.',
     expiry: '⏳ {{name}} ({{provider}}) expires in {{left}} ({{expiresAt}}).',
     expired: '⚠️ {{name}} ({{provider}}) has expired ({{expiresAt}}).',
-    actionFinished: '{{kind}} {{name}} ({{provider}}): {{status}}'
+    actionFinished: '{{kind}} {{name}} ({{provider}}): {{status}}',
+    timerWarning: '⏱ {{name}} ({{provider}}) will be powered off by its stop timer in {{left}} ({{stopAt}}).',
+    timerStopped: '⏹ {{name}} ({{provider}}) was powered off by its stop timer.',
+    timerFailed: '❌ The stop timer could not power {{name}} ({{provider}}) off: {{error}}. It may still be running and costing money: check it.',
+    extendButton: 'Extend {{hours}} h',
+    stopNowButton: 'Stop now'
   },
   audit: {
     empty: 'The audit log is empty.',

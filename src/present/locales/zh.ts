@@ -13,8 +13,9 @@ export const zh = {
     password: '设置你的 AutoDL 密码：/password <密码>（消息会被立即删除）',
     forget: '删除你用 /user 和 /password 设置的账号',
     cost: '运行费用（估算）：/cost [today|week|month]',
-    on: '有卡开机：/on <实例>',
-    nogpu: '无卡模式开机：/nogpu <实例>',
+    on: '有卡开机：/on <实例> [for 3h]',
+    nogpu: '无卡模式开机：/nogpu <实例> [for 3h]',
+    timer: '定时关机：/timer [<实例> 2h|off]',
     off: '关机：/off <实例>',
     keepalive: '保活（无卡开关机，重置释放倒计时）：/keepalive <实例>',
     watch: '等待 GPU 空闲后提醒或自动开机：/watch <实例> [auto [6h]]',
@@ -63,6 +64,7 @@ export const zh = {
     neverSeen: '从未上报',
     expires: '{{left}}后到期',
     expired: '已到期',
+    stopsIn: '⏱ {{left}}后定时关机',
     cpu: 'CPU {{value}}%',
     memory: '内存 {{used}}/{{total}}',
     gpuLoad: 'GPU {{value}}%'
@@ -88,6 +90,7 @@ export const zh = {
   },
   power: {
     usage: '用法：{{command}} <实例名或 ID 前缀>',
+    usageTimer: '用法：{{command}} <实例名或 ID 前缀> [for <时长，如 3h>]',
     none: '没有可以{{verb}}的实例。',
     noMatch: '没有名称或 ID 匹配“{{query}}”的实例。',
     choose: '选择要{{verb}}的实例：',
@@ -116,7 +119,20 @@ export const zh = {
     no: '✖ 取消',
     cancelled: '已取消，没有执行任何操作。',
     noGpuButton: '无卡开机',
-    watchButton: '等待空闲 GPU'
+    watchButton: '等待空闲 GPU',
+    stopAfter: '⏱ 定时关机：{{after}}后（{{at}}）自动关机{{cost}}。',
+    stopAfterCost: '，按标价约 {{cost}}（估算）'
+  },
+  timer: {
+    usage: '用法：/timer 列出定时关机；/timer <实例> <时长，如 2h> 让运行中的实例在这段时间后关机；/timer <实例> off 取消定时。',
+    badDuration: '“{{text}}”不是 1 分钟到 7 天之间的时长；请写如 30m、3h、1h30m、2d。',
+    none: '没有定时关机。',
+    list: '定时关机：',
+    item: '⏱ {{name}}（{{provider}}）· {{stopAt}} 关机（{{left}}后）',
+    set: '⏱ {{name}} 将在 {{stopAt}}（{{left}}后）关机。',
+    extended: '⏱ {{name}} 改为 {{stopAt}}（{{left}}后）关机。',
+    cancelled: '已取消 {{name}} 的定时关机；它继续运行。',
+    failed: '❌ {{error}}'
   },
   progress: {
     requested: '⏳ {{verb}} {{instance}}：已发出请求…',
@@ -182,7 +198,8 @@ export const zh = {
     cost: { daily: '每日费用' },
     budget: { reached: '预算已用完' },
     balance: { low: '余额不足' },
-    keepalive: { succeeded: '保活成功', failed: '保活失败' }
+    keepalive: { succeeded: '保活成功', failed: '保活失败' },
+    timer: { warning: '定时关机', stopped: '已定时关机', failed: '定时关机失败' }
   },
   group: {
     title: '{{title}}（{{count}} 条）',
@@ -215,7 +232,12 @@ export const zh = {
     online: '🟢 {{name}}（{{provider}}）恢复在线。',
     expiry: '⏳ {{name}}（{{provider}}）{{left}}后到期（{{expiresAt}}）。',
     expired: '⚠️ {{name}}（{{provider}}）已到期（{{expiresAt}}）。',
-    actionFinished: '{{kind}} {{name}}（{{provider}}）：{{status}}'
+    actionFinished: '{{kind}} {{name}}（{{provider}}）：{{status}}',
+    timerWarning: '⏱ {{name}}（{{provider}}）将在 {{left}} 后（{{stopAt}}）按定时关机。',
+    timerStopped: '⏹ {{name}}（{{provider}}）已按定时关机。',
+    timerFailed: '❌ 定时关机未能关闭 {{name}}（{{provider}}）：{{error}}。它可能仍在运行并计费，请检查。',
+    extendButton: '延长 {{hours}} 小时',
+    stopNowButton: '立即关机'
   },
   audit: {
     empty: '审计日志为空。',
