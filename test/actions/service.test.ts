@@ -15,7 +15,8 @@ function instances () {
 }
 
 t.test('power on with GPU: accepted, followed to running, audited', async t => {
-  const { actions, audit, simulator } = await autodlWorld(t, instances())
+  // A transition of 25 looks: the follow sees "starting" even on a loaded machine.
+  const { actions, audit, simulator } = await autodlWorld(t, instances(), { transitionMs: 500 })
   const updates: ActionRecord[] = []
   actions.on('update', r => updates.push(r))
   const started = await actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
