@@ -120,6 +120,13 @@ if (!CHROMIUM) {
     await card(page, 'a800-pretrain').filter({ hasText: 'host GPUs idle 0/8' }).waitFor({ timeout: 5000 })
     t.notMatch(await card(page, 'a800-pretrain').innerText(), /can power on/, 'the mark went with the GPUs')
     t.equal(await page.evaluate('window.marker'), 1, 'the same page: no reload')
+    // A stop timer shows on its card as it is set, and goes when it is cancelled.
+    const llama = demo.host.aggregator.snapshot.instances.find(i => i.name === 'llama-finetune')!
+    const target = { provider: llama.provider, instanceId: llama.id, viewer: 'all' as const }
+    await demo.host.timers.set(target, 2 * 3600_000 + 60_000, { kind: 'api', key: 'test' })
+    await card(page, 'llama-finetune').locator('.stop-timer', { hasText: '⏱ stops in 2h' }).waitFor({ timeout: 5000 })
+    await demo.host.timers.cancel(target, { kind: 'api', key: 'test' })
+    await card(page, 'llama-finetune').locator('.stop-timer').waitFor({ state: 'detached', timeout: 5000 })
     t.same(errors, [])
   })
 

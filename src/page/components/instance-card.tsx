@@ -87,6 +87,9 @@ export function InstanceCard ({ instance: i, caps, error, language, now, control
         {expiryLeft !== null
           ? <div><dt class='sr-only'>expiry</dt><dd class={`expiry${expiryLeft < 24 * HOUR_MS ? ' urgent' : ''}`} title={dateTime(i.expiresAt!, language)}>{expiryLeft > 0 ? t('expires', { left: duration(expiryLeft, language) }) : t('expired')}</dd></div>
           : null}
+        {i.stopAt !== undefined
+          ? <div><dt class='sr-only'>stop timer</dt><dd class='stop-timer' title={dateTime(i.stopAt, language)}>⏱ {t('stopsIn', { left: duration(Math.max(0, Date.parse(i.stopAt) - now), language) })}</dd></div>
+          : null}
         {i.pricePerHour !== null ? <div><dt class='sr-only'>price</dt><dd class='price'>{t('price', { price: i.pricePerHour.toFixed(2) })}</dd></div> : null}
         {i.lastSeenAt ? <div><dt class='sr-only'>last seen</dt><dd class='seen' title={dateTime(i.lastSeenAt, language)}>{t('lastSeen', { when: t('ago', { d: duration(now - Date.parse(i.lastSeenAt), language) }) })}</dd></div> : null}
       </dl>
