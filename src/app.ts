@@ -31,6 +31,7 @@ import { createTranslator, type Language, type Translate } from './present/i18n.
 import { HostMetrics } from './metrics/counters.js'
 import { CostLedger } from './money/ledger.js'
 import { Budget } from './money/budget.js'
+import { MarketWatch, type MarketWatchConfig } from './money/market.js'
 import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
 
@@ -60,6 +61,8 @@ export interface Host {
   actions: ActionService
   /** Stop timers: `/on … for 3h`, `stopAfter`, `/timer`. */
   timers: StopTimers
+  /** The GPU market watch (`alerts.market`, `/market`, `GET /api/v1/market`). */
+  market: MarketWatch
   audit: AuditLog
   mutes: MuteList
   watches: WatchList
@@ -105,6 +108,11 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     ledger, monthlyYuan: config.budget.monthlyYuan, counts: id => canSee(PUBLIC_VIEWER, id),
     perEntry: new Map(config.providers.flatMap(p => p.budget ? [[p.id, p.budget.monthlyYuan] as const] : []))
   })
+  const marketWatches = config.alerts['market'] as MarketWatchConfig[]
+  MarketWatch.check(marketWatches, aggregator)
+  const market = new MarketWatch({
+    aggregator, store: store.namespace('market'), watches: marketWatches, intervalMs: (config.alerts['marketIntervalSeconds'] as number) * 1000, log: log.child({ component: 'market' }), now
+  })
   const actions = new ActionService({
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics, budget
@@ -115,7 +123,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger,
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger, market,
     control: { actions, timers, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators, budget, timeZone: config.telegram.timeZone }
   })
   const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
@@ -124,18 +132,18 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
     : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
-      services: { aggregator, accounts, actions, timers, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      services: { aggregator, accounts, actions, timers, market, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets
     })
   const outbox = new Outbox(store.namespace('outbox'))
   const dispatcher = new Dispatcher(wireChannels(w, { aggregator, bot, buttons, languages, translators, outbox }), { routes: config.alerts.routes, outbox, log: log.child({ component: 'notify' }) })
   const alerts = new AlertEngine({
     aggregator, actions, watches, mutes, store: store.namespace('alerts'), config: config.alerts, keepAlive: keepAliveSettings(config, aggregator),
-    send: alerts => dispatcher.send(alerts), translators, budget, ledger, timers,
+    send: alerts => dispatcher.send(alerts), translators, budget, ledger, timers, market,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
-  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, api, bot, dispatcher, ledger })
-  return { aggregator, alerts, dispatcher, actions, timers, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
+  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, api, bot, dispatcher, ledger })
+  return { aggregator, alerts, dispatcher, actions, timers, market, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
 }
 
 /** Every credential in a URL of the config (store, proxies), the API keys, the webhook secrets and the channels' keys, tokens and passwords are scrubbed from output. */
@@ -230,8 +238,8 @@ function wireChannels (w: Wiring, parts: { aggregator: Aggregator; bot: BotServi
 }
 
 /** `start()` (alerts, polling, API, bot) and `stop()` (the reverse, then flush deliveries and the store), each once. */
-function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
-  const { aggregator, alerts, actions, timers, api, bot, dispatcher, ledger } = parts
+function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; market: MarketWatch; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
+  const { aggregator, alerts, actions, timers, market, api, bot, dispatcher, ledger } = parts
   const { host, port } = w.config.api
   let stopping: Promise<void> | null = null
   return {
@@ -240,6 +248,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
       alerts.start()
       // After the alerts (a timer due while the host was down fires now, and its warning must be heard).
       await timers.start()
+      market.start()
       ledger.start()
       aggregator.start()
       await api.listen({ host, port })
@@ -255,6 +264,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
         await api.close()
         await alerts.stop()
         await timers.stop()
+        await market.stop()
         await actions.close()
         await aggregator.stop()
         await ledger.stop()

@@ -8,8 +8,8 @@
 // The provider contract.
 export { defineProvider, canKeepAlive, HOST_API_VERSION } from './core/provider.js'
 export type {
-  AnyProviderDefinition, CallOptions, ChatAccounts, ChatLogin, CommandContext, ConfigSchema, PowerOnMode, Provider,
-  ProviderCapabilities, ProviderCommand, ProviderDefinition, ProviderDeps
+  AnyProviderDefinition, CallOptions, ChatAccounts, ChatLogin, CommandContext, ConfigSchema, MarketGpuCount, MarketHost, MarketReader,
+  PowerOnMode, Provider, ProviderCapabilities, ProviderCommand, ProviderDefinition, ProviderDeps
 } from './core/provider.js'
 export { INSTANCE_STATES, METRIC_KEYS, instanceSchema, hasIdleGpus } from './core/instance.js'
 export type { Instance, InstanceData, InstanceGpu, InstanceMetrics, InstanceState } from './core/instance.js'

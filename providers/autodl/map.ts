@@ -112,13 +112,63 @@ const passportDataSchema = { type: 'object', required: ['token'], properties: { 
  */
 const walletSchema = { type: 'object', required: ['assets'], properties: { assets: { type: 'integer' } } }
 
+/**
+ * `data` of `POST /api/v1/machine/region/gpu_type`: one object per GPU model, `{ "<model>": { idle_gpu_num,
+ * total_gpu_num } }` (mfznttkx/autodl-gpuhunter gpuhunter/autodl_client.py `get_region_gpu_types`).
+ */
+const regionGpuTypesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: {
+      type: 'object', required: ['idle_gpu_num', 'total_gpu_num'],
+      properties: { idle_gpu_num: { type: 'integer', minimum: 0 }, total_gpu_num: { type: 'integer', minimum: 0 } }
+    }
+  }
+}
+
+/** One host of `POST /api/v1/user/machine/list` (gpuhunter `list_machine`): only the fields read are checked. */
+export interface RawMachine {
+  machine_id: string
+  machine_alias: string
+  region_name: string
+  region_sign: string
+  gpu_name: string
+  gpu_idle_num: number
+  /** GPUs that can be ordered now; gpuhunter rents only where both this and `gpu_idle_num` suffice. */
+  gpu_order_num: number
+  /** Milli-yuan per GPU-hour, like an instance's `payg_price`. */
+  payg_price: number
+}
+
+const machinePageSchema = {
+  type: 'object',
+  required: ['list', 'max_page'],
+  properties: {
+    list: {
+      type: ['array', 'null'],
+      items: {
+        type: 'object',
+        required: ['machine_id', 'machine_alias', 'region_name', 'region_sign', 'gpu_name', 'gpu_idle_num', 'gpu_order_num', 'payg_price'],
+        properties: {
+          machine_id: { type: 'string', minLength: 1 }, machine_alias: { type: 'string' }, region_name: { type: 'string' }, region_sign: { type: 'string' },
+          gpu_name: { type: 'string' }, gpu_idle_num: { type: 'integer', minimum: 0 }, gpu_order_num: { type: 'integer', minimum: 0 }, payg_price: { type: 'integer', minimum: 0 }
+        }
+      }
+    },
+    max_page: { type: 'integer', minimum: 0 }
+  }
+}
+
 const ajv = new Ajv({ allErrors: false, strict: false })
 const validators = {
   instancePage: ajv.compile<InstancePage>(instancePageSchema),
   instance: ajv.compile<RawInstance>(instanceSchema),
   loginData: ajv.compile<{ ticket: string }>(loginDataSchema),
   passportData: ajv.compile<{ token: string }>(passportDataSchema),
-  wallet: ajv.compile<{ assets: number }>(walletSchema)
+  wallet: ajv.compile<{ assets: number }>(walletSchema),
+  regionGpuTypes: ajv.compile<Array<Record<string, { idle_gpu_num: number; total_gpu_num: number }>>>(regionGpuTypesSchema),
+  machinePage: ajv.compile<{ list: RawMachine[] | null; max_page: number }>(machinePageSchema)
 }
 
 /**

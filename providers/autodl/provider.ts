@@ -1,4 +1,4 @@
-import type { AccountDetails, CallOptions, InstanceData, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
+import type { AccountDetails, CallOptions, InstanceData, MarketGpuCount, MarketHost, MarketReader, PowerOnMode, Provider, ProviderCapabilities, ProviderDeps } from '../../src/index.js'
 import { AutodlClient } from './client.js'
 import { PollMemo } from '../../src/index.js'
 import { checkInstance, checkPayload, RELEASE_AFTER_STOP_DAYS, toInstance, type StopTimes } from './map.js'
@@ -10,6 +10,8 @@ export const PAGE_SIZE = 100
 export const MAX_PAGES = 500
 /** The wallet is read at most this often, milliseconds: a balance moves slowly, and each read is one more request. */
 export const WALLET_EVERY_MS = 5 * 60_000
+/** Pages of the machine list read for one market question, at most. */
+export const MARKET_PAGES = 5
 
 /** AutoDL web console account (reference/providers.md §1). */
 export class AutodlProvider implements Provider {
@@ -107,6 +109,39 @@ export class AutodlProvider implements Provider {
   async powerOn (instanceId: string, options: CallOptions & { mode: PowerOnMode }): Promise<void> {
     const body = options.mode === 'no_gpu' ? { instance_uuid: instanceId, payload: 'non_gpu' } : { instance_uuid: instanceId }
     await this.#client.call('/api/v1/instance/power_on', body, { signal: options.signal })
+  }
+
+  /**
+   * AutoDL's GPU market, read-only (the endpoints third-party clients use to find free GPUs before
+   * renting; mfznttkx/autodl-gpuhunter gpuhunter/autodl_client.py `get_region_gpu_types`, `list_machine`):
+   * - `POST /api/v1/machine/region/gpu_type {region_sign_list}` → idle and total GPUs per model;
+   * - `POST /api/v1/user/machine/list {charge_type: "payg", region_sign_list, gpu_type_name, gpu_idle_num,
+   *   page_index, page_size}` → hosts with `gpu_idle_num`, `gpu_order_num`, `payg_price` (milli-yuan per GPU-hour).
+   * A host counts as available when both `gpu_idle_num` and `gpu_order_num` reach `minIdle`, as gpuhunter
+   * decides. Nothing is ever ordered.
+   */
+  readonly market: MarketReader = {
+    gpuCounts: async (regions: readonly string[], options: CallOptions = {}): Promise<MarketGpuCount[]> => {
+      const data = await this.#client.call('/api/v1/machine/region/gpu_type', { region_sign_list: [...regions] }, { signal: options.signal, readOnly: true })
+      const counts = checkPayload('regionGpuTypes', data, 'AutoDL POST /api/v1/machine/region/gpu_type')
+      return counts.flatMap(entry => Object.entries(entry).map(([gpu, c]) => ({ gpu, idle: c.idle_gpu_num, total: c.total_gpu_num })))
+    },
+    hosts: async (query, options: CallOptions = {}): Promise<MarketHost[]> => {
+      const found: MarketHost[] = []
+      let maxPage = 1
+      for (let page = 1; page <= Math.min(maxPage, MARKET_PAGES) && found.length < query.limit; page++) {
+        const data = await this.#client.call('/api/v1/user/machine/list', {
+          charge_type: 'payg', region_sign_list: [...query.regions], gpu_type_name: [query.gpu], gpu_idle_num: query.minIdle, page_index: page, page_size: 20
+        }, { signal: options.signal, readOnly: true })
+        const result = checkPayload('machinePage', data, `AutoDL POST /api/v1/user/machine/list page ${page}`)
+        for (const m of result.list ?? []) {
+          if (m.gpu_idle_num < query.minIdle || m.gpu_order_num < query.minIdle) continue
+          found.push({ machineId: m.machine_id, name: m.machine_alias, region: m.region_name || null, regionCode: m.region_sign || null, gpu: m.gpu_name, idle: m.gpu_idle_num, pricePerGpuHour: m.payg_price / 1000 })
+        }
+        maxPage = result.max_page
+      }
+      return found.slice(0, query.limit)
+    }
   }
 
   /** `POST /api/v1/instance/power_off` (§1.5). Accepted asynchronously. */

@@ -3,6 +3,7 @@ import type { Keyv } from 'keyv'
 import type { ActionRecord } from '../actions/record.js'
 import type { ActionService } from '../actions/service.js'
 import type { StopTimers, TimerEvent } from '../actions/timers.js'
+import type { MarketEvent, MarketWatch } from '../money/market.js'
 import type { AlertsConfig } from '../config/schema.js'
 import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
@@ -44,6 +45,8 @@ export interface AlertEngineOptions {
   ledger?: CostLedger | undefined
   /** The stop timers, whose warnings and outcomes the `timer` rule announces. */
   timers?: StopTimers | undefined
+  /** The GPU market watch, whose findings the `market` rule announces. */
+  market?: MarketWatch | undefined
   /** The rules, in evaluation order (default: every rule, `ALERT_RULES`). */
   rules?: readonly AlertRuleDefinition[]
 }
@@ -75,7 +78,8 @@ export class AlertEngine {
   #started = false
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => { void this.evaluate(change.entries) }
   readonly #onUpdate = (record: ActionRecord): void => { void this.#actionUpdate(record) }
-  readonly #onTimer = (event: TimerEvent): void => { this.#timerEvent(event) }
+  readonly #onTimer = (event: TimerEvent): void => { this.#hostEvent(rule => rule.timerEvent, event) }
+  readonly #onMarket = (event: MarketEvent): void => { this.#hostEvent(rule => rule.marketEvent, event) }
 
   constructor (options: AlertEngineOptions) {
     this.#options = options
@@ -89,6 +93,7 @@ export class AlertEngine {
     this.#options.aggregator.on('snapshot', this.#onSnapshot)
     this.#options.actions.on('update', this.#onUpdate)
     this.#options.timers?.on('timer', this.#onTimer)
+    this.#options.market?.on('market', this.#onMarket)
   }
 
   async stop (): Promise<void> {
@@ -96,6 +101,7 @@ export class AlertEngine {
     this.#options.aggregator.off('snapshot', this.#onSnapshot)
     this.#options.actions.off('update', this.#onUpdate)
     this.#options.timers?.off('timer', this.#onTimer)
+    this.#options.market?.off('market', this.#onMarket)
     await this.#running
   }
 
@@ -264,12 +270,15 @@ export class AlertEngine {
     for (const rule of this.#rules) rule.actionFinished?.(record, ctx)
   }
 
-  #timerEvent (event: TimerEvent): void {
+  /** A stop timer's or the market watch's event, to the rules that announce it. */
+  #hostEvent<E> (hook: (rule: AlertRuleDefinition) => ((event: E, ctx: ActionContext) => void) | undefined, event: E): void {
     const ctx = this.#actionContext()
-    try {
-      for (const rule of this.#rules) rule.timerEvent?.(event, ctx)
-    } catch (err) {
-      this.#options.log.error({ err: { message: (err as Error).message } }, 'stop timer announcement failed')
+    for (const rule of this.#rules) {
+      try {
+        hook(rule)?.call(rule, event, ctx)
+      } catch (err) {
+        this.#options.log.error({ rule: rule.name, err: { message: (err as Error).message } }, 'announcing an event failed')
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import type { SchemaObject } from 'ajv'
 import type { ActionRecord } from '../actions/record.js'
 import type { TimerEvent } from '../actions/timers.js'
+import type { MarketEvent } from '../money/market.js'
 import type { AlertRuleDeclaration } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Language } from '../present/i18n.js'
@@ -35,6 +36,8 @@ export interface AlertRuleDefinition extends AlertRuleDeclaration {
   actionFinished? (record: ActionRecord, ctx: ActionContext): void
   /** When a stop timer warned, powered off, or failed (`src/actions/timers.ts`). */
   timerEvent? (event: TimerEvent, ctx: ActionContext): void
+  /** When a watched GPU model became available on a provider's market (`src/money/market.ts`). */
+  marketEvent? (event: MarketEvent, ctx: ActionContext): void
 }
 
 /**

@@ -30,6 +30,8 @@ import { muteRoutes } from './routes/mutes.js'
 import { powerRoutes } from './routes/power.js'
 import { stopTimerSchema, timerRoutes } from './routes/timers.js'
 import type { StopTimers } from '../actions/timers.js'
+import type { MarketWatch } from '../money/market.js'
+import { marketRoutes } from './routes/market.js'
 import { auditEntrySchema, confirmationSchema, errorSchema, instanceListSchema, muteSchema } from './schemas.js'
 import { documentRoute, openapiOptions } from './openapi.js'
 import { SnapshotCache } from './snapshot-cache.js'
@@ -56,6 +58,8 @@ export interface ApiOptions {
     /** Time zone of times in confirmation texts (`telegram.timeZone`). */
     timeZone?: string | null | undefined
   } | undefined
+  /** The GPU market (`GET /api/v1/market`); without it the route is absent. */
+  market?: MarketWatch | undefined
   /** The cost ledger (`GET /api/v1/cost`); without it the route is absent. */
   ledger?: CostLedger | undefined
   /** The host's counters and build info, part of `/metrics`. */
@@ -120,6 +124,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   await app.register(badgeRoutes, { aggregator, keyed: options.apiKeys.length > 0 })
   await app.register(meRoutes, { control: control !== undefined })
   if (options.ledger) await app.register(costRoutes, { ledger: options.ledger })
+  if (options.market) await app.register(marketRoutes, { market: options.market })
   if (control) {
     await app.register(powerRoutes, {
       actions: control.actions, timers: control.timers, aggregator, confirmations: control.confirmations, translators: control.translators, budget: control.budget, timeZone: control.timeZone

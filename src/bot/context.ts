@@ -1,5 +1,6 @@
 import type { Context } from 'telegraf'
 import type { StopTimers } from '../actions/timers.js'
+import type { MarketWatch } from '../money/market.js'
 import type { ActionService } from '../actions/service.js'
 import type { MuteList } from '../alerts/mutes.js'
 import type { WatchList } from '../alerts/watches.js'
@@ -23,6 +24,8 @@ export interface BotServices {
   actions: ActionService
   /** Stop timers (`/on … for 3h`, `/timer`, the warning's buttons). */
   timers: StopTimers
+  /** The GPU market (`/market`). */
+  market: MarketWatch
   audit: AuditLog
   mutes: MuteList
   watches: WatchList

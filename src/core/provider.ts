@@ -77,6 +77,42 @@ export interface Provider {
   skippedInstances? (): number
   /** Release sockets and timers; called when the entry is removed or the host stops. */
   close? (): Promise<void>
+  /** The provider's GPU market, read-only (AutoDL); absent where there is none. Never rents anything. */
+  market?: MarketReader
+}
+
+/** GPUs of one model on a provider's market, over the regions asked for. Counts are whole GPUs. */
+export interface MarketGpuCount {
+  /** GPU model as the market names it, e.g. `RTX 4090`. */
+  gpu: string
+  idle: number
+  total: number
+}
+
+/** A host machine on the market with GPUs of the model asked for. */
+export interface MarketHost {
+  machineId: string
+  /** Display name, e.g. `063机`. */
+  name: string
+  /** Region name, e.g. `西北B区`, and the provider's region code, e.g. `west-B`. */
+  region: string | null
+  regionCode: string | null
+  gpu: string
+  /** GPUs idle on the host now. */
+  idle: number
+  /** Price of one GPU per hour in yuan; null when not listed. */
+  pricePerGpuHour: number | null
+}
+
+/**
+ * A provider's GPU market, read-only: what could be rented where, never renting it. `regions` are the
+ * provider's region codes (AutoDL `region_sign`, e.g. `west-B`).
+ */
+export interface MarketReader {
+  /** Idle and total GPUs per model over `regions` together. */
+  gpuCounts (regions: readonly string[], options?: CallOptions): Promise<MarketGpuCount[]>
+  /** Up to `limit` hosts in `regions` with at least `minIdle` idle GPUs of model `gpu`. */
+  hosts (query: { regions: readonly string[]; gpu: string; minIdle: number; limit: number }, options?: CallOptions): Promise<MarketHost[]>
 }
 
 /** What the host hands a provider when it creates one. */

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { hasIdleGpus, type Instance } from '../core/instance.js'
 import { NOT_POLLED_YET } from '../core/errors.js'
 import type { ProviderStatus, Snapshot } from '../core/snapshot.js'
+import type { MarketHost } from '../core/provider.js'
 import type { Language, Translate } from './i18n.js'
 
 /** Telegram's limit is 4096 characters per message; keep a margin. */
@@ -131,6 +132,11 @@ export function statusLine (p: ProviderStatus, now: Date, language: Language, t:
   if (typeof balanceYuan === 'number') lines.push(t('status.balance', { balance: formatYuan(balanceYuan) }))
   if (Object.keys(others).length > 0) lines.push(t('status.account', { details: formatAccount(others) }))
   return lines.join('\n')
+}
+
+/** One line per market host: `• 063机 西北B区 · 2 · ¥2.72` (idle GPUs, price per GPU-hour). */
+export function marketHostLines (hosts: ReadonlyArray<Pick<MarketHost, 'name' | 'region' | 'idle' | 'pricePerGpuHour'>>): string {
+  return hosts.map(h => `• ${h.name}${h.region ? ` ${h.region}` : ''} · ${h.idle} · ${h.pricePerGpuHour === null ? '?' : formatYuan(h.pricePerGpuHour)}`).join('\n')
 }
 
 /** `¥1,234.50`: yuan with two decimals. */

@@ -19,7 +19,7 @@ t.test('the alerts section is made of what the rules declare: settings with defa
   const chatIds = Object.fromEntries(ALERT_RULES.map(r => [r.name, [-1]]))
   t.same(parseConfig({ ...minimal, alerts: { chatIds } }, { registry, alertRules: ALERT_RULES, env: {} }).alerts.chatIds, chatIds, 'a chat list per rule name')
   t.same(ALERT_EVENTS, ['provider.failing', 'provider.recovered', 'instance.offline', 'instance.online', 'gpu.freed', 'release.approaching',
-    'keepalive.succeeded', 'keepalive.failed', 'expiry.approaching', 'balance.low', 'budget.reached', 'cost.daily', 'timer.warning', 'timer.stopped', 'timer.failed', 'action.finished'])
+    'keepalive.succeeded', 'keepalive.failed', 'expiry.approaching', 'balance.low', 'budget.reached', 'cost.daily', 'timer.warning', 'timer.stopped', 'timer.failed', 'market.available', 'action.finished'])
   t.same(parseConfig({ ...minimal, notify: { webhooks: [{ url: 'http://x.test', events: [...ALERT_EVENTS] }] } }, { registry, alertRules: ALERT_RULES, env: {} })
     .notify.webhooks[0]!.events, ALERT_EVENTS, 'every declared event may be subscribed to')
 })

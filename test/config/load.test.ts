@@ -36,7 +36,7 @@ t.test('a minimal config gets every default', async t => {
   })
   t.same(config.alerts, {
     releaseLadderHours: [72, 24, 6], expiryLadderHours: [72, 24], offlineAfterSeconds: 300, providerFailuresBeforeAlert: 2,
-    keepAliveCooldownHours: 12, lowBalanceYuan: null, dailySummaryHour: null, stopTimerWarningMinutes: 10, actionTimeoutSeconds: 600, chatIds: {}, routes: {}
+    keepAliveCooldownHours: 12, lowBalanceYuan: null, dailySummaryHour: null, stopTimerWarningMinutes: 10, market: [], marketIntervalSeconds: 300, actionTimeoutSeconds: 600, chatIds: {}, routes: {}
   })
   t.same(config.notify, { webhooks: [], channels: [] })
   t.same(config.providers, [{

@@ -18,6 +18,7 @@ export const en: Messages = {
     on: 'Power on with GPU: /on <instance> [for 3h]',
     nogpu: 'Power on in no-GPU mode: /nogpu <instance> [for 3h]',
     timer: 'Stop timers: /timer [<instance> 2h|off]',
+    market: 'The GPU market now: /market <GPU model> [region codes]',
     off: 'Power off: /off <instance>',
     keepalive: 'Keep alive (no-GPU on/off resets the release countdown): /keepalive <instance>',
     watch: 'Tell me (or power on) when a GPU frees up: /watch <instance> [auto [6h]]',
@@ -128,6 +129,14 @@ export const en: Messages = {
     stopAfter: '⏱ A stop timer powers it off after {{after}} ({{at}}){{cost}}.',
     stopAfterCost: ', about {{cost}} at the listed price (estimate)'
   },
+  market: {
+    usage: 'Usage: /market <GPU model> [region codes], e.g. /market RTX 4090 west-B west-C (AutoDL region_sign codes).',
+    noRegions: 'Which regions? No alerts.market watch names regions for this model.',
+    notListed: '{{gpu}} is not on the market in {{regions}}.',
+    counts: '🛒 {{gpu}} in {{regions}}: {{idle}} of {{total}} GPUs idle (read now).',
+    noHosts: 'No host has an idle GPU.',
+    failed: '❌ Could not read the market: {{error}}'
+  },
   timer: {
     usage: 'Usage: /timer lists the stop timers; /timer <instance> <duration, e.g. 2h> powers a running instance off after that; /timer <instance> off cancels its timer.',
     badDuration: '"{{text}}" is not a duration between 1 minute and 7 days; write e.g. 30m, 3h, 1h30m, 2d.',
@@ -204,7 +213,8 @@ export const en: Messages = {
     budget: { reached: 'Budget reached' },
     balance: { low: 'Low balance' },
     keepalive: { succeeded: 'Kept alive', failed: 'Keep-alive failed' },
-    timer: { warning: 'Stop timer', stopped: 'Stopped by timer', failed: 'Stop timer failed' }
+    timer: { warning: 'Stop timer', stopped: 'Stopped by timer', failed: 'Stop timer failed' },
+    market: { available: 'GPUs on the market' }
   },
   group: {
     title: '{{title}} ({{count}})',
@@ -239,6 +249,8 @@ export const en: Messages = {
     expiry: '⏳ {{name}} ({{provider}}) expires in {{left}} ({{expiresAt}}).',
     expired: '⚠️ {{name}} ({{provider}}) has expired ({{expiresAt}}).',
     actionFinished: '{{kind}} {{name}} ({{provider}}): {{status}}',
+    marketAvailable: '🛒 {{gpu}}: {{idle}} of {{total}} GPUs idle in {{regions}} (watching for {{min}}).',
+    marketHosts: 'Hosts with idle GPUs (idle · per GPU-hour):\n{{lines}}',
     timerWarning: '⏱ {{name}} ({{provider}}) will be powered off by its stop timer in {{left}} ({{stopAt}}).',
     timerStopped: '⏹ {{name}} ({{provider}}) was powered off by its stop timer.',
     timerFailed: '❌ The stop timer could not power {{name}} ({{provider}}) off: {{error}}. It may still be running and costing money: check it.',

@@ -16,6 +16,7 @@ export const zh = {
     on: '有卡开机：/on <实例> [for 3h]',
     nogpu: '无卡模式开机：/nogpu <实例> [for 3h]',
     timer: '定时关机：/timer [<实例> 2h|off]',
+    market: '当前 GPU 市场：/market <GPU 型号> [地区代码]',
     off: '关机：/off <实例>',
     keepalive: '保活（无卡开关机，重置释放倒计时）：/keepalive <实例>',
     watch: '等待 GPU 空闲后提醒或自动开机：/watch <实例> [auto [6h]]',
@@ -123,6 +124,14 @@ export const zh = {
     stopAfter: '⏱ 定时关机：{{after}}后（{{at}}）自动关机{{cost}}。',
     stopAfterCost: '，按标价约 {{cost}}（估算）'
   },
+  market: {
+    usage: '用法：/market <GPU 型号> [地区代码]，例如 /market RTX 4090 west-B west-C（AutoDL 的 region_sign）。',
+    noRegions: '要查哪些地区？alerts.market 中没有关注这个型号的地区。',
+    notListed: '{{regions}} 的市场上没有 {{gpu}}。',
+    counts: '🛒 {{gpu}} 在 {{regions}}：{{idle}}/{{total}} 张 GPU 空闲（刚刚读取）。',
+    noHosts: '没有主机有空闲 GPU。',
+    failed: '❌ 无法读取市场：{{error}}'
+  },
   timer: {
     usage: '用法：/timer 列出定时关机；/timer <实例> <时长，如 2h> 让运行中的实例在这段时间后关机；/timer <实例> off 取消定时。',
     badDuration: '“{{text}}”不是 1 分钟到 7 天之间的时长；请写如 30m、3h、1h30m、2d。',
@@ -199,7 +208,8 @@ export const zh = {
     budget: { reached: '预算已用完' },
     balance: { low: '余额不足' },
     keepalive: { succeeded: '保活成功', failed: '保活失败' },
-    timer: { warning: '定时关机', stopped: '已定时关机', failed: '定时关机失败' }
+    timer: { warning: '定时关机', stopped: '已定时关机', failed: '定时关机失败' },
+    market: { available: '市场有空闲 GPU' }
   },
   group: {
     title: '{{title}}（{{count}} 条）',
@@ -233,6 +243,8 @@ export const zh = {
     expiry: '⏳ {{name}}（{{provider}}）{{left}}后到期（{{expiresAt}}）。',
     expired: '⚠️ {{name}}（{{provider}}）已到期（{{expiresAt}}）。',
     actionFinished: '{{kind}} {{name}}（{{provider}}）：{{status}}',
+    marketAvailable: '🛒 {{gpu}}：{{regions}} 有 {{idle}}/{{total}} 张空闲 GPU（关注 ≥ {{min}} 张）。',
+    marketHosts: '有空闲 GPU 的主机（空闲 · 每卡每小时）：\n{{lines}}',
     timerWarning: '⏱ {{name}}（{{provider}}）将在 {{left}} 后（{{stopAt}}）按定时关机。',
     timerStopped: '⏹ {{name}}（{{provider}}）已按定时关机。',
     timerFailed: '❌ 定时关机未能关闭 {{name}}（{{provider}}）：{{error}}。它可能仍在运行并计费，请检查。',

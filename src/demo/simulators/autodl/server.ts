@@ -30,8 +30,23 @@ export interface SimAccount {
   balance?: number
 }
 
+/** A host on the GPU market that no account rents (the accounts' own hosts are on the market too). */
+export interface SimMachine {
+  machine_id: string
+  machine_alias: string
+  region_name: string
+  region_sign: string
+  gpu_name: string
+  gpu_all_num: number
+  gpu_idle_num: number
+  /** Milli-yuan per GPU-hour. */
+  payg_price: number
+}
+
 export interface AutodlSimulatorOptions {
   accounts: SimAccount[]
+  /** More hosts on the market (`machine/list`, `machine/region/gpu_type`). */
+  market?: SimMachine[]
   /** Largest `page_size` the server honours (default 20). */
   pageSizeCap?: number
   /** Token lifetime in milliseconds (default 1 h). */
@@ -113,6 +128,19 @@ const schemas = {
   },
   '/api/v1/instance/power_off': {
     type: 'object', required: ['instance_uuid'], additionalProperties: false, properties: { instance_uuid: { type: 'string', minLength: 1 } }
+  },
+  // gpuhunter's bodies (mfznttkx/autodl-gpuhunter gpuhunter/autodl_client.py); that an empty region list is refused is [GUESS].
+  '/api/v1/machine/region/gpu_type': {
+    type: 'object', required: ['region_sign_list'], properties: { region_sign_list: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } }
+  },
+  '/api/v1/user/machine/list': {
+    type: 'object',
+    required: ['charge_type', 'region_sign_list', 'gpu_type_name', 'gpu_idle_num', 'page_index', 'page_size'],
+    properties: {
+      charge_type: { enum: ['payg'] }, region_sign_list: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      gpu_type_name: { type: 'array', items: { type: 'string' } }, gpu_idle_num: { type: 'integer', minimum: 0 },
+      page_index: { type: 'integer', minimum: 1 }, page_size: { type: 'integer', minimum: 1 }
+    }
   }
 } as const
 
@@ -127,8 +155,22 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
   const captchaAfter = options.captchaAfter ?? 3
   const accounts = new Map(options.accounts.map(a => [a.phone, { ...a, balance: a.balance ?? 100_000, instances: a.instances.map(i => structuredClone(i)) }]))
   const hosts = new Map<string, { total: number; idle: number }>()
+  /** The market: every host, with what `machine/list` shows of it (idle counts live in `hosts`). */
+  const machines = new Map<string, Omit<SimMachine, 'gpu_all_num' | 'gpu_idle_num'>>()
   for (const account of accounts.values()) {
-    for (const i of account.instances) if (!hosts.has(i.machine_id)) hosts.set(i.machine_id, { total: i.gpu_all_num, idle: i.gpu_idle_num })
+    for (const i of account.instances) {
+      if (!hosts.has(i.machine_id)) hosts.set(i.machine_id, { total: i.gpu_all_num, idle: i.gpu_idle_num })
+      if (!machines.has(i.machine_id)) {
+        machines.set(i.machine_id, {
+          machine_id: i.machine_id, machine_alias: String(i['machine_alias']), region_name: String(i['region_name']), region_sign: String(i['region_sign']),
+          gpu_name: String(i['snapshot_gpu_alias_name']), payg_price: Number(i['payg_price'])
+        })
+      }
+    }
+  }
+  for (const m of options.market ?? []) {
+    hosts.set(m.machine_id, { total: m.gpu_all_num, idle: m.gpu_idle_num })
+    machines.set(m.machine_id, m)
   }
   const tickets = new Map<string, { phone: string; expiresAt: number }>()
   const sessions = new Map<string, Session>()
@@ -193,6 +235,27 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
       Object.assign(inst, { status: 'starting', status_at: autodlTime(new Date()), start_mode: noGpu ? 'non_gpu' : 'gpu' })
       later(() => { if (inst.status === 'starting') Object.assign(inst, { status: 'running', status_at: autodlTime(new Date()), started_at: nullTime(new Date()) }) })
       return ok()
+    },
+    '/api/v1/machine/region/gpu_type': (body) => {
+      const byGpu = new Map<string, { idle_gpu_num: number; total_gpu_num: number }>()
+      for (const m of machines.values()) {
+        if (!body.region_sign_list.includes(m.region_sign)) continue
+        const host = hosts.get(m.machine_id)!
+        const c = byGpu.get(m.gpu_name) ?? { idle_gpu_num: 0, total_gpu_num: 0 }
+        byGpu.set(m.gpu_name, { idle_gpu_num: c.idle_gpu_num + host.idle, total_gpu_num: c.total_gpu_num + host.total })
+      }
+      return ok([...byGpu].sort(([a], [b]) => a.localeCompare(b)).map(([gpu, c]) => ({ [gpu]: c })))
+    },
+    '/api/v1/user/machine/list': (body) => {
+      const all = [...machines.values()]
+        .filter(m => body.region_sign_list.includes(m.region_sign) && (body.gpu_type_name.length === 0 || body.gpu_type_name.includes(m.gpu_name)) && hosts.get(m.machine_id)!.idle >= body.gpu_idle_num)
+        .map(m => {
+          const idle = hosts.get(m.machine_id)!.idle
+          return { ...m, machine_name: `agent-${m.machine_id}`, gpu_idle_num: idle, gpu_order_num: idle, highest_cuda_version: '12.2', cpu_per_gpu: 16, mem_per_gpu: 64 * 1024 ** 3, payg: true }
+        })
+      const size = Math.min(body.page_size, pageSizeCap)
+      const offset = (body.page_index - 1) * size
+      return ok({ list: all.length === 0 ? null : all.slice(offset, offset + size), page_index: body.page_index, page_size: size, max_page: Math.ceil(all.length / size), result_total: all.length })
     },
     '/api/v1/instance/power_off': (body, phone) => {
       const inst = findInstance(phone!, body.instance_uuid)
