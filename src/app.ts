@@ -32,6 +32,7 @@ import { HostMetrics } from './metrics/counters.js'
 import { CostLedger } from './money/ledger.js'
 import { Budget } from './money/budget.js'
 import { MarketWatch, type MarketWatchConfig } from './money/market.js'
+import { AvailabilityHistory } from './money/history.js'
 import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
 
@@ -63,6 +64,8 @@ export interface Host {
   timers: StopTimers
   /** The GPU market watch (`alerts.market`, `/market`, `GET /api/v1/market`). */
   market: MarketWatch
+  /** Idle GPUs of each instance's host over time (`/history`, `GET …/history`, the page's heat map). */
+  history: AvailabilityHistory
   audit: AuditLog
   mutes: MuteList
   watches: WatchList
@@ -104,6 +107,11 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     // Two polls of the slowest entry; a longer silence (the host was down) is not counted as running.
     maxGapMs: Math.max(600_000, 2000 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
   })
+  const history = new AvailabilityHistory({
+    aggregator, store: store.namespace('history'), timeZone: config.telegram.timeZone, log: log.child({ component: 'history' }), now,
+    // Like the ledger: two polls of the slowest entry without a sample is a gap.
+    maxGapSeconds: Math.max(600, 2 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
+  })
   const budget = new Budget({
     ledger, monthlyYuan: config.budget.monthlyYuan, counts: id => canSee(PUBLIC_VIEWER, id),
     perEntry: new Map(config.providers.flatMap(p => p.budget ? [[p.id, p.budget.monthlyYuan] as const] : []))
@@ -113,6 +121,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const market = new MarketWatch({
     aggregator, store: store.namespace('market'), watches: marketWatches, intervalMs: (config.alerts['marketIntervalSeconds'] as number) * 1000, log: log.child({ component: 'market' }), now
   })
+  market.on('reading', reading => { void history.observeMarket(reading) })
   const actions = new ActionService({
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics, budget
@@ -123,7 +132,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger, market,
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger, market, history,
     control: { actions, timers, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators, budget, timeZone: config.telegram.timeZone }
   })
   const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
@@ -132,7 +141,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     // Telegraf is loaded only when the bot runs (a few MiB of a host without Telegram).
     : await (await import('./bot/index.js')).createBot({
       telegram: { ...config.telegram, token: config.telegram.token },
-      services: { aggregator, accounts, actions, timers, market, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
+      services: { aggregator, accounts, actions, timers, market, history, audit, mutes, watches, buttons, languages, translators, ledger, budget, operators: new Set(config.telegram.operatorUserIds), log: log.child({ component: 'bot' }), now },
       secrets: w.secrets
     })
   const outbox = new Outbox(store.namespace('outbox'))
@@ -142,8 +151,8 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     send: alerts => dispatcher.send(alerts), translators, budget, ledger, timers, market,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
-  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, api, bot, dispatcher, ledger })
-  return { aggregator, alerts, dispatcher, actions, timers, market, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
+  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger })
+  return { aggregator, alerts, dispatcher, actions, timers, market, history, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
 }
 
 /** Every credential in a URL of the config (store, proxies), the API keys, the webhook secrets and the channels' keys, tokens and passwords are scrubbed from output. */
@@ -238,8 +247,8 @@ function wireChannels (w: Wiring, parts: { aggregator: Aggregator; bot: BotServi
 }
 
 /** `start()` (alerts, polling, API, bot) and `stop()` (the reverse, then flush deliveries and the store), each once. */
-function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; market: MarketWatch; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
-  const { aggregator, alerts, actions, timers, market, api, bot, dispatcher, ledger } = parts
+function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; market: MarketWatch; history: AvailabilityHistory; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
+  const { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger } = parts
   const { host, port } = w.config.api
   let stopping: Promise<void> | null = null
   return {
@@ -250,6 +259,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
       await timers.start()
       market.start()
       ledger.start()
+      history.start()
       aggregator.start()
       await api.listen({ host, port })
       const address = api.server.address()
@@ -268,6 +278,7 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
         await actions.close()
         await aggregator.stop()
         await ledger.stop()
+        await history.stop()
         await dispatcher.close()
         await w.store.close()
       })()

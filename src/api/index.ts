@@ -32,6 +32,8 @@ import { stopTimerSchema, timerRoutes } from './routes/timers.js'
 import type { StopTimers } from '../actions/timers.js'
 import type { MarketWatch } from '../money/market.js'
 import { marketRoutes } from './routes/market.js'
+import { historyRoutes, historySchema } from './routes/history.js'
+import type { AvailabilityHistory } from '../money/history.js'
 import { auditEntrySchema, confirmationSchema, errorSchema, instanceListSchema, muteSchema } from './schemas.js'
 import { documentRoute, openapiOptions } from './openapi.js'
 import { SnapshotCache } from './snapshot-cache.js'
@@ -58,6 +60,8 @@ export interface ApiOptions {
     /** Time zone of times in confirmation texts (`telegram.timeZone`). */
     timeZone?: string | null | undefined
   } | undefined
+  /** The availability history (`GET …/history`); without it the routes are absent. */
+  history?: AvailabilityHistory | undefined
   /** The GPU market (`GET /api/v1/market`); without it the route is absent. */
   market?: MarketWatch | undefined
   /** The cost ledger (`GET /api/v1/cost`); without it the route is absent. */
@@ -85,6 +89,7 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
     schemaErrorFormatter: (errors, dataVar) => new RequestValidationError(describeValidation(errors, dataVar))
   })
   for (const schema of [errorSchema, capabilitiesSchema, providerStatusSchema, instanceSchema, instanceListSchema, actionSchema, confirmationSchema, muteSchema, auditEntrySchema, stopTimerSchema]) app.addSchema(schema)
+  if (options.history) app.addSchema(historySchema)
   await app.register(swagger, openapiOptions(options.version))
   app.decorateRequest('principal', null)
   // The page: no key to load it (it asks for one), its own security headers.
@@ -125,6 +130,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   await app.register(meRoutes, { control: control !== undefined })
   if (options.ledger) await app.register(costRoutes, { ledger: options.ledger })
   if (options.market) await app.register(marketRoutes, { market: options.market })
+  if (options.history) await app.register(historyRoutes, { history: options.history, aggregator })
   if (control) {
     await app.register(powerRoutes, {
       actions: control.actions, timers: control.timers, aggregator, confirmations: control.confirmations, translators: control.translators, budget: control.budget, timeZone: control.timeZone

@@ -1,6 +1,7 @@
 import type { Context } from 'telegraf'
 import type { StopTimers } from '../actions/timers.js'
 import type { MarketWatch } from '../money/market.js'
+import type { AvailabilityHistory } from '../money/history.js'
 import type { ActionService } from '../actions/service.js'
 import type { MuteList } from '../alerts/mutes.js'
 import type { WatchList } from '../alerts/watches.js'
@@ -26,6 +27,8 @@ export interface BotServices {
   timers: StopTimers
   /** The GPU market (`/market`). */
   market: MarketWatch
+  /** Idle GPUs of each instance's host over time (`/history`). */
+  history: AvailabilityHistory
   audit: AuditLog
   mutes: MuteList
   watches: WatchList

@@ -16,6 +16,7 @@ import { viewCommands } from './commands/view.js'
 import { watchCommands } from './commands/watch.js'
 import { timerCommands } from './commands/timer.js'
 import { marketCommands } from './commands/market.js'
+import { historyCommands } from './commands/history.js'
 import { ProgressMessages } from './progress.js'
 import type { BotContext, BotServices } from './context.js'
 import type { Language, Translate } from '../present/i18n.js'
@@ -40,7 +41,7 @@ export interface BotService {
  * from. `/help` is its own entry; `/start` answers the same.
  */
 export const BOT_COMMANDS: readonly BotCommandSpec[] = [
-  ...viewCommands, ...moneyCommands, ...costCommands, ...powerCommands, ...timerCommands, ...watchCommands, ...marketCommands, ...muteCommands, ...accountCommands, ...langCommands,
+  ...viewCommands, ...moneyCommands, ...costCommands, ...powerCommands, ...timerCommands, ...watchCommands, ...historyCommands, ...marketCommands, ...muteCommands, ...accountCommands, ...langCommands,
   { name: 'help', who: 'reader', handler: async (ctx) => await ctx.reply(helpText(BOT_COMMANDS, ctx.t, ctx.services.accounts !== null)) }
 ]
 

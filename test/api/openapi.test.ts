@@ -2,6 +2,8 @@ import { createConfig, lintFromString } from '@redocly/openapi-core'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { StopTimers } from '../../src/actions/timers.js'
+import { MarketWatch } from '../../src/money/market.js'
+import { AvailabilityHistory } from '../../src/money/history.js'
 import { ActionService } from '../../src/actions/service.js'
 import { ConfirmationStore } from '../../src/actions/confirmations.js'
 import { MuteList } from '../../src/alerts/mutes.js'
@@ -27,8 +29,10 @@ async function api (t: Test, apiKeys: ApiKeyConfig[] = KEYS): Promise<{ app: Fas
   const store = memoryStateStore()
   const audit = new AuditLog(store.namespace('audit'))
   const actions = new ActionService({ aggregator, audit, store: store.namespace('actions'), log: captured.log, timeoutMs: 1000 })
+  const market = new MarketWatch({ aggregator, store: store.namespace('market'), watches: [], intervalMs: 60_000, log: captured.log })
+  const history = new AvailabilityHistory({ aggregator, store: store.namespace('history'), maxGapSeconds: 600, timeZone: null, log: captured.log })
   const app = await buildApi({
-    aggregator, apiKeys, log: captured.log, version: '1.2.3',
+    aggregator, apiKeys, log: captured.log, version: '1.2.3', market, history,
     control: { actions, timers: new StopTimers({ actions, aggregator, audit, store: store.namespace('timers'), log: captured.log, warningMs: 600_000 }), audit, mutes: new MuteList(store.namespace('alerts')), confirmations: new ConfirmationStore(store.namespace('confirmations')), translators: { zh: await createTranslator('zh'), en: await createTranslator('en') } }
   })
   const routes: string[] = []

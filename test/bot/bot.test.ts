@@ -227,5 +227,5 @@ t.test('start() registers the command menu and polls through telegram.proxy (the
   t.ok(proxy.seen.length > 0 && proxy.seen.every(line => line === `CONNECT ${frontHost}`), 'every Telegram call tunnels through the proxy')
   for (const method of ['setMyCommands', 'getMe', 'deleteWebhook', 'getUpdates', 'sendMessage']) t.ok(front!.methods.includes(method), `${method} was called`)
   t.same((front!.bodies['setMyCommands'] as { commands: Array<{ command: string }> }).commands.map(c => c.command),
-    ['gpuvalid', 'status', 'balance', 'cost', 'on', 'nogpu', 'off', 'keepalive', 'timer', 'watch', 'watches', 'unwatch', 'market', 'mute', 'unmute', 'audit', 'user', 'password', 'forget', 'lang', 'help'])
+    ['gpuvalid', 'status', 'balance', 'cost', 'on', 'nogpu', 'off', 'keepalive', 'timer', 'watch', 'watches', 'unwatch', 'history', 'market', 'mute', 'unmute', 'audit', 'user', 'password', 'forget', 'lang', 'help'])
 })

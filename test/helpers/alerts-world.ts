@@ -64,6 +64,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
   host.alerts.start()
   await host.timers.start()
   host.ledger.start()
+  host.history.start()
   t.teardown(() => host.stop())
   const world: World = {
     host, telegram, hooks, store, captured,
@@ -73,6 +74,7 @@ export async function alertsWorld (t: Test, providers: object[], options: { aler
       await host.aggregator.refresh()
       await host.alerts.evaluate()
       await host.ledger.settled()
+      await host.history.settled()
       await host.dispatcher.flush()
     },
     messages: (userId) => botMessages(telegram, userId),

@@ -19,6 +19,7 @@ export const en: Messages = {
     nogpu: 'Power on in no-GPU mode: /nogpu <instance> [for 3h]',
     timer: 'Stop timers: /timer [<instance> 2h|off]',
     market: 'The GPU market now: /market <GPU model> [region codes]',
+    history: 'How often the host had idle GPUs, best hours: /history <instance>',
     off: 'Power off: /off <instance>',
     keepalive: 'Keep alive (no-GPU on/off resets the release countdown): /keepalive <instance>',
     watch: 'Tell me (or power on) when a GPU frees up: /watch <instance> [auto [6h]]',
@@ -128,6 +129,14 @@ export const en: Messages = {
     watchButton: 'Watch for a free GPU',
     stopAfter: '⏱ A stop timer powers it off after {{after}} ({{at}}){{cost}}.',
     stopAfterCost: ', about {{cost}} at the listed price (estimate)'
+  },
+  history: {
+    usage: 'Usage: /history <instance name or id prefix>',
+    none: 'No history of {{name}} yet: its provider does not count its host\'s GPUs, or it was not polled yet.',
+    summary: '📈 {{name}}: over the last 30 days (observed {{observed}}), its host had at least {{need}} idle GPU(s) {{percent}}% of the time.',
+    best: 'Best hours: {{from}}–{{to}}.',
+    anyHour: 'No hour of the day is better than another.',
+    never: 'It never had that many idle while observed.'
   },
   market: {
     usage: 'Usage: /market <GPU model> [region codes], e.g. /market RTX 4090 west-B west-C (AutoDL region_sign codes).',

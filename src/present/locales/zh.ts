@@ -17,6 +17,7 @@ export const zh = {
     nogpu: '无卡模式开机：/nogpu <实例> [for 3h]',
     timer: '定时关机：/timer [<实例> 2h|off]',
     market: '当前 GPU 市场：/market <GPU 型号> [地区代码]',
+    history: '主机空闲 GPU 的历史与最佳时段：/history <实例>',
     off: '关机：/off <实例>',
     keepalive: '保活（无卡开关机，重置释放倒计时）：/keepalive <实例>',
     watch: '等待 GPU 空闲后提醒或自动开机：/watch <实例> [auto [6h]]',
@@ -123,6 +124,14 @@ export const zh = {
     watchButton: '等待空闲 GPU',
     stopAfter: '⏱ 定时关机：{{after}}后（{{at}}）自动关机{{cost}}。',
     stopAfterCost: '，按标价约 {{cost}}（估算）'
+  },
+  history: {
+    usage: '用法：/history <实例名或 ID 前缀>',
+    none: '还没有 {{name}} 的历史：它的平台不统计主机 GPU，或还没轮询过。',
+    summary: '📈 {{name}}：最近 30 天（观察了 {{observed}}），它的主机有 {{percent}}% 的时间至少有 {{need}} 张空闲 GPU。',
+    best: '最佳时段：{{from}}–{{to}}。',
+    anyHour: '一天中各时段没有明显差别。',
+    never: '观察期间从未有这么多空闲 GPU。'
   },
   market: {
     usage: '用法：/market <GPU 型号> [地区代码]，例如 /market RTX 4090 west-B west-C（AutoDL 的 region_sign）。',
