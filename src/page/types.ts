@@ -15,4 +15,14 @@ export type { ActionKind, ActionRecord } from '../actions/record.js'
 
 export interface Me { authenticated: boolean; keyRequired: boolean; name: string | null; anonymous: boolean; scopes: string[]; control: boolean }
 
+/** `GET /api/v1/instances/{provider}/{id}/history` (the fields the page shows). */
+export interface History {
+  need: number
+  observedSeconds: number
+  available: number | null
+  /** 7 weekdays (Monday first) × 24 hours: the fraction of observed time with enough idle GPUs, null where never observed. */
+  week: Array<Array<number | null>>
+  bestHours: { from: number; to: number } | null
+}
+
 export interface Confirmation { token: string; action: ActionKind; mode: PowerOnMode; text: string; expiresAt: string }

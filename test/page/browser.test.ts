@@ -157,6 +157,13 @@ if (!CHROMIUM) {
     t.equal(await page.evaluate('document.documentElement.lang'), 'zh-CN')
     t.match(await page.locator('.filters').innerText(), /服务商/)
     t.match(await card(page, 'a800-pretrain').innerText(), /已关机/)
+    // The GPU history opens as a week-by-hour heat map that fits the phone.
+    await card(page, 'a800-pretrain').locator('summary', { hasText: 'GPU 历史' }).click()
+    const heat = card(page, 'a800-pretrain').locator('table.heat-map')
+    await heat.waitFor({ timeout: 5000 })
+    t.equal(await heat.locator('tbody tr').count(), 7)
+    t.equal(await heat.locator('tbody td').count(), 7 * 24)
+    t.match(await card(page, 'a800-pretrain').locator('.heat-summary').innerText(), /^观察时间的 \d+%/)
     t.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true, 'no horizontal scroll at 390 px')
     await page.screenshot({ path: join(SHOTS, 'phone-zh.png') })
     t.same(await axe(page), [], 'axe-core on the phone layout in zh')

@@ -1,6 +1,7 @@
 import { hasIdleGpus, stateFits, supports, type ActionKind, type Capabilities, type Instance, type PowerOnMode, type Verb } from '../types.js'
 import { bytes, dateTime, duration, HOUR_MS } from '../format.js'
 import { translate, type Language } from '../i18n.js'
+import { HistoryPanel } from './heat-map.js'
 
 /** What is going on with an action started from the page, shown on its instance. */
 export interface ActionView { text: string; status: 'running' | 'succeeded' | 'failed' }
@@ -103,6 +104,7 @@ export function InstanceCard ({ instance: i, caps, error, language, now, control
           </div>
           )
         : null}
+      {gpu !== null && gpu.hostIdle !== null ? <HistoryPanel instance={i} language={language} /> : null}
       {action ? <p class={`action action-${action.status}`} role='status'>{action.text}</p> : null}
       {control
         ? (
