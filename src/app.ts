@@ -102,26 +102,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const mutes = new MuteList(store.namespace('alerts'), now)
   const watches = new WatchList(store.namespace('alerts'), now)
   const buttons = new ButtonStore(store.namespace('buttons'))
-  const ledger = new CostLedger({
-    aggregator, store: store.namespace('ledger'), timeZone: config.telegram.timeZone, log: log.child({ component: 'ledger' }), telemetry: metrics, now,
-    // Two polls of the slowest entry; a longer silence (the host was down) is not counted as running.
-    maxGapMs: Math.max(600_000, 2000 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
-  })
-  const history = new AvailabilityHistory({
-    aggregator, store: store.namespace('history'), timeZone: config.telegram.timeZone, log: log.child({ component: 'history' }), now,
-    // Like the ledger: two polls of the slowest entry without a sample is a gap.
-    maxGapSeconds: Math.max(600, 2 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
-  })
-  const budget = new Budget({
-    ledger, monthlyYuan: config.budget.monthlyYuan, counts: id => canSee(PUBLIC_VIEWER, id),
-    perEntry: new Map(config.providers.flatMap(p => p.budget ? [[p.id, p.budget.monthlyYuan] as const] : []))
-  })
-  const marketWatches = config.alerts['market'] as MarketWatchConfig[]
-  MarketWatch.check(marketWatches, aggregator)
-  const market = new MarketWatch({
-    aggregator, store: store.namespace('market'), watches: marketWatches, intervalMs: (config.alerts['marketIntervalSeconds'] as number) * 1000, log: log.child({ component: 'market' }), now
-  })
-  market.on('reading', reading => { void history.observeMarket(reading) })
+  const { ledger, history, budget, market } = wireMoney(w, aggregator)
   const actions = new ActionService({
     aggregator, audit, store: store.namespace('actions'), log: log.child({ component: 'actions' }),
     timeoutMs: config.alerts.actionTimeoutSeconds * 1000, followIntervalMs: deps.followIntervalMs, secrets: w.secrets, now, telemetry: metrics, budget
@@ -153,6 +134,31 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger })
   return { aggregator, alerts, dispatcher, actions, timers, market, history, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
+}
+
+/**
+ * The money side: the cost ledger, the availability history, the budgets and the GPU market watch
+ * (whose readings the history keeps).
+ * @throws ConfigError for an `alerts.market` watch naming a missing entry or one without a market.
+ */
+function wireMoney ({ config, store, log, metrics, now }: Wiring, aggregator: Aggregator): { ledger: CostLedger; history: AvailabilityHistory; budget: Budget; market: MarketWatch } {
+  // Two polls of the slowest entry; a longer silence (the host was down) is neither cost nor availability observed.
+  const maxGapSeconds = Math.max(600, 2 * Math.max(config.pollIntervalSeconds, ...config.providers.map(p => p.pollIntervalSeconds)))
+  const ledger = new CostLedger({
+    aggregator, store: store.namespace('ledger'), timeZone: config.telegram.timeZone, log: log.child({ component: 'ledger' }), telemetry: metrics, now, maxGapMs: maxGapSeconds * 1000
+  })
+  const history = new AvailabilityHistory({ aggregator, store: store.namespace('history'), timeZone: config.telegram.timeZone, log: log.child({ component: 'history' }), now, maxGapSeconds })
+  const budget = new Budget({
+    ledger, monthlyYuan: config.budget.monthlyYuan, counts: id => canSee(PUBLIC_VIEWER, id),
+    perEntry: new Map(config.providers.flatMap(p => p.budget ? [[p.id, p.budget.monthlyYuan] as const] : []))
+  })
+  const watches = config.alerts['market'] as MarketWatchConfig[]
+  MarketWatch.check(watches, aggregator)
+  const market = new MarketWatch({
+    aggregator, store: store.namespace('market'), watches, intervalMs: (config.alerts['marketIntervalSeconds'] as number) * 1000, log: log.child({ component: 'market' }), now
+  })
+  market.on('reading', reading => { void history.observeMarket(reading) })
+  return { ledger, history, budget, market }
 }
 
 /** Every credential in a URL of the config (store, proxies), the API keys, the webhook secrets and the channels' keys, tokens and passwords are scrubbed from output. */
