@@ -33,6 +33,7 @@ import { CostLedger } from './money/ledger.js'
 import { Budget } from './money/budget.js'
 import { MarketWatch, type MarketWatchConfig } from './money/market.js'
 import { AvailabilityHistory } from './money/history.js'
+import { Replicas } from './core/replicas.js'
 import { canSee, PUBLIC_VIEWER } from './core/visibility.js'
 import { packageRoot } from './version.js'
 
@@ -51,6 +52,13 @@ export interface HostDeps {
   deliveryRetryBaseMs?: number
   /** The rate window of the push and e-mail channels, milliseconds (default 60 000; tests shorten it). */
   channelRateIntervalMs?: number
+  /** With a Redis store: this host's name among the replicas (default `<hostname>:<pid>`) and the lease length, milliseconds (default 7500). */
+  replica?: { hostId?: string; leaseMs?: number }
+  /**
+   * With a Redis store: called once this host lost the leader lease and stopped (it never acts as a
+   * second leader). The CLI exits with 75 so the supervisor starts it again, as a follower.
+   */
+  onDeposed?: (reason: string) => void
 }
 
 /** The assembled host: one aggregator read by the API and the bot. */
@@ -77,6 +85,8 @@ export interface Host {
   bot: BotService | null
   /** Accounts users add through the bot; null when the bot or the feature is off. */
   accounts: UserAccounts | null
+  /** With a Redis store: the leader election and the leader's view for followers; null otherwise. */
+  replicas: Replicas | null
   /** Start polling, listen, start the bot. Resolves with the API's base URL. */
   start (): Promise<string>
   /** Stop the bot, the API and polling, and flush the store. */
@@ -110,10 +120,12 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const timers = new StopTimers({
     actions, aggregator, audit, store: store.namespace('timers'), log: log.child({ component: 'timers' }), warningMs: (config.alerts['stopTimerWarningMinutes'] as number) * 60_000, now
   })
+  const replicas = store.redis ? new Replicas({ redis: store.redis, aggregator, hostId: deps.replica?.hostId, leaseMs: deps.replica?.leaseMs, log: log.child({ component: 'replicas' }) }) : null
+  if (replicas) metrics.leader(replicas.hostId, () => replicas.role() === 'leader')
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
   const api = await buildApi({
-    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger, market, history,
+    aggregator, apiKeys: config.api.apiKeys, log: log.child({ component: 'api' }), version: deps.version, pageFolder: join(packageRoot() ?? '.', 'dist/page'), counters: metrics, ledger, market, history, replicas,
     control: { actions, timers, audit, mutes, confirmations: new ConfirmationStore(store.namespace('confirmations')), translators, budget, timeZone: config.telegram.timeZone }
   })
   const languages = new ChatLanguages(store.namespace('languages'), config.telegram.language)
@@ -132,8 +144,8 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     send: alerts => dispatcher.send(alerts), translators, budget, ledger, timers, market,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
-  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger })
-  return { aggregator, alerts, dispatcher, actions, timers, market, history, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
+  const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger, replicas })
+  return { aggregator, alerts, dispatcher, actions, timers, market, history, replicas, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
 }
 
 /**
@@ -252,26 +264,49 @@ function wireChannels (w: Wiring, parts: { aggregator: Aggregator; bot: BotServi
   return channels
 }
 
-/** `start()` (alerts, polling, API, bot) and `stop()` (the reverse, then flush deliveries and the store), each once. */
-function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; market: MarketWatch; history: AvailabilityHistory; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger }): Pick<Host, 'start' | 'stop'> {
-  const { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger } = parts
+/**
+ * `start()` and `stop()`, each once. Alone (a file store), the host leads: it resumes the outbox and
+ * starts alerts, timers, the market watch, the ledger, the history, polling, the API and the bot. With a
+ * Redis store, only the host holding the lease does that; the others serve the API with the leader's
+ * view and take over when it goes. A host that loses the lease stops at once (`onDeposed`).
+ */
+function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: AlertEngine; actions: ActionService; timers: StopTimers; market: MarketWatch; history: AvailabilityHistory; api: FastifyInstance; bot: BotService | null; dispatcher: Dispatcher; ledger: CostLedger; replicas: Replicas | null }): Pick<Host, 'start' | 'stop'> {
+  const { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger, replicas } = parts
   const { host, port } = w.config.api
   let stopping: Promise<void> | null = null
-  return {
+  let leading: Promise<void> | null = null
+  let listening = false
+  const lead = (): Promise<void> => (leading ??= (async () => {
+    await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
+    alerts.start()
+    // After the alerts (a timer due while the host was down fires now, and its warning must be heard).
+    await timers.start()
+    market.start()
+    ledger.start()
+    history.start()
+    aggregator.start()
+    if (listening) bot?.start()
+  })())
+  const lifecycle: Pick<Host, 'start' | 'stop'> = {
     async start () {
-      await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
-      alerts.start()
-      // After the alerts (a timer due while the host was down fires now, and its warning must be heard).
-      await timers.start()
-      market.start()
-      ledger.start()
-      history.start()
-      aggregator.start()
+      if (replicas) {
+        replicas.on('lead', () => { void lead() })
+        replicas.on('deposed', reason => {
+          w.log.error({ reason }, 'this host lost the leader lease: it stops now, so that it never acts beside the new leader')
+          void lifecycle.stop().finally(() => w.onDeposed?.(reason))
+        })
+        await replicas.start()
+        if (replicas.role() === 'leader') await lead()
+        else w.log.info({ host: replicas.hostId, leader: await replicas.leader() }, 'this host follows: it serves the leader\'s view and takes over if the leader goes')
+      } else {
+        await lead()
+      }
       await api.listen({ host, port })
+      listening = true
       const address = api.server.address()
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address !== null ? address.port : port}`
       w.log.info({ url, providers: aggregator.ids().length, bot: bot !== null }, 'status API listening')
-      bot?.start()
+      if (leading) bot?.start()
       return url
     },
     stop () {
@@ -286,9 +321,11 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
         await ledger.stop()
         await history.stop()
         await dispatcher.close()
+        await replicas?.stop()
         await w.store.close()
       })()
       return stopping
     }
   }
+  return lifecycle
 }

@@ -50,7 +50,11 @@ async function runHost (config: HostConfig, options: { registry: ProviderRegistr
   let store: StateStore
   if (options.memoryStore) store = memoryStateStore()
   else store = await openStateStore(config.store, { baseDir: config.baseDir, log })
-  const host = await buildHost(config, { registry, log, secrets, store, version: packageVersion() })
+  const host = await buildHost(config, {
+    registry, log, secrets, store, version: packageVersion(),
+    // Exit 75 (EX_TEMPFAIL) once stopped: the supervisor starts the host again, and it follows.
+    onDeposed: () => { process.exit(75) }
+  })
   const url = await host.start()
   return { host, url, log }
 }

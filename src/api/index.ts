@@ -9,7 +9,7 @@ import { instanceSchema } from '../core/instance.js'
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { capabilitiesSchema, providerStatusSchema } from '../core/snapshot.js'
-import { NotFoundError, RequestValidationError } from '../core/errors.js'
+import { BusyError, NotFoundError, RequestValidationError } from '../core/errors.js'
 import { formatAjvErrors } from '../core/validation.js'
 import { bearerAuth, requireScope } from './auth.js'
 import { actionSchema } from '../actions/record.js'
@@ -30,6 +30,7 @@ import { muteRoutes } from './routes/mutes.js'
 import { powerRoutes } from './routes/power.js'
 import { stopTimerSchema, timerRoutes } from './routes/timers.js'
 import type { StopTimers } from '../actions/timers.js'
+import type { Replicas } from '../core/replicas.js'
 import type { MarketWatch } from '../money/market.js'
 import { marketRoutes } from './routes/market.js'
 import { historyRoutes, historySchema } from './routes/history.js'
@@ -60,6 +61,8 @@ export interface ApiOptions {
     /** Time zone of times in confirmation texts (`telegram.timeZone`). */
     timeZone?: string | null | undefined
   } | undefined
+  /** With a Redis store: which host leads (`/healthz`, `X-Computewatch-Leader`); control on a follower answers 503. */
+  replicas?: Pick<Replicas, 'hostId' | 'role' | 'leader'> | null | undefined
   /** The availability history (`GET …/history`); without it the routes are absent. */
   history?: AvailabilityHistory | undefined
   /** The GPU market (`GET /api/v1/market`); without it the route is absent. */
@@ -112,14 +115,40 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
 /** Every route of the status API (one Fastify plugin per resource), inside the scope of the key check. */
 async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<void> {
 
+  const replicas = options.replicas ?? null
   app.get('/healthz', {
     schema: {
-      summary: 'Liveness: the process answers',
+      summary: 'Liveness: the process answers; with hosts sharing a Redis store, which one leads',
       operationId: 'getHealth',
       tags: ['health'],
-      response: { 200: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } } } }
+      response: {
+        200: {
+          type: 'object',
+          required: ['status'],
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: ['ok'] },
+            host: { type: 'string', description: 'This host among the replicas (Redis store only).' },
+            role: { type: 'string', enum: ['leader', 'follower'], description: 'Redis store only.' },
+            leader: { type: ['string', 'null'], description: 'The host that leads now; null while none does (Redis store only).' }
+          }
+        }
+      }
     }
-  }, async () => ({ status: 'ok' as const }))
+  }, async () => replicas === null
+    ? { status: 'ok' as const }
+    : { status: 'ok' as const, host: replicas.hostId, role: replicas.role(), leader: await replicas.leader().catch(() => null) })
+  if (replicas !== null) {
+    app.addHook('onSend', async (request, reply) => {
+      if (request.routeOptions.url === '/api/v1/providers') void reply.header('x-computewatch-leader', await replicas.leader().catch(() => null) ?? '')
+    })
+    // Only the leader acts on providers; a follower says where to go (forwarding is not built yet).
+    app.addHook('preHandler', async (request) => {
+      if ((request.routeOptions.config as { scope?: string }).scope === 'control' && request.url.startsWith('/api/v1/instances/') && replicas.role() !== 'leader') {
+        throw new BusyError(`this host (${replicas.hostId}) follows; the leader (${await replicas.leader().catch(() => null) ?? 'none right now'}) carries out actions: send control requests to it`)
+      }
+    })
+  }
   // One Fastify plugin per resource.
   const { aggregator, control } = options
   const cache = new SnapshotCache(aggregator)

@@ -178,6 +178,21 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     this.#republish(state)
   }
 
+  /**
+   * A follower's view of an entry: the instances and status the leader published (`src/core/replicas.ts`),
+   * in place of a poll of its own. Ignored while this aggregator polls, and for entries it does not have.
+   */
+  adopt (providerId: string, published: { instances: Instance[]; status: ProviderStatus }): void {
+    const state = this.#states.get(providerId)
+    if (!state || this.#running) return
+    const s = published.status
+    Object.assign(state, {
+      instances: published.instances, account: s.account, warnings: s.warnings, polled: s.lastSuccessAt !== null || s.lastErrorAt !== null, ok: s.ok,
+      lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt, durationMs: s.durationMs, error: s.error
+    })
+    this.#republish(state)
+  }
+
   /** Stop polling an entry, drop its instances from the view and close its provider. */
   async remove (id: string): Promise<void> {
     const state = this.#states.get(id)

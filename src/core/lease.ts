@@ -104,11 +104,11 @@ export class LeaderLease extends EventEmitter<{ elected: [token: number]; depose
     return value === null ? null : value.slice(0, value.lastIndexOf('#'))
   }
 
-  /** Try at once, then every `renewMs`: take the lease when free, renew it while held. */
-  start (): void {
+  /** Try at once, then every `renewMs`: take the lease when free, renew it while held. Resolves after the first attempt. */
+  async start (): Promise<void> {
     if (!this.#stopped) return
     this.#stopped = false
-    void this.#attempt()
+    await this.#attempt()
   }
 
   /** Stop renewing and give the lease up (another host takes over at once, not after the lease). */
@@ -145,7 +145,7 @@ export class LeaderLease extends EventEmitter<{ elected: [token: number]; depose
     this.#tick = null
     if (!this.#stopped) {
       this.#timer = setTimeout(() => { void this.#attempt() }, this.#renewMs)
-      this.#timer.unref()
+      this.#timer.unref() // the host's server keeps the process alive, not the lease
     }
   }
 

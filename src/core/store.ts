@@ -15,6 +15,29 @@ export interface StateStore {
   close (): Promise<void>
   /** Human-readable description of the backend, without credentials. */
   readonly description: string
+  /** A Redis store's connection, for the leader lease and the snapshot channel (`src/core/replicas.ts`); absent otherwise. */
+  readonly redis?: RedisConnection | undefined
+}
+
+/** The commands of the store's Redis connection that replicas use (node-redis, `@redis/client`). */
+export interface RedisCommands {
+  eval (script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+  get (key: string): Promise<string | null>
+  publish (channel: string, message: string): Promise<unknown>
+}
+
+/** A connection of its own for subscribing (a subscribed node-redis connection takes no other commands). */
+export interface RedisSubscriber {
+  subscribe (channel: string, listener: (message: string) => void): Promise<unknown>
+  quit (): Promise<unknown>
+}
+
+export interface RedisConnection {
+  /** Connect now (the store itself connects at its first use). */
+  connect (): Promise<void>
+  commands: RedisCommands
+  /** Open a second connection to subscribe on. */
+  subscriber (): Promise<RedisSubscriber>
 }
 
 /**
@@ -47,6 +70,9 @@ async function openRedisStore (url: string, log: Logger, connectTimeoutMs: numbe
   // Commands fail at once while the connection is down instead of waiting in a queue: a request that
   // changes state answers 503 CW_ERR_STORE rather than hanging.
   const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: connectTimeoutMs } })
+  // Each namespace's adapter listens to the shared client (error, connect, reconnecting…): more than
+  // node's default of 10 listeners is expected, not a leak.
+  client.setMaxListeners(64)
   let failures = 0
   client.on('error', (err: Error) => { if (failures++ === 0) log.error({ err: { message: err.message } }, 'redis store error') })
   client.on('ready', () => { if (failures > 0) log.warn({ errors: failures }, 'redis store: connected again'); failures = 0 })
@@ -59,7 +85,17 @@ async function openRedisStore (url: string, log: Logger, connectTimeoutMs: numbe
       namespace: name,
       useKeyPrefix: false
     }),
-    close: async () => { if (client.isOpen) await client.quit() }
+    close: async () => { if (client.isOpen) await client.quit() },
+    redis: {
+      connect: async () => { if (!client.isOpen) await client.connect() },
+      commands: client as unknown as RedisCommands,
+      subscriber: async () => {
+        const sub = client.duplicate()
+        sub.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'redis subscriber error'))
+        await sub.connect()
+        return sub as unknown as RedisSubscriber
+      }
+    }
   }
 }
 

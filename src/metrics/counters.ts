@@ -89,6 +89,12 @@ export class HostMetrics implements Telemetry {
     this.#cost.inc({ provider: entry.id, type: entry.type }, yuan)
   }
 
+  /** `computewatch_leader{host}`: 1 while this host leads the replicas on Redis, 0 while it follows. */
+  leader (host: string, leads: () => boolean): void {
+    const registers = [this.registry]
+    new Gauge({ name: 'computewatch_leader', help: '1 while this host leads the hosts sharing the Redis store, 0 while it follows.', labelNames: ['host'], registers, collect () { this.set({ host }, leads() ? 1 : 0) } })
+  }
+
   action (kind: string, result: 'succeeded' | 'failed' | 'refused'): void {
     this.#changes++
     this.#actions.inc({ kind, result })

@@ -1,0 +1,100 @@
+import t, { type Test } from 'tap'
+import { builtinProviders } from '../../providers/index.js'
+import { buildHost, type Host } from '../../src/app.js'
+import { ALERT_RULES } from '../../src/alerts/rules/index.js'
+import { parseConfig } from '../../src/config/load.js'
+import { LeaderLease } from '../../src/core/lease.js'
+import { createRegistry } from '../../src/core/registry.js'
+import { openStateStore } from '../../src/core/store.js'
+import { makeInstance } from '../../src/demo/simulators/autodl/fixtures.js'
+import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
+import { captureLog } from '../helpers/log.js'
+import { startRedis } from '../helpers/redis.js'
+
+const LEASE_MS = 1500
+const KEY = 'ops-key-0123456789abcdef'
+const auth = { authorization: `Bearer ${KEY}` }
+
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3 * LEASE_MS): Promise<void> => {
+  const started = Date.now()
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+const redis = await startRedis(t)
+if (!redis) {
+  t.plan(0, 'redis-server not found: apt-get install -y redis-server (.ci/run installs it)')
+} else {
+  const simulator = await startAutodlSimulator({
+    accounts: [{ phone: '13800000000', password: 'pw', instances: [makeInstance({ uuid: 'r1', machine_id: 'm-1', name: 'trainer', status: 'running', gpu_idle_num: 1 })] }]
+  })
+  t.teardown(() => simulator.close())
+  const registry = createRegistry(builtinProviders)
+  const config = parseConfig({
+    store: redis.url,
+    api: { host: '127.0.0.1', port: 0, apiKeys: [{ name: 'ops', key: KEY, scopes: ['read', 'control'] }] },
+    providers: [{ id: 'lab', type: 'autodl', phone: '13800000000', password: 'pw', baseUrl: simulator.url }]
+  }, { registry, alertRules: ALERT_RULES, env: {} })
+
+  /** A host on the shared Redis store; `deposed` collects what its onDeposed heard. */
+  async function host (t: Test, hostId: string): Promise<{ host: Host; deposed: string[] }> {
+    const { log, secrets } = captureLog()
+    const store = await openStateStore(config.store, { baseDir: '.', log })
+    const deposed: string[] = []
+    const h = await buildHost(config, { registry, log, secrets, store, version: 't', replica: { hostId, leaseMs: LEASE_MS }, onDeposed: reason => deposed.push(reason) })
+    t.teardown(() => h.stop())
+    await h.start()
+    return { host: h, deposed }
+  }
+  const ids = async (h: Host): Promise<string[]> => ((await h.api.inject({ url: '/api/v1/instances', headers: auth })).json() as { instances: Array<{ id: string; gpu: { hostIdle: number } }> }).instances.map(i => `${i.id}:${i.gpu.hostIdle}`)
+
+  t.test('one leader polls, a follower serves its view; the follower takes over with the stored token when the leader stops', async t => {
+    const a = await host(t, 'host-a')
+    await until(async () => (await ids(a.host)).length === 1, 'the leader polled')
+    const b = await host(t, 'host-b')
+    t.equal(a.host.replicas?.role(), 'leader')
+    t.equal(b.host.replicas?.role(), 'follower')
+    await until(async () => (await ids(b.host)).join() === 'r1:1', 'the follower shows the leader\'s view')
+    const lists = simulator.stats.requests['/api/v1/instance'] ?? 0
+    await new Promise(resolve => setTimeout(resolve, 500))
+    t.equal(simulator.stats.requests['/api/v1/instance'] ?? 0, lists, 'the follower polls nothing')
+    t.equal(simulator.stats.logins, 1, 'one login for both hosts')
+
+    t.same((await b.host.api.inject({ url: '/healthz' })).json(), { status: 'ok', host: 'host-b', role: 'follower', leader: 'host-a' })
+    t.same((await a.host.api.inject({ url: '/healthz' })).json(), { status: 'ok', host: 'host-a', role: 'leader', leader: 'host-a' })
+    t.equal((await b.host.api.inject({ url: '/api/v1/providers', headers: auth })).headers['x-computewatch-leader'], 'host-a')
+    t.match((await b.host.api.inject({ url: '/metrics', headers: auth })).body, 'computewatch_leader{host="host-b"} 0')
+    t.match((await a.host.api.inject({ url: '/metrics', headers: auth })).body, 'computewatch_leader{host="host-a"} 1')
+    const control = await b.host.api.inject({ method: 'POST', url: '/api/v1/instances/lab/r1/power-off', headers: auth })
+    t.equal(control.statusCode, 503)
+    t.match(control.json().message, 'this host (host-b) follows; the leader (host-a) carries out actions')
+
+    // A change seen by the leader reaches the follower through Redis.
+    simulator.setHostIdle('m-1', 3)
+    await a.host.aggregator.refresh('lab')
+    await until(async () => (await ids(b.host)).join() === 'r1:3', 'the follower sees the change')
+
+    await a.host.stop()
+    await until(() => b.host.replicas?.role() === 'leader', 'the follower takes over')
+    await until(() => (simulator.stats.requests['/api/v1/instance'] ?? 0) > lists + 1, 'the new leader polls')
+    t.equal(simulator.stats.logins, 1, 'with the token in the store: no new login')
+    t.same(b.deposed, [])
+  })
+
+  t.test('a leader that lost its lease to another host stops at once and says so', async t => {
+    const a = await host(t, 'host-c')
+    await until(() => a.host.replicas?.role() === 'leader', 'c leads')
+    const client = await redis.client()
+    // Another host took the lease (as if c had been paused past it).
+    await client.del('computewatch:leader')
+    const other = new LeaderLease({ redis: client, prefix: 'computewatch:', hostId: 'host-d', leaseMs: LEASE_MS, log: captureLog().log })
+    t.teardown(() => other.stop())
+    await other.start()
+    t.equal(other.isLeader(), true)
+    await until(() => a.deposed.length === 1, 'c steps down')
+    t.match(a.deposed[0], /another host/)
+    t.equal(a.host.api.server.listening, false, 'it stopped serving too: its supervisor starts it again as a follower')
+  })
+}
