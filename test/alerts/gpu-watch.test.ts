@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { webhookSignature } from '../../src/notify/webhook.js'
 import { alertsWorld, OPERATOR, READER, TOKEN, WEBHOOK_SECRET } from '../helpers/alerts-world.js'
-import { press } from '../helpers/telegram.js'
+import { press, waitForMessage } from '../helpers/telegram.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -111,10 +111,11 @@ t.test('auto: powers on by itself when the GPUs free up, then the watch ends', a
   t.ok(world.messages(OPERATOR).some(m => m.text === '🤖 The host of 西北B区 / waiter has idle GPUs (2/8): powering it on with GPU…'))
   const action = (await world.host.audit.list({ visible: () => true })).find(e => e.action === 'power-on' && e.result === 'requested')!
   await world.host.actions.settled(action.actionId!)
-  await world.host.dispatcher.flush()
-  t.ok(world.messages(OPERATOR).some(m => m.text === '✅ 西北B区 / waiter was powered on by its watch and is running. The watch has ended.'))
+  // The announcement follows the action's last update (the watch is removed first): wait for it, not for a fixed moment.
+  await waitForMessage(world.telegram, OPERATOR, /^✅ 西北B区 \/ waiter was powered on by its watch and is running\. The watch has ended\.$/)
   t.same(await world.host.watches.all(OPERATOR), [])
   t.match(action.actor, { kind: 'system', reason: 'gpu watch', onBehalfOf: OPERATOR })
+  for (let i = 0; i < 250 && !world.hooks.deliveries.some(d => d.json.event === 'action.finished'); i++) await new Promise(resolve => setTimeout(resolve, 20))
   t.ok(world.hooks.deliveries.some(d => d.json.event === 'action.finished' && d.json.data.action.status === 'succeeded'))
 })
 
