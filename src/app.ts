@@ -144,6 +144,10 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
     send: alerts => dispatcher.send(alerts), translators, budget, ledger, timers, market,
     timeZone: config.telegram.timeZone, log: log.child({ component: 'alerts' }), now
   })
+  replicas?.onControl(async request => {
+    const res = await api.inject({ method: request.method as 'POST', url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) })
+    return { statusCode: res.statusCode, headers: Object.fromEntries(Object.entries(res.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>, body: res.body }
+  })
   const lifecycle = hostLifecycle(w, { aggregator, alerts, actions, timers, market, history, api, bot, dispatcher, ledger, replicas })
   return { aggregator, alerts, dispatcher, actions, timers, market, history, replicas, audit, mutes, watches, api, metrics, bot, accounts, ledger, ...lifecycle }
 }

@@ -9,7 +9,7 @@ import { instanceSchema } from '../core/instance.js'
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Logger } from '../core/logger.js'
 import { capabilitiesSchema, providerStatusSchema } from '../core/snapshot.js'
-import { BusyError, NotFoundError, RequestValidationError } from '../core/errors.js'
+import { NotFoundError, RequestValidationError } from '../core/errors.js'
 import { formatAjvErrors } from '../core/validation.js'
 import { bearerAuth, requireScope } from './auth.js'
 import { actionSchema } from '../actions/record.js'
@@ -62,7 +62,7 @@ export interface ApiOptions {
     timeZone?: string | null | undefined
   } | undefined
   /** With a Redis store: which host leads (`/healthz`, `X-Computewatch-Leader`); control on a follower answers 503. */
-  replicas?: Pick<Replicas, 'hostId' | 'role' | 'leader'> | null | undefined
+  replicas?: Pick<Replicas, 'hostId' | 'role' | 'leader' | 'forward'> | null | undefined
   /** The availability history (`GET …/history`); without it the routes are absent. */
   history?: AvailabilityHistory | undefined
   /** The GPU market (`GET /api/v1/market`); without it the route is absent. */
@@ -142,11 +142,15 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
     app.addHook('onSend', async (request, reply) => {
       if (request.routeOptions.url === '/api/v1/providers') void reply.header('x-computewatch-leader', await replicas.leader().catch(() => null) ?? '')
     })
-    // Only the leader acts on providers; a follower says where to go (forwarding is not built yet).
-    app.addHook('preHandler', async (request) => {
-      if ((request.routeOptions.config as { scope?: string }).scope === 'control' && request.url.startsWith('/api/v1/instances/') && replicas.role() !== 'leader') {
-        throw new BusyError(`this host (${replicas.hostId}) follows; the leader (${await replicas.leader().catch(() => null) ?? 'none right now'}) carries out actions: send control requests to it`)
-      }
+    // Only the leader acts on providers: a follower hands control requests on instances to it (with the
+    // caller's key, checked again there) and answers with its answer.
+    app.addHook('preHandler', async (request, reply) => {
+      if ((request.routeOptions.config as { scope?: string }).scope !== 'control' || !request.url.startsWith('/api/v1/instances/') || replicas.role() === 'leader') return
+      const headers: Record<string, string> = {}
+      for (const name of ['authorization', 'content-type']) if (typeof request.headers[name] === 'string') headers[name] = request.headers[name]
+      const answer = await replicas.forward({ method: request.method, url: request.url, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) })
+      for (const name of ['content-type', 'location']) if (answer.headers[name] !== undefined) void reply.header(name, answer.headers[name])
+      return await reply.code(answer.statusCode).header('x-computewatch-leader', await replicas.leader().catch(() => null) ?? '').send(answer.body)
     })
   }
   // One Fastify plugin per resource.

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import PQueue from 'p-queue'
 import type { Aggregator, SnapshotChange } from './aggregator.js'
+import { BusyError } from './errors.js'
 import type { Instance } from './instance.js'
 import { LeaderLease } from './lease.js'
 import type { Logger } from './logger.js'
@@ -20,6 +22,13 @@ export interface ReplicasOptions {
   log: Logger
 }
 
+/** A control request a follower hands to the leader, and the leader's answer. */
+export interface ForwardedRequest { method: string; url: string; headers: Record<string, string>; body?: string | undefined }
+export interface ForwardedAnswer { statusCode: number; headers: Record<string, string>; body: string }
+
+/** How long a follower waits for the leader's answer to a forwarded request, milliseconds. */
+export const FORWARD_TIMEOUT_MS = 30_000
+
 /** What the leader publishes of one entry: its instances and status as its view shows them. */
 interface Published { instances: readonly Instance[]; status: ProviderStatus }
 
@@ -29,8 +38,9 @@ interface Published { instances: readonly Instance[]; status: ProviderStatus }
  * status to `<prefix>snapshot:<entry>` (a fenced write: a deposed leader's is refused) and announces
  * the entry on the channel `<prefix>snapshot`. A follower polls nothing: it reads the announced entries
  * into its aggregator ({@link Aggregator.adopt}), so its API, `/metrics` and page (with their live
- * updates) show the leader's view. `lead` is emitted when this host becomes the leader, `deposed` when
- * it lost the lease (the host then stops, see `src/app.ts`).
+ * updates) show the leader's view. A follower hands control requests to the leader ({@link forward},
+ * channel `<prefix>control`) and answers with the leader's answer. `lead` is emitted when this host
+ * becomes the leader, `deposed` when it lost the lease (the host then stops, see `src/app.ts`).
  */
 export class Replicas extends EventEmitter<{ lead: []; deposed: [reason: string] }> {
   readonly hostId: string
@@ -39,6 +49,8 @@ export class Replicas extends EventEmitter<{ lead: []; deposed: [reason: string]
   readonly #lease: LeaderLease
   readonly #writes = new PQueue({ concurrency: 1 })
   #subscriber: RedisSubscriber | null = null
+  #handler: ((request: ForwardedRequest) => Promise<ForwardedAnswer>) | null = null
+  readonly #waiting = new Map<string, (answer: ForwardedAnswer) => void>()
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
     if (this.#lease.isLeader()) for (const id of change.entries) void this.#writes.add(async () => { await this.#publish(id) })
   }
@@ -72,6 +84,11 @@ export class Replicas extends EventEmitter<{ lead: []; deposed: [reason: string]
     await redis.connect()
     this.#subscriber = await redis.subscriber()
     await this.#subscriber.subscribe(`${this.#prefix}snapshot`, id => { if (!this.#lease.isLeader()) void this.#adopt(id) })
+    await this.#subscriber.subscribe(`${this.#prefix}control`, message => { if (this.#lease.isLeader()) void this.#serve(message) })
+    await this.#subscriber.subscribe(`${this.#prefix}control:${this.hostId}`, message => {
+      const { id, answer } = JSON.parse(message) as { id: string; answer: ForwardedAnswer }
+      this.#waiting.get(id)?.(answer)
+    })
     for (const id of aggregator.ids()) await this.#adopt(id)
     aggregator.on('snapshot', this.#onSnapshot)
     await this.#lease.start()
@@ -79,6 +96,44 @@ export class Replicas extends EventEmitter<{ lead: []; deposed: [reason: string]
       // Publish the whole view once: followers that started first see it without waiting for each poll.
       for (const id of aggregator.ids()) void this.#writes.add(async () => { await this.#publish(id) })
     }
+  }
+
+  /** What the leader does with a forwarded request (the host's API, through `inject`). */
+  onControl (handler: (request: ForwardedRequest) => Promise<ForwardedAnswer>): void {
+    this.#handler = handler
+  }
+
+  /**
+   * Have the leader carry out a request (a follower's control request), through the channel
+   * `<prefix>control`; resolves with its answer.
+   * @throws BusyError when no leader answered within {@link FORWARD_TIMEOUT_MS}.
+   */
+  async forward (request: ForwardedRequest): Promise<ForwardedAnswer> {
+    const id = randomUUID()
+    const answered = new Promise<ForwardedAnswer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id)
+        reject(new BusyError(`no leader answered within ${FORWARD_TIMEOUT_MS / 1000} s; nothing was done here: try again`))
+      }, FORWARD_TIMEOUT_MS)
+      this.#waiting.set(id, answer => { clearTimeout(timer); this.#waiting.delete(id); resolve(answer) })
+    })
+    const listeners = Number(await this.#o.redis.commands.publish(`${this.#prefix}control`, JSON.stringify({ id, replyTo: this.hostId, request })))
+    if (listeners === 0) this.#o.log.warn('no host listens for control requests')
+    return await answered
+  }
+
+  async #serve (message: string): Promise<void> {
+    const { id, replyTo, request } = JSON.parse(message) as { id: string; replyTo: string; request: ForwardedRequest }
+    let answer: ForwardedAnswer
+    try {
+      if (!this.#handler) throw new Error('this host cannot carry out forwarded requests')
+      answer = await this.#handler(request)
+    } catch (err) {
+      answer = { statusCode: 500, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ statusCode: 500, code: 'CW_ERR', error: 'Internal Server Error', message: (err as Error).message }) }
+    }
+    await this.#o.redis.commands.publish(`${this.#prefix}control:${replyTo}`, JSON.stringify({ id, answer })).catch((err: Error) => {
+      this.#o.log.warn({ err: { message: err.message } }, 'could not answer a forwarded request')
+    })
   }
 
   /** Give the lease up (another host takes over at once) and stop following. */
