@@ -1,7 +1,7 @@
 import type { CostLedger } from '../money/ledger.js'
 import type { Budget } from '../money/budget.js'
 import { costRoutes } from './routes/cost.js'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions, type FastifySchemaValidationError } from 'fastify'
 import swagger from '@fastify/swagger'
 import type { HostMetrics } from '../metrics/counters.js'
 import type { Aggregator } from '../core/aggregator.js'
@@ -114,7 +114,6 @@ export async function buildApi (options: ApiOptions): Promise<FastifyInstance> {
 
 /** Every route of the status API (one Fastify plugin per resource), inside the scope of the key check. */
 async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<void> {
-
   const replicas = options.replicas ?? null
   app.get('/healthz', {
     schema: {
@@ -138,21 +137,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   }, async () => replicas === null
     ? { status: 'ok' as const }
     : { status: 'ok' as const, host: replicas.hostId, role: replicas.role(), leader: await replicas.leader().catch(() => null) })
-  if (replicas !== null) {
-    app.addHook('onSend', async (request, reply) => {
-      if (request.routeOptions.url === '/api/v1/providers') void reply.header('x-computewatch-leader', await replicas.leader().catch(() => null) ?? '')
-    })
-    // Only the leader acts on providers: a follower hands control requests on instances to it (with the
-    // caller's key, checked again there) and answers with its answer.
-    app.addHook('preHandler', async (request, reply) => {
-      if ((request.routeOptions.config as { scope?: string }).scope !== 'control' || !request.url.startsWith('/api/v1/instances/') || replicas.role() === 'leader') return
-      const headers: Record<string, string> = {}
-      for (const name of ['authorization', 'content-type']) if (typeof request.headers[name] === 'string') headers[name] = request.headers[name]
-      const answer = await replicas.forward({ method: request.method, url: request.url, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) })
-      for (const name of ['content-type', 'location']) if (answer.headers[name] !== undefined) void reply.header(name, answer.headers[name])
-      return await reply.code(answer.statusCode).header('x-computewatch-leader', await replicas.leader().catch(() => null) ?? '').send(answer.body)
-    })
-  }
+  if (replicas !== null) app.addHook('onRoute', replicaRoute(replicas))
   // One Fastify plugin per resource.
   const { aggregator, control } = options
   const cache = new SnapshotCache(aggregator)
@@ -210,4 +195,34 @@ function describeValidation (errors: FastifySchemaValidationError[], dataVar: st
   return formatAjvErrors(errors as Parameters<typeof formatAjvErrors>[0], dataVar)
     .map(line => line.replace(': unknown key', ': unknown parameter'))
     .join('; ')
+}
+
+/**
+ * With hosts sharing a Redis store, an `onRoute` hook that adds to the routes concerned only (no hook
+ * on the hot read routes): `X-Computewatch-Leader` on `/api/v1/providers`; on control routes of an
+ * instance, a follower hands the request to the leader (with the caller's key, checked again there)
+ * and answers with its answer.
+ */
+function replicaRoute (replicas: NonNullable<ApiOptions['replicas']>): (route: RouteOptions) => void {
+  const leader = async (): Promise<string> => await replicas.leader().catch(() => null) ?? ''
+  const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    if (replicas.role() === 'leader') return
+    const headers: Record<string, string> = {}
+    for (const name of ['authorization', 'content-type']) if (typeof request.headers[name] === 'string') headers[name] = request.headers[name]
+    const answer = await replicas.forward({ method: request.method, url: request.url, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) })
+    for (const name of ['content-type', 'location']) if (answer.headers[name] !== undefined) void reply.header(name, answer.headers[name])
+    return await reply.code(answer.statusCode).header('x-computewatch-leader', await leader()).send(answer.body)
+  }
+  const append = <H>(hooks: H | H[] | undefined, hook: H): H[] => [...(hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]), hook]
+  return (route) => {
+    if (route.url === '/api/v1/providers') {
+      route.onSend = append(route.onSend, async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        void reply.header('x-computewatch-leader', await leader())
+        return payload
+      }) as RouteOptions['onSend']
+    }
+    if ((route.config as { scope?: string } | undefined)?.scope === 'control' && route.url.startsWith('/api/v1/instances/')) {
+      route.preHandler = append(route.preHandler, forward) as RouteOptions['preHandler']
+    }
+  }
 }
