@@ -10,6 +10,9 @@ import type { Aggregator } from '../core/aggregator.js'
 import type { UserAccounts } from '../core/accounts.js'
 import type { Logger } from '../core/logger.js'
 import type { Snapshot } from '../core/snapshot.js'
+import type { Instance } from '../core/instance.js'
+import { matchInstances } from '../core/match.js'
+import { instanceLabel } from '../present/format.js'
 import { canSee, entryOwner } from '../core/visibility.js'
 import type { ButtonStore } from '../notify/buttons.js'
 import type { ChatLanguages } from '../notify/languages.js'
@@ -55,6 +58,18 @@ export interface BotServices {
 export function canAct (services: Pick<BotServices, 'operators'>, userId: number, providerId: string): boolean {
   if (!canSee({ telegramUserId: userId }, providerId)) return false
   return services.operators.has(userId) || entryOwner(providerId) === userId
+}
+
+/**
+ * The one instance the sender may see that `query` names (name or id prefix); otherwise replies why —
+ * no match, or the candidates with their ids to name one by — and resolves with undefined.
+ */
+export async function oneInstance (ctx: Pick<BotContext, 'services' | 'from' | 'reply' | 't'>, query: string): Promise<Instance | undefined> {
+  const found = matchInstances(viewFor(ctx).instances, query)
+  if (found.length === 1) return found[0]
+  if (found.length === 0) await ctx.reply(ctx.t('power.noMatch', { query }))
+  else await ctx.reply([ctx.t('watch.ambiguous', { query }), ...found.slice(0, 20).map(i => `• ${instanceLabel(i)} (${i.provider}, ${i.id})`)].join('\n'))
+  return undefined
 }
 
 /** What the sender of this update may see: configured entries plus their own bot-added account. */

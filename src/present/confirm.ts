@@ -1,8 +1,8 @@
 import type { Instance } from '../core/instance.js'
 import type { ProviderCapabilities } from '../core/provider.js'
 import type { Verb } from '../core/verbs.js'
-import { formatYuan, instanceLabel } from './format.js'
-import type { Translate } from './i18n.js'
+import { formatDuration, formatTime, formatYuan, instanceLabel } from './format.js'
+import type { Language, Translate } from './i18n.js'
 
 /**
  * What a power action does and costs, in the words of the bot's confirmation (`confirm.*` in the
@@ -40,6 +40,11 @@ export interface StopTimerLine {
   after: string
   /** The time it stops, in the host's zone. */
   at: string
+}
+
+/** The stop timer of a power-on asked at `now` for `ms`, as {@link confirmationText} takes it: in `language`, the time in `zone`. */
+export function stopTimerLine (ms: number, now: Date, language: Language, zone: string | null): StopTimerLine {
+  return { ms, after: formatDuration(ms, language), at: formatTime(new Date(now.getTime() + ms).toISOString(), zone) }
 }
 
 /** The stop timer line; with GPU and a listed price, what the run costs at that price. */

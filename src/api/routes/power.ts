@@ -5,12 +5,11 @@ import type { ActionKind } from '../../actions/record.js'
 import type { ActionService } from '../../actions/service.js'
 import { parseStopAfter, type StopTimers } from '../../actions/timers.js'
 import { RequestValidationError } from '../../core/errors.js'
-import { formatDuration, formatTime } from '../../present/format.js'
 import type { Aggregator } from '../../core/aggregator.js'
 import type { PowerOnMode } from '../../core/provider.js'
 import { PUBLIC_VIEWER } from '../../core/visibility.js'
 import type { Verb } from '../../core/verbs.js'
-import { confirmationText } from '../../present/confirm.js'
+import { confirmationText, stopTimerLine } from '../../present/confirm.js'
 import type { Language, Translate } from '../../present/i18n.js'
 import { actorOf } from '../auth.js'
 
@@ -116,9 +115,7 @@ export const powerRoutes: FastifyPluginAsync<PowerRouteOptions> = async (app, { 
     const instance = await actions.preview({ kind: action, providerId: provider, instanceId: id, mode, viewer: PUBLIC_VIEWER })
     const capabilities = aggregator.get(provider)?.provider.capabilities
     const { token, expiresAt } = await confirmations.issue({ provider, instanceId: id, kind: action, mode, stopAfterMs })
-    const timer = stopAfterMs === undefined
-      ? undefined
-      : { ms: stopAfterMs, after: formatDuration(stopAfterMs, lang), at: formatTime(new Date(Date.now() + stopAfterMs).toISOString(), timeZone) }
+    const timer = stopAfterMs === undefined ? undefined : stopTimerLine(stopAfterMs, new Date(), lang, timeZone)
     const text = confirmationText(translators[lang], verbOf(action, mode), instance, capabilities, await budget?.states(provider) ?? [], timer)
     return await reply.code(201).send({ token, action, mode, text, expiresAt: expiresAt.toISOString() })
   })

@@ -1,6 +1,5 @@
-import { matchInstances } from '../../core/match.js'
-import { formatDuration, instanceLabel } from '../../present/format.js'
-import { viewFor } from '../context.js'
+import { formatDuration } from '../../present/format.js'
+import { oneInstance } from '../context.js'
 import type { BotCommandSpec } from './registry.js'
 
 const hh = (hour: number): string => `${String(hour % 24).padStart(2, '0')}:00`
@@ -15,10 +14,8 @@ export const historyCommands: readonly BotCommandSpec[] = [{
   async handler (ctx) {
     const query = ctx.payload.trim()
     if (!query) return await ctx.reply(ctx.t('history.usage'))
-    const found = matchInstances(viewFor(ctx).instances, query)
-    if (found.length === 0) return await ctx.reply(ctx.t('power.noMatch', { query }))
-    if (found.length > 1) return await ctx.reply(`${ctx.t('watch.ambiguous', { query })}\n${found.slice(0, 20).map(i => `• ${instanceLabel(i)} (${i.provider}, ${i.id})`).join('\n')}`)
-    const instance = found[0]!
+    const instance = await oneInstance(ctx, query)
+    if (!instance) return
     const report = await ctx.services.history.instance(instance.provider, instance.id)
     if (!report || report.available === null) return await ctx.reply(ctx.t('history.none', { name: instance.name }))
     const args = {

@@ -6,7 +6,7 @@ import type { ProviderCapabilities } from '../../core/provider.js'
 import { stateFits, supports, type Verb } from '../../core/verbs.js'
 import { isButtonData, keyboard, type ButtonPayload } from '../../notify/buttons.js'
 import { canAct, viewFor, type BotContext } from '../context.js'
-import { confirmationText } from '../../present/confirm.js'
+import { confirmationText, stopTimerLine } from '../../present/confirm.js'
 import { formatDuration, formatTime, instanceLabel } from '../../present/format.js'
 import { parseStopAfter } from '../../actions/timers.js'
 import type { ProgressMessages } from '../progress.js'
@@ -186,9 +186,7 @@ async function ask (ctx: BotContext, verb: Verb, instance: Instance, stopAfterMs
     await ctx.reply(ctx.t('power.noGpu', { name: instance.name, idle: gpu.hostIdle, total: gpu.hostTotal ?? '?', requested: gpu.requested ?? 1 }), { reply_markup: keyboard([buttons]) })
     return
   }
-  const timer = stopAfterMs === undefined
-    ? undefined
-    : { ms: stopAfterMs, after: formatDuration(stopAfterMs, ctx.language), at: formatTime(new Date(services.now().getTime() + stopAfterMs).toISOString(), ctx.timeZone) }
+  const timer = stopAfterMs === undefined ? undefined : stopTimerLine(stopAfterMs, services.now(), ctx.language, ctx.timeZone)
   const text = confirmationText(ctx.t, verb, instance, entry?.provider.capabilities, await services.budget.states(instance.provider), timer)
   const yes = await services.buttons.button(ctx.t('confirm.yes'), { do: 'confirm', verb, provider: instance.provider, instanceId: instance.id, userId, ...(stopAfterMs !== undefined ? { stopAfterMs } : {}) })
   const no = await services.buttons.button(ctx.t('confirm.no'), { do: 'cancel', userId })

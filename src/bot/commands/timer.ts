@@ -1,7 +1,5 @@
 import { parseStopAfter } from '../../actions/timers.js'
-import { matchInstances } from '../../core/match.js'
-import { instanceLabel } from '../../present/format.js'
-import { canAct, viewFor } from '../context.js'
+import { canAct, oneInstance } from '../context.js'
 import { timerArgs } from './power.js'
 import type { BotCommandSpec } from './registry.js'
 
@@ -34,13 +32,8 @@ export const timerCommands: readonly BotCommandSpec[] = [{
         return await ctx.reply(`${ctx.t('timer.badDuration', { text: last })}\n${ctx.t('timer.usage')}`)
       }
     }
-    const found = matchInstances(viewFor(ctx).instances, query)
-    if (found.length === 0) return await ctx.reply(ctx.t('power.noMatch', { query }))
-    if (found.length > 1) {
-      // Several match: name one exactly (or by id prefix); the candidates say how.
-      return await ctx.reply(`${ctx.t('watch.ambiguous', { query })}\n${found.slice(0, 20).map(i => `• ${instanceLabel(i)} (${i.provider}, ${i.id})`).join('\n')}`)
-    }
-    const instance = found[0]!
+    const instance = await oneInstance(ctx, query)
+    if (!instance) return
     if (!canAct(services, ctx.from.id, instance.provider)) return await ctx.reply(ctx.t('power.notOperator', { userId: ctx.from.id }))
     const actor = { kind: 'telegram' as const, userId: ctx.from.id, name: ctx.from.username ?? ctx.from.first_name }
     const target = { provider: instance.provider, instanceId: instance.id, viewer }
