@@ -41,16 +41,19 @@ export function emptySeries (need: number): Series {
 /**
  * Add a sample at `at` (epoch seconds). Silence longer than `maxGapSeconds` since the last sample is
  * recorded as a gap from the last sample on. Then fold what left the recent part into averages.
+ * @returns true when more than `seenAt` changed (a point, an average, `need`): what is worth storing.
  */
-export function addSample (series: Series, at: number, idle: number, total: number, need: number, maxGapSeconds: number): void {
-  series.need = need
+export function addSample (series: Series, at: number, idle: number, total: number, need: number, maxGapSeconds: number): boolean {
   const last = series.points.at(-1)
-  if (last && at < series.seenAt) return // out of order: the clock went back
+  if (last && at < series.seenAt) return false // out of order: the clock went back
+  let changed = series.need !== need
+  series.need = need
   if (last && last[1] >= 0 && at - series.seenAt > maxGapSeconds) series.points.push([series.seenAt, -1, 0])
   const current = series.points.at(-1)
   if (!current || current[1] !== idle || current[2] !== total) series.points.push([at, idle, total])
+  changed ||= series.points.at(-1) !== last
   series.seenAt = at
-  fold(series, at)
+  return fold(series, at) || changed
 }
 
 /**
@@ -89,10 +92,12 @@ function average (points: ReadonlyArray<[number, number, number]>, need: number,
 }
 
 /** Move whole buckets older than the recent part into `tens`; drop what is older than {@link KEPT_SECONDS}. */
-function fold (series: Series, now: number): void {
+function fold (series: Series, now: number): boolean {
+  let changed = false
   const boundary = Math.floor((now - RECENT_SECONDS) / BUCKET_SECONDS) * BUCKET_SECONDS
   const first = series.points[0]
   if (first && first[0] < boundary) {
+    changed = true
     for (const b of average(series.points, series.need, first[0] - (first[0] % BUCKET_SECONDS), boundary)) pushTen(series, b)
     // The state at the boundary carries on into the recent part.
     let carried: [number, number, number] | undefined
@@ -103,14 +108,16 @@ function fold (series: Series, now: number): void {
   while (series.tens.length > 0) {
     const run = series.tens[0]!
     const end = run[0] + run[1] * BUCKET_SECONDS
-    if (end <= oldest) { series.tens.shift(); continue }
+    if (end <= oldest) { series.tens.shift(); changed = true; continue }
     if (run[0] < oldest) {
       const drop = Math.ceil((oldest - run[0]) / BUCKET_SECONDS)
       run[0] += drop * BUCKET_SECONDS
       run[1] -= drop
+      changed = true
     }
     break
   }
+  return changed
 }
 
 /** Append a bucket, merging it into the last run when it continues it with the same figures. */

@@ -81,7 +81,7 @@ export class AvailabilityHistory {
           if (gpu === null || gpu.hostIdle === null || gpu.hostTotal === null) continue
           listed.add(i.id)
           const s = series[i.id] ??= emptySeries(gpu.requested ?? 1)
-          changed = this.#sample(s, at, gpu.hostIdle, gpu.hostTotal, gpu.requested ?? 1) || changed
+          changed = addSample(s, at, gpu.hostIdle, gpu.hostTotal, gpu.requested ?? 1, this.#o.maxGapSeconds) || changed
         }
         // An instance gone from its entry keeps its history until it ages out.
         for (const [id, s] of Object.entries(series)) {
@@ -97,7 +97,7 @@ export class AvailabilityHistory {
     await this.#writes.add(async () => {
       await this.#update('market', series => {
         const s = series[reading.key] ??= emptySeries(reading.watch.minIdle)
-        return this.#sample(s, Math.floor(Date.parse(reading.at) / 1000), reading.idle, reading.total, reading.watch.minIdle)
+        return addSample(s, Math.floor(Date.parse(reading.at) / 1000), reading.idle, reading.total, reading.watch.minIdle, this.#o.maxGapSeconds)
       })
     })
   }
@@ -128,13 +128,6 @@ export class AvailabilityHistory {
       recent: series.points.map(([at, idle, total]) => ({ at: iso(at), idle: idle < 0 ? null : idle, total: idle < 0 ? null : total })),
       averages: list.map(b => ({ at: iso(b.start), idle: b.idle, available: b.available }))
     }
-  }
-
-  /** Add a sample; true when the stored form should be written (a change, or time to confirm "the same"). */
-  #sample (s: Series, at: number, idle: number, total: number, need: number): boolean {
-    const before = `${s.points.length}/${s.tens.length}/${s.need}/${JSON.stringify(s.points.at(-1))}`
-    addSample(s, at, idle, total, need, this.#o.maxGapSeconds)
-    return before !== `${s.points.length}/${s.tens.length}/${s.need}/${JSON.stringify(s.points.at(-1))}`
   }
 
   async #update (key: string, change: (series: Record<string, Series>) => boolean): Promise<void> {

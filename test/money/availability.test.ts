@@ -6,9 +6,9 @@ const T0 = Date.parse('2026-11-02T00:00:00Z') / 1000 // a Monday, 00:00 UTC
 
 t.test('changes are kept at poll resolution; the same figures again only confirm; silence is a gap', async t => {
   const s = emptySeries(1)
-  addSample(s, T0, 0, 8, 1, 600)
-  addSample(s, T0 + 60, 0, 8, 1, 600)
-  addSample(s, T0 + 120, 2, 8, 1, 600)
+  t.equal(addSample(s, T0, 0, 8, 1, 600), true, 'the first point is worth storing')
+  t.equal(addSample(s, T0 + 60, 0, 8, 1, 600), false, 'the same again only moves seenAt')
+  t.equal(addSample(s, T0 + 120, 2, 8, 1, 600), true)
   t.same(s.points, [[T0, 0, 8], [T0 + 120, 2, 8]])
   t.equal(s.seenAt, T0 + 120)
   addSample(s, T0 + 120 + 3600, 2, 8, 1, 600)
