@@ -169,7 +169,7 @@ function wireMoney ({ config, store, log, metrics, now }: Wiring, aggregator: Ag
     perEntry: new Map(config.providers.flatMap(p => p.budget ? [[p.id, p.budget.monthlyYuan] as const] : []))
   })
   const watches = config.alerts['market'] as MarketWatchConfig[]
-  MarketWatch.check(watches, aggregator)
+  MarketWatch.validate(watches, aggregator)
   const market = new MarketWatch({
     aggregator, store: store.namespace('market'), watches, intervalMs: (config.alerts['marketIntervalSeconds'] as number) * 1000, log: log.child({ component: 'market' }), now
   })

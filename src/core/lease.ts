@@ -1,15 +1,11 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from './logger.js'
 import { StoreError } from './errors.js'
-
-/** The commands of a node-redis client (`@redis/client`) the lease uses. */
-export interface LeaseRedis {
-  eval (script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
-  get (key: string): Promise<string | null>
-}
+import type { RedisCommands } from './store.js'
 
 export interface LeaderLeaseOptions {
-  redis: LeaseRedis
+  /** The store's Redis connection (or any node-redis client). */
+  redis: Pick<RedisCommands, 'eval' | 'get'>
   /** Keys start with this, e.g. `computewatch:` (`<prefix>leader`, `<prefix>fence`, `<prefix>fence:counter`). */
   prefix: string
   /** This host, unique per process: shown as the leader (`/healthz`, `computewatch_leader{host}`). */

@@ -92,7 +92,7 @@ export class MarketWatch extends EventEmitter<{ market: [MarketEvent]; reading: 
    * The named entries exist and have a market.
    * @throws ConfigError naming the `alerts.market[i].provider` to fix.
    */
-  static check (watches: readonly MarketWatchConfig[], aggregator: Aggregator): void {
+  static validate (watches: readonly MarketWatchConfig[], aggregator: Aggregator): void {
     const problems = watches.flatMap((w, i) => {
       if (w.provider === undefined) return findEntry(aggregator, undefined) ? [] : [`alerts.market[${i}]: no provider entry has a GPU market (AutoDL has one)`]
       const entry = aggregator.get(w.provider)
