@@ -3,6 +3,7 @@ import { makeInstance } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 import { alertsWorld, OPERATOR, READER, TOKEN, type World } from '../helpers/alerts-world.js'
 import { press, replies, waitForMessage } from '../helpers/telegram.js'
+import { until } from '../helpers/until.js'
 
 const OPS = 'ops-key-0123456789abcdef'
 const MIN = 60_000
@@ -29,15 +30,6 @@ const auth = { authorization: `Bearer ${OPS}` }
 async function instanceView (world: World, id: string): Promise<Record<string, unknown> | undefined> {
   const body = (await world.host.api.inject({ url: '/api/v1/instances', headers: auth })).json() as { instances: Array<Record<string, unknown>> }
   return body.instances.find(i => i.id === id)
-}
-
-/** Wait until the simulator shows the instance in `status`. */
-async function until (check: () => boolean, what: string): Promise<void> {
-  const started = Date.now()
-  while (!check()) {
-    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
 }
 
 t.test('/on <instance> for 3h: the confirmation says when and what it costs; warned 10 min before with [Extend] [Stop now]; fires after a restart', async t => {

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { webhookSignature } from '../../src/notify/webhook.js'
 import { alertsWorld, OPERATOR, READER, TOKEN, WEBHOOK_SECRET } from '../helpers/alerts-world.js'
 import { press, waitForMessage } from '../helpers/telegram.js'
+import { until } from '../helpers/until.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,7 +116,7 @@ t.test('auto: powers on by itself when the GPUs free up, then the watch ends', a
   await waitForMessage(world.telegram, OPERATOR, /^✅ 西北B区 \/ waiter was powered on by its watch and is running\. The watch has ended\.$/)
   t.same(await world.host.watches.all(OPERATOR), [])
   t.match(action.actor, { kind: 'system', reason: 'gpu watch', onBehalfOf: OPERATOR })
-  for (let i = 0; i < 250 && !world.hooks.deliveries.some(d => d.json.event === 'action.finished'); i++) await new Promise(resolve => setTimeout(resolve, 20))
+  await until(() => world.hooks.deliveries.some(d => d.json.event === 'action.finished'), 'the action.finished delivery', 5000)
   t.ok(world.hooks.deliveries.some(d => d.json.event === 'action.finished' && d.json.data.action.status === 'succeeded'))
 })
 

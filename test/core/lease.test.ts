@@ -5,17 +5,10 @@ import { LeaderLease } from '../../src/core/lease.js'
 import { startRedis, type Redis } from '../helpers/redis.js'
 import { captureLog } from '../helpers/log.js'
 import { waitForLine } from '../helpers/cli.js'
+import { until } from '../helpers/until.js'
 
 const HOLDER = fileURLToPath(new URL('../fixtures/lease-holder.mjs', import.meta.url))
 const LEASE_MS = 1500
-
-const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> => {
-  const started = Date.now()
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
 
 function lease (t: Test, redis: Redis, hostId: string): LeaderLease {
   const l = new LeaderLease({ redis, prefix: 'cw:', hostId, leaseMs: LEASE_MS, log: captureLog().log })

@@ -10,18 +10,13 @@ import { makeInstance } from '../../src/demo/simulators/autodl/fixtures.js'
 import { startAutodlSimulator } from '../../src/demo/simulators/autodl/server.js'
 import { captureLog } from '../helpers/log.js'
 import { startRedis } from '../helpers/redis.js'
+import { until as waitUntil } from '../helpers/until.js'
 
 const LEASE_MS = 1500
 const KEY = 'ops-key-0123456789abcdef'
 const auth = { authorization: `Bearer ${KEY}` }
 
-const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3 * LEASE_MS): Promise<void> => {
-  const started = Date.now()
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3 * LEASE_MS): Promise<void> => { await waitUntil(check, what, timeoutMs) }
 
 const redis = await startRedis(t)
 if (!redis) {
