@@ -221,7 +221,9 @@ function replicaRoute (replicas: NonNullable<ApiOptions['replicas']>): (route: R
         return payload
       }) as RouteOptions['onSend']
     }
-    if ((route.config as { scope?: string } | undefined)?.scope === 'control' && route.url.startsWith('/api/v1/instances/')) {
+    // Whatever changes state is done by the leader (the store refuses a follower's writes).
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if ((route.config as { scope?: string } | undefined)?.scope === 'control' && methods.some(m => m !== 'GET' && m !== 'HEAD')) {
       route.preHandler = append(route.preHandler, forward) as RouteOptions['preHandler']
     }
   }

@@ -84,6 +84,16 @@ const rootSchemaWith = (ruleNames: string[], events: string[], settings: Record<
       errorMessage: { pattern: 'must be file:<path> or redis://host:port' }
     },
     pollIntervalSeconds: { type: 'integer', minimum: 5, maximum: 86400, default: 60 },
+    replicas: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Several hosts on one Redis store (store: redis://…): one leader by a lease, the others follow. Ignored with a file store.',
+      properties: {
+        hostId: { type: ['string', 'null'], minLength: 1, maxLength: 100, pattern: '^[^\\s#]+$', default: null, description: 'This host\'s name among the replicas (shown in /healthz and computewatch_leader); null: <hostname>:<pid>.', errorMessage: { pattern: 'must be a name without spaces or #' } },
+        leaseSeconds: { type: 'number', minimum: 1, maximum: 300, default: 7.5, description: 'How long the leader lease lasts without renewal, seconds; another host takes over within two of these after the leader is gone. Renewed every third of it.' }
+      }
+    },
     budget: {
       type: 'object',
       additionalProperties: false,
@@ -324,6 +334,8 @@ export interface HostConfig {
   store: string
   /** Seconds between two polls of one provider entry. */
   pollIntervalSeconds: number
+  /** With a Redis store: this host's name among the replicas (null: `<hostname>:<pid>`) and the lease length, seconds. */
+  replicas: { hostId: string | null; leaseSeconds: number }
   /** The monthly budget over every entry, yuan; null: none (entries may have their own, `providers[].budget`). */
   budget: { monthlyYuan: number | null }
   /** Seconds one poll may take before it counts as failed. */

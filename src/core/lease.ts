@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from './logger.js'
 import { StoreError } from './errors.js'
-import type { RedisCommands } from './store.js'
+import type { RedisCommands, WriteFence } from './store.js'
 
 export interface LeaderLeaseOptions {
   /** The store's Redis connection (or any node-redis client). */
@@ -61,7 +61,7 @@ return 1`
  * a long GC, a suspended VM) finds {@link isLeader} false as soon as it runs again, before it does
  * anything, and steps down (`deposed`) at its next renewal attempt.
  */
-export class LeaderLease extends EventEmitter<{ elected: [token: number]; deposed: [reason: string] }> {
+export class LeaderLease extends EventEmitter<{ elected: [token: number]; deposed: [reason: string] }> implements WriteFence {
   readonly #o: LeaderLeaseOptions
   readonly #leaseMs: number
   readonly #renewMs: number
@@ -82,6 +82,16 @@ export class LeaderLease extends EventEmitter<{ elected: [token: number]; depose
   get #keys (): { leader: string; fence: string; counter: string } {
     const p = this.#o.prefix
     return { leader: `${p}leader`, fence: `${p}fence`, counter: `${p}fence:counter` }
+  }
+
+  /** The Redis key holding the current fence (the token of the newest lease). */
+  get fenceKey (): string {
+    return this.#keys.fence
+  }
+
+  /** The store refused a write carrying this host's token: another host leads now, so step down. */
+  refused (): void {
+    this.#depose('a write was refused: another host leads now')
   }
 
   /** The fencing token of this host's lease, or null when it does not lead. */
@@ -129,7 +139,7 @@ export class LeaderLease extends EventEmitter<{ elected: [token: number]; depose
     if (token === null) throw new StoreError('not written: this host is not the leader (its lease ended)')
     const done = await this.#o.redis.eval(FENCED_SET, { keys: [this.#keys.fence, key], arguments: [String(token), value, ttlMs === undefined ? '' : String(ttlMs)] })
     if (Number(done) !== 1) {
-      this.#depose('a write was refused: another host leads now')
+      this.refused()
       throw new StoreError(`not written: the fencing token ${token} is stale (another host leads now)`)
     }
   }

@@ -61,6 +61,8 @@ export class Replicas extends EventEmitter<{ lead: []; deposed: [reason: string]
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`
     this.#prefix = options.prefix ?? 'computewatch:'
     this.#lease = new LeaderLease({ redis: options.redis.commands, prefix: this.#prefix, hostId: this.hostId, leaseMs: options.leaseMs, log: options.log })
+    // Every state write of the store now carries this host's fencing token.
+    options.redis.fence(this.#lease)
     this.#lease.on('elected', () => { this.emit('lead') })
     this.#lease.on('deposed', reason => { this.emit('deposed', reason) })
   }

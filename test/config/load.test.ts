@@ -69,7 +69,7 @@ t.test('each kind of bad config gives its own clear error', async t => {
   t.same(issues({ providers: [{ ...autodl, colour: 'red' }] }),
     ['providers[0].colour: unknown key (allowed: phone, password, passwordSha1, token, phoneArea, baseUrl)'])
   t.same(issues({ providers: [autodl], polInterval: 5 }), [
-    'polInterval: unknown key (allowed: store, pollIntervalSeconds, budget, pollTimeoutSeconds, limits, api, telegram, alerts, notify, providers)'])
+    'polInterval: unknown key (allowed: store, pollIntervalSeconds, replicas, budget, pollTimeoutSeconds, limits, api, telegram, alerts, notify, providers)'])
   t.same(issues({}), ['providers: is required'])
   t.same(issues({ providers: [{ id: 'x', type: 'vultr' }] }),
     [`providers[0].type: unknown provider type "vultr" (built in: ${registry.types().join(', ')}; or a module path like ./my-provider.js)`])

@@ -39,7 +39,7 @@ if (!redis) {
     const { log, secrets } = captureLog()
     const store = await openStateStore(config.store, { baseDir: '.', log })
     const deposed: string[] = []
-    const h = await buildHost(config, { registry, log, secrets, store, version: 't', replica: { hostId, leaseMs: LEASE_MS }, onDeposed: reason => deposed.push(reason) })
+    const h = await buildHost({ ...config, replicas: { hostId, leaseSeconds: LEASE_MS / 1000 } }, { registry, log, secrets, store, version: 't', onDeposed: reason => deposed.push(reason) })
     t.teardown(() => h.stop())
     await h.start()
     return { host: h, deposed }
