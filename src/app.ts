@@ -52,8 +52,6 @@ export interface HostDeps {
   deliveryRetryBaseMs?: number
   /** The rate window of the push and e-mail channels, milliseconds (default 60 000; tests shorten it). */
   channelRateIntervalMs?: number
-  /** With a Redis store: this host's name among the replicas (default `<hostname>:<pid>`) and the lease length, milliseconds (default 7500). */
-  replica?: { hostId?: string; leaseMs?: number }
   /**
    * With a Redis store: called once this host lost the leader lease and stopped (it never acts as a
    * second leader). The CLI exits with 75 so the supervisor starts it again, as a follower.
@@ -120,7 +118,7 @@ export async function buildHost (config: HostConfig, deps: HostDeps): Promise<Ho
   const timers = new StopTimers({
     actions, aggregator, audit, store: store.namespace('timers'), log: log.child({ component: 'timers' }), warningMs: (config.alerts['stopTimerWarningMinutes'] as number) * 60_000, now
   })
-  const replicas = store.redis ? new Replicas({ redis: store.redis, aggregator, hostId: deps.replica?.hostId, leaseMs: deps.replica?.leaseMs, log: log.child({ component: 'replicas' }) }) : null
+  const replicas = store.redis ? new Replicas({ redis: store.redis, aggregator, hostId: config.replicas.hostId ?? undefined, leaseMs: config.replicas.leaseSeconds * 1000, log: log.child({ component: 'replicas' }) }) : null
   if (replicas) metrics.leader(replicas.hostId, () => replicas.role() === 'leader')
   // Alerts and the API's confirmations speak both languages: one translator of each for both.
   const translators = { zh: await createTranslator('zh'), en: await createTranslator('en') }
@@ -283,6 +281,8 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
   const lead = (): Promise<void> => (leading ??= (async () => {
     await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
     alerts.start()
+    // After the alerts, which announce how they end: actions a crashed host (or the previous leader) left under way.
+    await actions.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the unfinished actions; they are not reconciled'))
     // After the alerts (a timer due while the host was down fires now, and its warning must be heard).
     await timers.start()
     market.start()

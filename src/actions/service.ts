@@ -53,6 +53,8 @@ export interface ActionServiceOptions {
 export const PROJECTED_HOURS = 1
 
 const RECORD_TTL_MS = 7 * 86400_000
+/** The store key listing the ids of actions not finished yet (pending or running). */
+const UNFINISHED_KEY = 'unfinished'
 const ON_STATES: readonly InstanceState[] = ['running', 'starting']
 const OFF_STATES: readonly InstanceState[] = ['stopped', 'stopping']
 
@@ -65,6 +67,10 @@ const OFF_STATES: readonly InstanceState[] = ['stopped', 'stopping']
  * A request whose answer was lost (timeout, dropped connection) is never sent again: the list is read
  * again, and the action goes on only if the instance shows it was accepted. One action at a time per
  * instance. Everything is written to the audit log.
+ *
+ * Unfinished actions are listed in the store: after a crash, or when another replica takes over,
+ * {@link resume} reconciles each one from the list — it follows what the instance shows was accepted,
+ * and ends as failed what it cannot tell, never sending a request again.
  */
 export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   readonly #options: ActionServiceOptions
@@ -73,6 +79,8 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   readonly #records = new Map<string, ActionRecord>()
   readonly #running = new Map<string, Promise<ActionRecord>>()
   readonly #stop = new AbortController()
+  /** Ids of this host's actions not finished yet, as last stored under {@link UNFINISHED_KEY}. */
+  readonly #unfinished = new Set<string>()
 
   constructor (options: ActionServiceOptions) {
     super()
@@ -174,10 +182,96 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     return id === 'checking' ? undefined : id
   }
 
-  /** Stop following; actions still running end as failed with a note to check the instance. */
+  /** Stop following; actions still under way stay unfinished in the store, and {@link resume} takes them over at the next start. */
   async close (): Promise<void> {
     this.#stop.abort()
     await Promise.allSettled([...this.#running.values()])
+  }
+
+  /**
+   * Take over the actions the store lists as unfinished: left by a host that crashed, or by the leader
+   * this replica replaced. Each is reconciled from a fresh list, never by asking the provider again:
+   * - what the instance shows was accepted (a power-on's instance is starting or running) is followed
+   *   to its end as if never interrupted;
+   * - a keep-alive goes on from the phase the instance is in;
+   * - anything else ends as failed, saying what the instance shows and that nothing was repeated.
+   * Resolves once every action is reconciled or followed in the background ({@link settled}).
+   * @returns the ids of the actions taken over.
+   */
+  async resume (): Promise<string[]> {
+    const ids = await this.#options.store.get<string[]>(UNFINISHED_KEY) ?? []
+    const taken: string[] = []
+    for (const id of ids) {
+      const record = await this.#options.store.get<ActionRecord>(`action:${id}`)
+      if (!record || record.status === 'succeeded' || record.status === 'failed' || this.#running.has(id)) continue
+      const key = `${record.provider}/${record.instanceId}`
+      if (this.#locks.has(key)) continue
+      this.#locks.set(key, record.id)
+      this.#records.set(record.id, record)
+      this.#unfinished.add(record.id)
+      taken.push(record.id)
+      this.#options.log.warn({ actionId: record.id, kind: record.kind, provider: record.provider, instance: record.instanceId, step: record.step }, 'an action left unfinished by the previous leader is reconciled from the list')
+      const run = this.#reconcile(record).finally(() => this.#running.delete(record.id))
+      this.#running.set(record.id, run)
+    }
+    // Ids whose records are gone or finished leave the list.
+    await this.#saveUnfinished()
+    return taken
+  }
+
+  async #reconcile (record: ActionRecord): Promise<ActionRecord> {
+    try {
+      const accepted = record.status === 'running'
+      await this.#update(record, { step: `taken over from the host that stopped (${record.step}): reading the list; nothing is sent again` })
+      const instance = await this.#lookUntilRead(record)
+      const on = ON_STATES.includes(instance.state)
+      const off = OFF_STATES.includes(instance.state)
+      const name = record.instanceName
+      const unknown = (what: string): ProviderError => new ProviderError(`the host that ran this action stopped ${accepted ? 'while it was under way' : 'before the provider answered'}; ` +
+        `${name} is ${instance.state}, so ${what}. Nothing was sent again: check it and try again`)
+      if (record.kind === 'power-on') {
+        if (!on) throw unknown('the power-on did not take effect')
+        await this.#update(record, { status: 'running', step: 'waiting for running' })
+        await this.#waitFor(record, 'running', instance)
+      } else if (record.kind === 'power-off') {
+        if (!off) throw unknown('the power-off did not take effect')
+        await this.#update(record, { status: 'running', step: 'waiting for stopped' })
+        await this.#waitFor(record, 'stopped', instance)
+      } else {
+        // Keep-alive: its second phase (the power-off) began once its step names it.
+        const secondPhase = /power-off|stopped|release clock/.test(record.step)
+        if (!secondPhase && on) {
+          await this.#update(record, { status: 'running' })
+          await this.#keepAlive(record)
+        } else if (secondPhase && off) {
+          await this.#update(record, { status: 'running', step: 'waiting for stopped' })
+          await this.#verifyRelease(record, await this.#waitFor(record, 'stopped', instance))
+        } else {
+          throw unknown(secondPhase ? 'its power-off did not take effect (it still runs in no-GPU mode)' : 'its power-on did not take effect')
+        }
+      }
+      await this.#finish(record, null)
+    } catch (err) {
+      await this.#end(record, err)
+    }
+    return record
+  }
+
+  /** A fresh look, retried until the action's timeout while the provider cannot be read. */
+  async #lookUntilRead (record: ActionRecord): Promise<Instance> {
+    const deadline = this.#now().getTime() + this.#options.timeoutMs
+    for (;;) {
+      try {
+        return await this.#look(record)
+      } catch (err) {
+        if (err instanceof NotFoundError || this.#now().getTime() > deadline) throw err
+      }
+      try {
+        await sleep(this.#options.followIntervalMs ?? 5000, undefined, { signal: this.#stop.signal })
+      } catch {
+        throw new Interrupted()
+      }
+    }
   }
 
   async #check (request: Omit<ActionRequest, 'actor'>): Promise<Instance> {
@@ -223,7 +317,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       const lost = (err as { code?: string }).code === 'CW_ERR_PROVIDER_TIMEOUT' ||
         ((err as { code?: string }).code === 'CW_ERR_PROVIDER_HTTP' && (err as ProviderHttpError).httpStatus === null)
       if (!lost) throw err
-      await this.#update(record, { step: 'the answer was lost: reading the list again (the request is not repeated)' })
+      await this.#update(record, { step: `the answer to the power-${verb} was lost: reading the list again (the request is not repeated)` })
       const instance = await this.#look(record)
       const accepted = verb === 'on' ? ON_STATES.includes(instance.state) : OFF_STATES.includes(instance.state)
       if (!accepted) {
@@ -241,9 +335,16 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       else await this.#keepAlive(record)
       await this.#finish(record, null)
     } catch (err) {
-      await this.#finish(record, err)
+      await this.#end(record, err)
     }
     return record
+  }
+
+  /** A failed action is finished; one the host's stop interrupted stays unfinished in the store, for {@link resume}. */
+  async #end (record: ActionRecord, err: unknown): Promise<void> {
+    if (!(err instanceof Interrupted)) return await this.#finish(record, err)
+    this.#locks.delete(`${record.provider}/${record.instanceId}`)
+    this.#options.log.info({ actionId: record.id, step: record.step }, 'the host stops: this action is left to the next start (or the next leader), which reconciles it from the list')
   }
 
   /** Keep-alive after the no-GPU power-on was accepted: running → power off → stopped → the stop time moved. */
@@ -252,7 +353,11 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     await this.#update(record, { step: 'requesting power-off' })
     await this.#request(record, 'off', 'no_gpu')
     await this.#update(record, { step: 'waiting for stopped' })
-    const stopped = await this.#waitFor(record, 'stopped')
+    await this.#verifyRelease(record, await this.#waitFor(record, 'stopped'))
+  }
+
+  /** Keep-alive's last step: the stop time must have moved past the one before the action. */
+  async #verifyRelease (record: ActionRecord, stopped: Instance): Promise<void> {
     await this.#update(record, { step: 'verifying the release clock' })
     const before = record.result?.stoppedAtBefore ?? null
     const after = stopped.stoppedAt
@@ -263,13 +368,14 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
   }
 
   /** Look at the instance until it is in `target`; fails on `error`, on disappearing, or after the timeout. */
-  async #waitFor (record: ActionRecord, target: InstanceState): Promise<Instance> {
+  async #waitFor (record: ActionRecord, target: InstanceState, seen?: Instance): Promise<Instance> {
+    if (seen?.state === target) return seen
     const deadline = this.#now().getTime() + this.#options.timeoutMs
     for (;;) {
       try {
         await sleep(this.#options.followIntervalMs ?? 5000, undefined, { signal: this.#stop.signal })
       } catch {
-        throw new ProviderError(`the host stopped before the action finished; ${record.instanceName} was ${record.instanceState}: check it`)
+        throw new Interrupted()
       }
       const instance = await this.#look(record).catch(err => {
         if (err instanceof NotFoundError) throw err
@@ -326,6 +432,17 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     this.#records.set(record.id, record)
     if (this.#records.size > 500) this.#records.delete(this.#records.keys().next().value!)
     await this.#options.store.set(`action:${record.id}`, { ...record }, RECORD_TTL_MS)
+    const unfinished = record.status === 'pending' || record.status === 'running'
+    if (unfinished !== this.#unfinished.has(record.id)) {
+      if (unfinished) this.#unfinished.add(record.id)
+      else this.#unfinished.delete(record.id)
+      await this.#saveUnfinished()
+    }
+  }
+
+  /** The list of unfinished actions, as this host knows it (it is the only one acting). */
+  async #saveUnfinished (): Promise<void> {
+    await this.#options.store.set(UNFINISHED_KEY, [...this.#unfinished])
   }
 
   async #audit (record: ActionRecord, result: 'requested' | 'succeeded' | 'failed', detail?: string): Promise<void> {
@@ -360,4 +477,9 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       detail: this.#options.secrets?.scrub(reason) ?? reason
     })
   }
+}
+
+/** The host stopped while an action was under way: not a failure of the action. */
+class Interrupted extends Error {
+  constructor () { super('the host stopped before the action finished') }
 }

@@ -69,8 +69,6 @@ export interface RuleContext {
   text (key: string, args: (language: Language) => Record<string, unknown>): Texts
   /** Store the state now (before an action that must never be repeated after a crash). */
   persist (): Promise<void>
-  /** Remember that an action started by a rule should be announced when it ends. */
-  follow (actionId: string, onEnd: FollowUp): void
   /** Time zone of absolute times in texts. */
   timeZone: string | null
   /** The monthly budgets; absent without a ledger. */
@@ -92,8 +90,5 @@ export interface EntryRuleContext extends RuleContext {
   /** The entry's part of the state. */
   local: EntryAlertState
 }
-
-/** What to say when an action a rule started has ended. */
-export type FollowUp = (record: import('../actions/record.js').ActionRecord) => void | Promise<void>
 
 export const HOUR_MS = 3600_000

@@ -9,7 +9,7 @@ import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
 import type { Language, Translate } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
-import { emptyEntryState, emptyState, type AlertState, type EntryAlertState, type EntryRuleContext, type FollowUp, type RuleContext } from './context.js'
+import { emptyEntryState, emptyState, type AlertState, type EntryAlertState, type EntryRuleContext, type RuleContext } from './context.js'
 import { isMuted, type MuteList } from './mutes.js'
 import type { ActionContext, AlertRuleDefinition } from './rule.js'
 import { ALERT_RULES } from './rules/index.js'
@@ -65,7 +65,6 @@ interface Stored<T> { state: T; stored: string }
 export class AlertEngine {
   readonly #options: AlertEngineOptions
   readonly #now: () => Date
-  readonly #followUps = new Map<string, FollowUp>()
   readonly #rules: readonly AlertRuleDefinition[]
   #global: Stored<AlertState> | null = null
   readonly #entries = new Map<string, Stored<EntryAlertState>>()
@@ -162,7 +161,6 @@ export class AlertEngine {
       muted: (providerId, instanceId) => isMuted(mutes, providerId, instanceId),
       emit: (alert) => this.#emit(alert),
       text: (key, args) => this.#text(key, args),
-      follow: (actionId, onEnd) => { this.#followUps.set(actionId, onEnd) },
       persist: async () => { await this.#save([]) }
     }
     for (const rule of this.#rules) await rule.evaluate?.(ctx)
@@ -259,15 +257,15 @@ export class AlertEngine {
 
   async #actionUpdate (record: ActionRecord): Promise<void> {
     if (record.status !== 'succeeded' && record.status !== 'failed') return
-    const followUp = this.#followUps.get(record.id)
-    this.#followUps.delete(record.id)
-    try {
-      await followUp?.(record)
-    } catch (err) {
-      this.#options.log.error({ err: { message: (err as Error).message } }, 'alert follow-up failed')
+    const mutes = await this.#options.mutes.list('all').catch(() => [])
+    const ctx = this.#actionContext((providerId, instanceId) => isMuted(mutes, providerId, instanceId))
+    for (const rule of this.#rules) {
+      try {
+        await rule.actionFinished?.(record, ctx)
+      } catch (err) {
+        this.#options.log.error({ rule: rule.name, err: { message: (err as Error).message } }, 'announcing the end of an action failed')
+      }
     }
-    const ctx = this.#actionContext()
-    for (const rule of this.#rules) rule.actionFinished?.(record, ctx)
   }
 
   /** A stop timer's or the market watch's event, to the rules that announce it. */
@@ -282,9 +280,9 @@ export class AlertEngine {
     }
   }
 
-  #actionContext (): ActionContext {
+  #actionContext (muted: ActionContext['muted'] = () => false): ActionContext {
     return {
-      aggregator: this.#options.aggregator, now: this.#now, timeZone: this.#options.timeZone, emit: (alert) => this.#emit(alert), text: (key, args) => this.#text(key, args)
+      aggregator: this.#options.aggregator, watches: this.#options.watches, config: this.#options.config, muted, now: this.#now, timeZone: this.#options.timeZone, emit: (alert) => this.#emit(alert), text: (key, args) => this.#text(key, args)
     }
   }
 

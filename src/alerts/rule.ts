@@ -2,15 +2,22 @@ import type { SchemaObject } from 'ajv'
 import type { ActionRecord } from '../actions/record.js'
 import type { TimerEvent } from '../actions/timers.js'
 import type { MarketEvent } from '../money/market.js'
-import type { AlertRuleDeclaration } from '../config/schema.js'
+import type { AlertRuleDeclaration, AlertsConfig } from '../config/schema.js'
 import type { Aggregator } from '../core/aggregator.js'
 import type { Language } from '../present/i18n.js'
 import type { Alert, Texts } from '../notify/alert.js'
 import type { AlertState, EntryAlertState, EntryRuleContext, RuleContext } from './context.js'
+import type { WatchList } from './watches.js'
 
 /** What a rule can do when an action has finished or a stop timer did something. */
 export interface ActionContext {
   aggregator: Aggregator
+  /** The GPU watches (an automatic watch ends once its power-on succeeded). */
+  watches: WatchList
+  /** `alerts`, with the rules' settings. */
+  config: AlertsConfig
+  /** Is this provider entry (or instance of it) muted right now? */
+  muted (providerId: string, instanceId?: string): boolean
   now (): Date
   /** Time zone of absolute times in texts. */
   timeZone: string | null
@@ -33,7 +40,12 @@ export interface AlertRuleDefinition extends AlertRuleDeclaration {
   /** For each entry whose poll succeeded: over that entry's instances only. */
   evaluateEntry? (ctx: EntryRuleContext): void | Promise<void>
   /** When a power action ended (succeeded or failed). */
-  actionFinished? (record: ActionRecord, ctx: ActionContext): void
+  /**
+   * When an action ended — on whichever host finished it (after a takeover, the new leader reconciles
+   * the old one's actions): what a rule announces about an action it started belongs here, keyed on the
+   * record's actor, not in memory.
+   */
+  actionFinished? (record: ActionRecord, ctx: ActionContext): void | Promise<void>
   /** When a stop timer warned, powered off, or failed (`src/actions/timers.ts`). */
   timerEvent? (event: TimerEvent, ctx: ActionContext): void
   /** When a watched GPU model became available on a provider's market (`src/money/market.ts`). */

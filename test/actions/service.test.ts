@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { ActionRecord } from '../../src/actions/record.js'
+import { ActionService } from '../../src/actions/service.js'
 import { autodlWorld } from '../helpers/autodl-world.js'
 import { makeInstance, nullTime } from '../../src/demo/simulators/autodl/fixtures.js'
 
@@ -129,4 +130,43 @@ t.test('an error text with a registered secret in it is scrubbed before it reach
   t.equal(failed?.detail, 'upstream said: bad token [redacted]')
   entry.provider.powerOn = original
   t.ok(actions)
+})
+
+t.test('actions left under way are reconciled from the list by the next start (or leader), never sent again', async t => {
+  const world = await autodlWorld(t, instances(), { transitionMs: 1500 })
+  const { aggregator, audit, store, simulator, captured } = world
+  const next = (): ActionService => {
+    const service = new ActionService({ aggregator, audit, store: store.namespace('actions'), log: captured.log, timeoutMs: 10_000, followIntervalMs: 20 })
+    t.teardown(() => service.close())
+    return service
+  }
+  const powerOns = (): number => simulator.requests.filter(r => r.path === '/api/v1/instance/power_on').length
+
+  // Accepted, then the host stops: the record stays unfinished, for the next start.
+  const started = await world.actions.start({ kind: 'power-on', providerId: 'lab', instanceId: 'host1-off', actor: operator, viewer: 'all' })
+  await world.actions.close()
+  t.match(await store.namespace('actions').get(`action:${started.id}`), { status: 'running' }, 'a stop is not a failure of the action')
+  t.same(await store.namespace('actions').get('unfinished'), [started.id])
+
+  // A record of a request that may never have left (the host died before the provider answered).
+  const lost: ActionRecord = {
+    ...started, id: 'lost-1', kind: 'power-on', mode: 'no_gpu', instanceId: 'host2-busy', instanceName: 'no-gpu-left', status: 'pending', step: 'requesting power-on', instanceState: 'stopped'
+  }
+  const unsent: ActionRecord = { ...lost, id: 'lost-2', kind: 'power-on', mode: 'gpu', instanceId: 'host3-on', instanceName: 'on-one', step: 'requesting power-on', instanceState: 'running' }
+  await store.namespace('actions').set(`action:${lost.id}`, lost)
+  await store.namespace('actions').set(`action:${unsent.id}`, unsent)
+  await store.namespace('actions').set('unfinished', [started.id, lost.id, unsent.id, 'gone'])
+
+  const actions = next()
+  t.same((await actions.resume()).sort(), [started.id, 'lost-1', 'lost-2'].sort())
+  t.match(await actions.settled(started.id), { status: 'succeeded', instanceState: 'running' }, 'what the instance shows was accepted is followed to its end')
+  t.match(await actions.settled('lost-1'), { status: 'failed', error: { message: /before the provider answered; no-gpu-left is stopped, so the power-on did not take effect\. Nothing was sent again/ } },
+    'a power-on whose instance is still stopped ends as failed, and is not sent again')
+  t.match(await actions.settled('lost-2'), { status: 'succeeded' }, 'a power-on whose instance runs: it was accepted')
+  t.equal(powerOns(), 1, 'the power-on was sent once, by the first host')
+  t.equal(simulator.requests.filter(r => r.path === '/api/v1/instance/power_off').length, 0, 'and no power-off at all')
+  t.same(await store.namespace('actions').get('unfinished'), [], 'nothing is left unfinished')
+  t.same((await next().resume()), [], 'so a third start takes over nothing')
+  const log = await audit.list({ visible: () => true })
+  t.same(log.filter(e => e.actionId === started.id).map(e => e.result), ['succeeded', 'requested'], 'audited once each')
 })

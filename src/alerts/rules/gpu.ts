@@ -1,8 +1,12 @@
 import { formatTime, instanceLabel } from '../../present/format.js'
 import { hasIdleGpus } from '../../core/instance.js'
 import type { Watch } from '../watches.js'
+import type { ActionRecord } from '../../actions/record.js'
 import type { EntryRuleContext, RuleContext } from '../context.js'
-import { defineRule } from '../rule.js'
+import { defineRule, type ActionContext } from '../rule.js'
+
+/** The actor reason of an `auto` watch's power-on: how its end is recognized, on any host. */
+const WATCH_REASON = 'gpu watch'
 
 /**
  * GPU watches: when the idle GPUs of a watched instance's host rise from below to at least what the
@@ -52,30 +56,45 @@ async function gpuWatches (ctx: EntryRuleContext): Promise<void> {
   await ctx.watches.update(changed)
 }
 
-/** The automatic power-on of an `auto` watch, on behalf of its user (within what that user may see). */
-async function powerOnFor (ctx: RuleContext, watch: Watch, figures: Record<string, unknown>): Promise<void> {
-  const tell = (textKey: string, args: Record<string, unknown>): void => ctx.emit({
+/** What an `auto` watch tells its user about its power-on. */
+function tellWatcher (ctx: Pick<ActionContext, 'emit' | 'text'>, watch: Pick<Watch, 'provider' | 'userId'>, textKey: string, args: Record<string, unknown>): void {
+  ctx.emit({
     event: 'gpu.freed', rule: 'gpu', provider: { id: watch.provider, type: '' }, instance: null,
     text: ctx.text(textKey, () => args), telegramUserIds: [watch.userId], data: { auto: true, watchUser: watch.userId }
   })
-  const until = watch.until ? formatTime(watch.until, ctx.timeZone) : ''
+}
+
+/** The automatic power-on of an `auto` watch, on behalf of its user (within what that user may see); its end is told by {@link autoPowerOnEnded}. */
+async function powerOnFor (ctx: RuleContext, watch: Watch, figures: Record<string, unknown>): Promise<void> {
   try {
-    const record = await ctx.actions.start({
+    await ctx.actions.start({
       kind: 'power-on', mode: 'gpu', providerId: watch.provider, instanceId: watch.instanceId,
-      actor: { kind: 'system', reason: 'gpu watch', onBehalfOf: watch.userId }, viewer: { telegramUserId: watch.userId }
+      actor: { kind: 'system', reason: WATCH_REASON, onBehalfOf: watch.userId }, viewer: { telegramUserId: watch.userId }
     })
-    tell('alert.gpuAutoStarting', figures)
-    ctx.follow(record.id, async (done) => {
-      if (done.status === 'succeeded') {
-        await ctx.watches.removeById(watch.id)
-        tell('alert.gpuAutoDone', figures)
-      } else {
-        tell('alert.gpuAutoFailed', { ...figures, error: done.error?.message ?? '', until })
-      }
-    })
+    tellWatcher(ctx, watch, 'alert.gpuAutoStarting', figures)
   } catch (err) {
     // Someone else took the GPU first, or the provider refused: keep watching until the window ends.
-    tell('alert.gpuAutoFailed', { ...figures, error: (err as Error).message, until })
+    tellWatcher(ctx, watch, 'alert.gpuAutoFailed', { ...figures, error: (err as Error).message, until: watch.until ? formatTime(watch.until, ctx.timeZone) : '' })
+  }
+}
+
+/**
+ * The end of an `auto` watch's power-on, on whichever host finished it (a new leader finishes the old
+ * one's): succeeded ends the watch; failed keeps it, until its window ends.
+ */
+async function autoPowerOnEnded (record: ActionRecord, ctx: ActionContext): Promise<void> {
+  const { actor } = record
+  if (record.kind !== 'power-on' || actor.kind !== 'system' || actor.reason !== WATCH_REASON || actor.onBehalfOf === undefined) return
+  const watch = (await ctx.watches.all(actor.onBehalfOf)).find(w => w.auto && w.provider === record.provider && w.instanceId === record.instanceId)
+  const instance = ctx.aggregator.find(record.provider, record.instanceId)
+  const gpu = instance?.gpu
+  const figures = { name: instance ? instanceLabel(instance) : record.instanceName, idle: gpu?.hostIdle ?? '?', total: gpu?.hostTotal ?? '?', requested: gpu?.requested ?? 1 }
+  const to = { provider: record.provider, userId: actor.onBehalfOf }
+  if (record.status === 'succeeded') {
+    if (watch) await ctx.watches.removeById(watch.id)
+    tellWatcher(ctx, to, 'alert.gpuAutoDone', figures)
+  } else {
+    tellWatcher(ctx, to, 'alert.gpuAutoFailed', { ...figures, error: record.error?.message ?? '', until: watch?.until ? formatTime(watch.until, ctx.timeZone) : '' })
   }
 }
 
@@ -84,5 +103,6 @@ export const gpuRule = defineRule({
   name: 'gpu',
   events: ['gpu.freed'],
   state: [],
-  evaluateEntry: gpuWatches
+  evaluateEntry: gpuWatches,
+  actionFinished: autoPowerOnEnded
 })

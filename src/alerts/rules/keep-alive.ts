@@ -1,6 +1,11 @@
 import { formatDuration, formatTime } from '../../present/format.js'
 import { HOUR_MS, type EntryRuleContext } from '../context.js'
-import { defineRule } from '../rule.js'
+import { defineRule, type ActionContext } from '../rule.js'
+import type { ActionRecord } from '../../actions/record.js'
+import type { Instance } from '../../core/instance.js'
+
+/** The actor reason of an automatic keep-alive: how its end is recognized, on any host. */
+const KEEP_ALIVE_REASON = 'keep-alive'
 
 /**
  * Automatic keep-alive (opt-in per entry: `keepAlive: { enabled, beforeHours }`): a shut-down instance
@@ -20,26 +25,34 @@ async function autoKeepAlive (ctx: EntryRuleContext, settings: { keepAliveCooldo
     if (ctx.actions.inProgress(i.provider, i.id) !== undefined) continue
     ctx.local.keepAlive[i.id] = ctx.now.toISOString()
     await ctx.persist() // recorded before it starts: a crash mid-way cannot make it loop
-    const announce = (ok: boolean, args: Record<string, unknown>): void => {
-      if (ctx.muted(i.provider, i.id) && ok) return
-      ctx.emit({
-        event: ok ? 'keepalive.succeeded' : 'keepalive.failed', rule: 'keepalive', provider: { id: i.provider, type: i.providerType }, instance: i,
-        text: ctx.text(ok ? 'alert.keepAliveOk' : 'alert.keepAliveFailed', lang => ({
-          name: i.name, provider: i.provider, cooldown: formatDuration(cooldownMs, lang), ...args
-        })),
-        data: { automatic: true, ...args }
-      })
-    }
     try {
-      const record = await ctx.actions.start({ kind: 'keep-alive', providerId: i.provider, instanceId: i.id, actor: { kind: 'system', reason: 'keep-alive' }, viewer: 'all' })
-      ctx.follow(record.id, (done) => {
-        if (done.status === 'succeeded') announce(true, { releaseAt: formatTime(done.result?.releaseAt ?? '', ctx.timeZone), newReleaseAt: done.result?.releaseAt })
-        else announce(false, { step: done.step, error: done.error?.message ?? '' })
-      })
+      await ctx.actions.start({ kind: 'keep-alive', providerId: i.provider, instanceId: i.id, actor: { kind: 'system', reason: KEEP_ALIVE_REASON }, viewer: 'all' })
     } catch (err) {
-      announce(false, { step: 'requesting power-on', error: (err as Error).message })
+      announce(ctx, i, cooldownMs, false, { step: 'requesting power-on', error: (err as Error).message })
     }
   }
+}
+
+/** `keepalive.succeeded` (not when muted) or `keepalive.failed` about `instance`. */
+function announce (ctx: Pick<ActionContext, 'emit' | 'text' | 'muted'>, instance: Instance, cooldownMs: number, ok: boolean, args: Record<string, unknown>): void {
+  if (ctx.muted(instance.provider, instance.id) && ok) return
+  ctx.emit({
+    event: ok ? 'keepalive.succeeded' : 'keepalive.failed', rule: 'keepalive', provider: { id: instance.provider, type: instance.providerType }, instance,
+    text: ctx.text(ok ? 'alert.keepAliveOk' : 'alert.keepAliveFailed', lang => ({
+      name: instance.name, provider: instance.provider, cooldown: formatDuration(cooldownMs, lang), ...args
+    })),
+    data: { automatic: true, ...args }
+  })
+}
+
+/** The end of an automatic keep-alive, on whichever host finished it (a new leader finishes the old one's). */
+function keepAliveEnded (record: ActionRecord, ctx: ActionContext): void {
+  if (record.kind !== 'keep-alive' || record.actor.kind !== 'system' || record.actor.reason !== KEEP_ALIVE_REASON) return
+  const instance = ctx.aggregator.find(record.provider, record.instanceId)
+  if (!instance) return
+  const cooldownMs = (ctx.config['keepAliveCooldownHours'] as number) * HOUR_MS
+  if (record.status === 'succeeded') announce(ctx, instance, cooldownMs, true, { releaseAt: formatTime(record.result?.releaseAt ?? '', ctx.timeZone), newReleaseAt: record.result?.releaseAt })
+  else announce(ctx, instance, cooldownMs, false, { step: record.step, error: record.error?.message ?? '' })
 }
 
 /** `keepalive.succeeded` / `keepalive.failed` of entries with `keepAlive.enabled`, at most once per `alerts.keepAliveCooldownHours`. */
@@ -49,5 +62,6 @@ export const keepAliveRule = defineRule<{ keepAliveCooldownHours: number }>({
   config: { keepAliveCooldownHours: { type: 'number', minimum: 1, maximum: 720, default: 12 } },
   state: [],
   entryState: ['keepAlive'],
-  evaluateEntry: autoKeepAlive
+  evaluateEntry: autoKeepAlive,
+  actionFinished: keepAliveEnded
 })
