@@ -8,7 +8,7 @@ import { run, waitForLine } from './helpers/cli.js'
 
 t.test('demo serves every provider side by side', async t => {
   const demo = run(t, ['demo', '--port', '0'], { LOG_LEVEL: 'warn' })
-  const line = await waitForLine(demo.stdout, /^ {2}instances {3}http/)
+  const line = await waitForLine(demo.stdout, /^ {2}instances {3}http/, 40_000) // a demo of every provider starts slowly on a loaded machine
   t.match(demo.stdout[0], /^computewatch demo: open http:\/\/127\.0\.0\.1:\d+\/ /, 'the page\'s URL comes first')
   const key = /^ {2}API key {5}(\S+)/.exec(demo.stdout.find(l => l.startsWith('  API key')) ?? '')?.[1]
   t.ok(key, 'a generated key is printed')

@@ -87,6 +87,8 @@ export interface AutodlSimulator {
   setBalance (phone: string, milliYuan: number): void
   /** From now on, powering this instance off does not update its `stopped_at` (a keep-alive that does not reset the clock). */
   freezeStoppedAt (uuid: string): void
+  /** Shut an instance down as if it had stopped at `stoppedAt` (a change made elsewhere: the console, another tool). */
+  shutDown (uuid: string, stoppedAt: Date): void
   close (): Promise<void>
 }
 
@@ -313,6 +315,12 @@ export async function startAutodlSimulator (options: AutodlSimulatorOptions): Pr
     setHostIdle: (machineId, idle) => { const h = hosts.get(machineId); if (h) h.idle = idle },
     setBalance: (phone, milliYuan) => { const a = accounts.get(phone); if (a) a.balance = milliYuan },
     freezeStoppedAt: (uuid) => { frozen.add(uuid) },
+    shutDown: (uuid, stoppedAt) => {
+      for (const a of accounts.values()) {
+        const inst = a.instances.find(i => i.uuid === uuid)
+        if (inst) Object.assign(inst, { status: 'shutdown', status_at: autodlTime(stoppedAt), stopped_at: nullTime(stoppedAt) })
+      }
+    },
     close: async () => {
       for (const t of timers) clearTimeout(t)
       await kit.close()
