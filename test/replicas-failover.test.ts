@@ -53,8 +53,8 @@ if (!redis) {
   const store = await openStateStore(redis.url, { baseDir: '.', log })
   t.teardown(() => store.close())
   const watches = new WatchList(store.namespace('alerts'))
-  await watches.add({ userId: 7, provider: 'lab', instanceId: 'c-watched', name: 'watched', auto: false, until: null })
-  await watches.add({ userId: 7, provider: 'lab', instanceId: 'd-auto', name: 'auto', auto: true, until: null })
+  await watches.add({ userId: 7, provider: 'lab', instanceId: 'c-watched', name: 'watched', auto: false, until: null, free: false })
+  await watches.add({ userId: 7, provider: 'lab', instanceId: 'd-auto', name: 'auto', auto: true, until: null, free: false })
 
   const dir = await mkdtemp(join(tmpdir(), 'cw-replicas-'))
   const hosts = new Map<string, { run: Run; url: string }>()
