@@ -15,6 +15,8 @@ export interface HostSpec {
   simulatorUrl: string
   pollIntervalSeconds: number
   telegram?: { apiRoot: string; token: string; userId: number } | undefined
+  /** A Redis store shared by replicas (default: a file store of its own), and this host's name among them. */
+  redis?: { url: string; hostId: string } | undefined
 }
 
 export interface BenchHost extends Child {
@@ -42,7 +44,8 @@ export async function startHost (spec: HostSpec): Promise<BenchHost> {
   const dir = await mkdtemp(join(tmpdir(), 'computewatch-bench-'))
   const port = await freePort()
   const config = {
-    store: `file:${join(dir, 'state.json')}`,
+    store: spec.redis?.url ?? `file:${join(dir, 'state.json')}`,
+    ...(spec.redis ? { replicas: { hostId: spec.redis.hostId } } : {}),
     pollIntervalSeconds: spec.pollIntervalSeconds,
     pollTimeoutSeconds: 60,
     api: { host: '127.0.0.1', port },

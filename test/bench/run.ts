@@ -6,14 +6,15 @@
  * Nothing here is asserted by the tests.
  *
  * Environment: `BENCH_RUNS` (samples per figure, default 3), `BENCH_SECONDS` (autocannon run, default 3),
- * `BENCH_ONLY` (comma-separated parts: `cycle`, `10k`, `1k`; default all), `BENCH_HOST_ARGS` (node options
+ * `BENCH_ONLY` (comma-separated parts: `cycle`, `10k`, `1k`, `takeover`; default all), `BENCH_HOST_ARGS` (node options
  * of the host process only, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile it).
  */
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { HERE, load, rssOf, startChild, type Child } from './children.js'
-import { cycleMs, pollRounds, startHost, type BenchHost } from './host.js'
+import { cycleMs, freePort, pollRounds, sleep, startHost, type BenchHost } from './host.js'
 import type { SimulatorSpec } from './accounts.js'
 import { startTelegramStub, type TelegramStub } from './telegram-stub.js'
 
@@ -193,13 +194,61 @@ async function thousand (): Promise<void> {
   }
 }
 
+/**
+ * Failover: two hosts on one `redis-server` with the default lease (7.5 s), one account of 50
+ * instances; kill -9 of the leader, then the time until the follower leads (`/healthz`) and until its
+ * view is fresh again (its first poll after the kill ended). Skipped without `redis-server`.
+ */
+async function takeover (): Promise<void> {
+  const port = await freePort()
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const failed = await new Promise<boolean>(resolve => { redis.once('error', () => resolve(true)); setTimeout(() => resolve(false), 500) })
+  if (failed) { console.log('skip takeover: redis-server not found (apt-get install -y redis-server)'); return }
+  const url = `redis://127.0.0.1:${port}`
+  const sim = await simulator({ accounts: 1, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
+  const leads: number[] = []
+  const fresh: number[] = []
+  const health = async (host: BenchHost): Promise<{ role?: string }> => await fetch(`${host.url}/healthz`).then(async r => await r.json() as { role?: string }, () => ({}))
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const leader = await startHost({ accounts: 1, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS, redis: { url, hostId: `leader-${run}` } })
+      await pollRounds(leader, 1)
+      const follower = await startHost({ accounts: 1, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS, redis: { url, hostId: `follower-${run}` } })
+      try {
+        if ((await health(follower)).role !== 'follower') throw new Error('the second host does not follow')
+        // Let the lease be renewed at a random point of its period, as a crash would find it.
+        await sleep(1000 + Math.random() * 2500)
+        leader.process.kill('SIGKILL')
+        const killed = Date.now()
+        while ((await health(follower)).role !== 'leader') await sleep(50)
+        leads.push((Date.now() - killed) / 1000)
+        for (;;) {
+          const entry = (await follower.providers())[0]
+          if (entry?.lastSuccessAt && Date.parse(entry.lastSuccessAt) > killed) break
+          await sleep(50)
+        }
+        fresh.push((Date.now() - killed) / 1000)
+      } finally {
+        await leader.stop()
+        await follower.stop()
+      }
+    }
+    report('failover: kill -9 of the leader → the follower leads (lease 7.5 s)', leads, 's', { atMost: 15 })
+    note('  failover: kill -9 of the leader → the new leader\'s first poll ended', fresh, 's')
+  } finally {
+    await sim.stop()
+    redis.kill('SIGKILL')
+  }
+}
+
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 1073741824), node: process.version, platform: `${process.platform} ${process.arch}` }
 console.log(`computewatch bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}; ${RUNS} samples per figure, autocannon ${SECONDS} s × 10 connections`)
 console.log(`AutoDL simulator: ${LATENCY_MS} ms per call, page size capped at ${PAGE_CAP}; polls every ${POLL_SECONDS} s`)
 const started = Date.now()
-const only = new Set((process.env['BENCH_ONLY'] ?? 'cycle,10k,1k').split(','))
+const only = new Set((process.env['BENCH_ONLY'] ?? 'cycle,10k,1k,takeover').split(','))
 if (only.has('cycle')) await pollCycles()
 if (only.has('10k')) await tenThousand()
 if (only.has('1k')) await thousand()
+if (only.has('takeover')) await takeover()
 await writeFile(OUT, `${JSON.stringify({ at: new Date().toISOString(), machine, runs: RUNS, seconds: SECONDS, figures, references }, null, 2)}\n`)
 console.log(`${figures.filter(f => f.met).length}/${figures.length} goals met in ${Math.round((Date.now() - started) / 1000)} s; figures written to ${OUT}`)
