@@ -281,9 +281,8 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
   const lead = (): Promise<void> => (leading ??= (async () => {
     await dispatcher.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the outbox; deliveries of the previous run are not resumed'))
     alerts.start()
-    // After the alerts, which announce how they end: actions a crashed host (or the previous leader) left under way.
+    // After the alerts, which announce them: actions left under way, timers due while nobody led.
     await actions.resume().catch((err: Error) => w.log.warn({ err: { message: err.message } }, 'could not read the unfinished actions; they are not reconciled'))
-    // After the alerts (a timer due while the host was down fires now, and its warning must be heard).
     await timers.start()
     market.start()
     ledger.start()
