@@ -313,19 +313,14 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
       return url
     },
     stop () {
+      // Every part is stopped even when one fails (a deposed leader's last writes are refused): the
+      // store's connection is closed last, whatever happened before.
+      const steps = [() => bot?.stop(), () => api.close(), () => alerts.stop(), () => timers.stop(), () => market.stop(), () => actions.close(),
+        () => aggregator.stop(), () => ledger.stop(), () => history.stop(), () => dispatcher.close(), () => replicas?.stop(), () => w.store.close()]
       stopping ??= (async () => {
-        await bot?.stop()
-        await api.close()
-        await alerts.stop()
-        await timers.stop()
-        await market.stop()
-        await actions.close()
-        await aggregator.stop()
-        await ledger.stop()
-        await history.stop()
-        await dispatcher.close()
-        await replicas?.stop()
-        await w.store.close()
+        for (const step of steps) {
+          try { await step() } catch (err) { w.log.warn({ err: { message: (err as Error).message } }, 'a part of the host did not stop cleanly') }
+        }
       })()
       return stopping
     }

@@ -146,7 +146,9 @@ export function runProviderContract (t: Test, subject: ContractSubject): void {
     t.match(garbled?.error?.code, /^CW_ERR_PROVIDER/, `garbage is a provider error (${garbled?.error?.code}: ${garbled?.error?.message})`)
     t.equal(aggregator.snapshot.instances.length, good)
     t.ok(aggregator.snapshot.instances.every(i => i.stale), 'kept, marked stale')
-    const [recovered] = await aggregator.refresh()
+    // The next polls succeed again (up to three: the short poll timeout of this test can run out on a loaded machine).
+    let [recovered] = await aggregator.refresh()
+    for (let poll = 1; poll < 3 && recovered?.ok !== true; poll++) [recovered] = await aggregator.refresh()
     t.equal(recovered?.ok, true, 'and it recovers')
     await aggregator.stop()
   })
