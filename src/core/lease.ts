@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from './logger.js'
-import { StoreError } from './errors.js'
-import type { RedisCommands, WriteFence } from './store.js'
+import { fencedWrite } from './fence.js'
+import type { RedisCommands, WriteFence } from './store-types.js'
 
 export interface LeaderLeaseOptions {
   /** The store's Redis connection (or any node-redis client). */
@@ -40,12 +40,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0`
-/** Write a value only while the fence is still this token: a deposed leader's write is refused. */
-const FENCED_SET = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[3] == '' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
-return 1`
-
 /**
  * One leader among hosts sharing a Redis, by a lease (`SET NX PX` on `<prefix>leader`, renewed with a
  * compare-and-expire script) and a **fencing token**: each new lease takes the next number of a
@@ -135,13 +129,7 @@ export class LeaderLease extends EventEmitter<{ elected: [token: number]; depose
    * @throws StoreError when this host does not lead, or Redis refused the write (another host leads now).
    */
   async fencedSet (key: string, value: string, ttlMs?: number): Promise<void> {
-    const token = this.token
-    if (token === null) throw new StoreError('not written: this host is not the leader (its lease ended)')
-    const done = await this.#o.redis.eval(FENCED_SET, { keys: [this.#keys.fence, key], arguments: [String(token), value, ttlMs === undefined ? '' : String(ttlMs)] })
-    if (Number(done) !== 1) {
-      this.refused()
-      throw new StoreError(`not written: the fencing token ${token} is stale (another host leads now)`)
-    }
+    await fencedWrite(this.#o.redis, this, key, { set: value, ttlMs })
   }
 
   async #attempt (): Promise<void> {

@@ -1,18 +1,8 @@
 import type { KeyvStoreAdapter } from 'keyv'
-import { StoreError } from './errors.js'
+import { fencedWrite, notLeader, type FencedOperation } from './fence.js'
 import type { Logger } from './logger.js'
 import type { RedisCommands, RedisSubscriber, StateStore, WriteFence } from './store-types.js'
 import { StoreKeyv } from './store-keyv.js'
-
-/** Set a key only while the fence (KEYS[1]) is still this token (ARGV[1]); -1 when refused. */
-const FENCED_SET = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-if ARGV[3] == '' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
-return 1`
-/** Delete a key only while the fence is still this token; -1 when refused, else how many keys went. */
-const FENCED_DELETE = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-return redis.call('DEL', KEYS[2])`
 
 /**
  * Open a Redis store through `@keyv/redis`: one connection shared by every namespace, each namespace
@@ -38,7 +28,7 @@ export async function openRedisStore (url: string, log: Logger, connectTimeoutMs
   class FencedKeyvRedis extends KeyvRedis<string> {
     override async set (key: string, value: string, ttl?: number): Promise<void> {
       if (fence === null) return await super.set(key, value, ttl)
-      await this.#fenced(FENCED_SET, key, [value, ttl ? String(ttl) : ''])
+      await this.#fenced(key, { set: value, ttlMs: ttl })
     }
 
     override async setMany (entries: Array<{ key: string; value: string; ttl?: number }>): Promise<void> {
@@ -47,7 +37,7 @@ export async function openRedisStore (url: string, log: Logger, connectTimeoutMs
 
     override async delete (key: string): Promise<boolean> {
       if (fence === null) return await super.delete(key)
-      return await this.#fenced(FENCED_DELETE, key, []) > 0
+      return await this.#fenced(key, 'delete') > 0
     }
 
     override async deleteMany (keys: string[]): Promise<boolean> {
@@ -61,16 +51,9 @@ export async function openRedisStore (url: string, log: Logger, connectTimeoutMs
       await super.clear()
     }
 
-    async #fenced (script: string, key: string, args: string[]): Promise<number> {
-      const token = fence!.token
-      if (token === null) throw notLeader()
+    async #fenced (key: string, operation: FencedOperation): Promise<number> {
       await this.getClient()
-      const done = Number(await commands.eval(script, { keys: [fence!.fenceKey, this.createKeyPrefix(key, this.namespace)], arguments: [String(token), ...args] }))
-      if (done === -1) {
-        fence!.refused()
-        throw new StoreError(`not written: the fencing token ${token} is stale, another host leads now; this host steps down`)
-      }
-      return done
+      return await fencedWrite(commands, fence!, this.createKeyPrefix(key, this.namespace), operation)
     }
   }
 
@@ -94,8 +77,4 @@ export async function openRedisStore (url: string, log: Logger, connectTimeoutMs
       fence: (f) => { fence = f }
     }
   }
-}
-
-function notLeader (): StoreError {
-  return new StoreError('not written: this host is not the leader (replicas on Redis: only the leader changes state; ask the leader)')
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
+import { fencedWrite } from '../../src/core/fence.js'
 import { LeaderLease } from '../../src/core/lease.js'
 import { startRedis, type Redis } from '../helpers/redis.js'
 import { captureLog } from '../helpers/log.js'
@@ -51,9 +52,10 @@ if (!server) {
     t.equal(await b.leader(), 'host-b')
     await t.rejects(a.fencedSet('cw:state', 'stale'), { code: 'CW_ERR_STORE', message: /not the leader/ }, 'a host that stepped down does not write')
     // Even with its old token in hand (a leader that has not noticed yet), Redis refuses the write.
-    const refused = await redis.eval(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end redis.call('SET', KEYS[2], ARGV[2]) return 1`,
-      { keys: ['cw:fence', 'cw:state'], arguments: [String(oldToken), 'stale'] })
-    t.equal(refused, 0)
+    let refused = 0
+    await t.rejects(fencedWrite(redis, { fenceKey: 'cw:fence', token: oldToken, refused: () => { refused++ } }, 'cw:state', { set: 'stale' }),
+      { code: 'CW_ERR_STORE', message: /fencing token \d+ is stale/ })
+    t.equal(refused, 1)
     await b.fencedSet('cw:state', 'from b')
     t.equal(await redis.get('cw:state'), 'from b')
   })
