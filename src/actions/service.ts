@@ -210,7 +210,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       this.#records.set(record.id, record)
       this.#unfinished.add(record.id)
       taken.push(record.id)
-      this.#options.log.warn({ actionId: record.id, kind: record.kind, provider: record.provider, instance: record.instanceId, step: record.step }, 'an action left unfinished by the previous leader is reconciled from the list')
+      this.#options.log.warn({ actionId: record.id, kind: record.kind, provider: record.provider, instance: record.instanceId, step: record.step }, 'an action left unfinished (by a crash, or by the previous leader) is reconciled from the list')
       const run = this.#reconcile(record).finally(() => this.#running.delete(record.id))
       this.#running.set(record.id, run)
     }
@@ -266,11 +266,16 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
       } catch (err) {
         if (err instanceof NotFoundError || this.#now().getTime() > deadline) throw err
       }
-      try {
-        await sleep(this.#options.followIntervalMs ?? 5000, undefined, { signal: this.#stop.signal })
-      } catch {
-        throw new Interrupted()
-      }
+      await this.#pause()
+    }
+  }
+
+  /** Wait one follow interval. @throws Interrupted when the host stops meanwhile. */
+  async #pause (): Promise<void> {
+    try {
+      await sleep(this.#options.followIntervalMs ?? 5000, undefined, { signal: this.#stop.signal })
+    } catch {
+      throw new Interrupted()
     }
   }
 
@@ -372,11 +377,7 @@ export class ActionService extends EventEmitter<{ update: [ActionRecord] }> {
     if (seen?.state === target) return seen
     const deadline = this.#now().getTime() + this.#options.timeoutMs
     for (;;) {
-      try {
-        await sleep(this.#options.followIntervalMs ?? 5000, undefined, { signal: this.#stop.signal })
-      } catch {
-        throw new Interrupted()
-      }
+      await this.#pause()
       const instance = await this.#look(record).catch(err => {
         if (err instanceof NotFoundError) throw err
         return null // the provider failed this once: keep trying until the deadline
