@@ -9,7 +9,6 @@
  * `BENCH_ONLY` (comma-separated parts: `cycle`, `10k`, `1k`, `takeover`; default all), `BENCH_HOST_ARGS` (node options
  * of the host process only, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile it).
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +16,7 @@ import { HERE, load, rssOf, startChild, type Child } from './children.js'
 import { cycleMs, freePort, pollRounds, sleep, startHost, type BenchHost } from './host.js'
 import type { SimulatorSpec } from './accounts.js'
 import { startTelegramStub, type TelegramStub } from './telegram-stub.js'
+import { spawnRedisServer } from '../helpers/redis-server.js'
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3)
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3)
@@ -200,11 +200,9 @@ async function thousand (): Promise<void> {
  * view is fresh again (its first poll after the kill ended). Skipped without `redis-server`.
  */
 async function takeover (): Promise<void> {
-  const port = await freePort()
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  const failed = await new Promise<boolean>(resolve => { redis.once('error', () => resolve(true)); setTimeout(() => resolve(false), 500) })
-  if (failed) { console.log('skip takeover: redis-server not found (apt-get install -y redis-server)'); return }
-  const url = `redis://127.0.0.1:${port}`
+  const redis = await spawnRedisServer(await freePort())
+  if (!redis) { console.log('skip takeover: redis-server not found (apt-get install -y redis-server)'); return }
+  const { url } = redis
   const sim = await simulator({ accounts: 1, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
   const leads: number[] = []
   const fresh: number[] = []
@@ -237,7 +235,7 @@ async function takeover (): Promise<void> {
     note('  failover: kill -9 of the leader → the new leader\'s first poll ended', fresh, 's')
   } finally {
     await sim.stop()
-    redis.kill('SIGKILL')
+    redis.stop()
   }
 }
 

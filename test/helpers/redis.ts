@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
 import type { Test } from 'tap'
 import { createClient } from '@redis/client'
 import { freePort } from './telegram.js'
-import { which } from './system-tools.js'
+import { spawnRedisServer } from './redis-server.js'
 
 const clientOf = (url: string) => createClient({ url })
 export type Redis = ReturnType<typeof clientOf>
@@ -12,16 +11,10 @@ export type Redis = ReturnType<typeof clientOf>
  * is missing (Debian package `redis-server`; `.ci/run` installs it).
  */
 export async function startRedis (t: Test): Promise<{ url: string; client: () => Promise<Redis> } | null> {
-  if (!(await which('redis-server'))) return null
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  t.teardown(() => { child.kill('SIGKILL') })
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', chunk => { out += String(chunk); if (out.includes('Ready to accept connections')) resolve() })
-    child.on('exit', code => reject(new Error(`redis-server exited (${code}): ${out}`)))
-  })
-  const url = `redis://127.0.0.1:${port}`
+  const server = await spawnRedisServer(await freePort())
+  if (!server) return null
+  t.teardown(server.stop)
+  const url = server.url
   return {
     url,
     client: async () => {
