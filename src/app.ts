@@ -313,11 +313,12 @@ function hostLifecycle (w: Wiring, parts: { aggregator: Aggregator; alerts: Aler
       return url
     },
     stop () {
-      // Every part is stopped even when one fails (a deposed leader's last writes are refused): the
-      // store's connection is closed last, whatever happened before.
+      // After a takeover still starting (or it would start parts already stopped); every part is stopped
+      // even when one fails (a deposed leader's last writes are refused), the store's connection last.
       const steps = [() => bot?.stop(), () => api.close(), () => alerts.stop(), () => timers.stop(), () => market.stop(), () => actions.close(),
         () => aggregator.stop(), () => ledger.stop(), () => history.stop(), () => dispatcher.close(), () => replicas?.stop(), () => w.store.close()]
       stopping ??= (async () => {
+        await leading?.catch(() => {})
         for (const step of steps) {
           try { await step() } catch (err) { w.log.warn({ err: { message: (err as Error).message } }, 'a part of the host did not stop cleanly') }
         }

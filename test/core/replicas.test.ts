@@ -106,4 +106,24 @@ if (!redis) {
     t.match(a.deposed[0], /another host/)
     t.equal(a.host.api.server.listening, false, 'it stopped serving too: its supervisor starts it again as a follower')
   })
+
+  t.test('a stop while a takeover is still starting waits for it, then stops everything it started', async t => {
+    const client = await redis.client()
+    const other = new LeaderLease({ redis: client, prefix: 'computewatch:', hostId: 'host-f', leaseMs: LEASE_MS, log: captureLog().log })
+    await client.del('computewatch:leader')
+    await other.start()
+    const e = await host(t, 'host-e')
+    t.equal(e.host.replicas?.role(), 'follower')
+    let stopped: Promise<void> | null = null
+    // The host's own handler has begun to lead (polling, alerts, timers…) when this one stops it.
+    e.host.replicas!.on('lead', () => { stopped = e.host.stop() })
+    await other.stop()
+    await until(() => stopped !== null, 'e takes over')
+    await stopped
+    let polls = 0
+    e.host.aggregator.on('snapshot', () => { polls++ })
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    t.equal(polls, 0, 'nothing polls once the stop has resolved')
+    t.equal(e.host.api.server.listening, false)
+  })
 }
