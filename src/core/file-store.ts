@@ -21,11 +21,11 @@ export const storeFileIo = { write: replaceFile }
  * file into place without an error. `FileHandle.writeFile` loops until every byte is written, so the
  * disk filling up surfaces as ENOSPC before the rename.
  */
-async function replaceFile (path: string, text: string): Promise<void> {
+async function replaceFile (path: string, content: string | Buffer): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   const handle = await open(temp, 'wx', 0o600)
   try {
-    await handle.writeFile(text)
+    await handle.writeFile(content)
     await handle.sync()
     await handle.close()
     await rename(temp, path)
@@ -35,6 +35,8 @@ async function replaceFile (path: string, text: string): Promise<void> {
     throw err
   }
 }
+
+const COMMA = Buffer.from(',')
 
 /** One stored value as keyv hands it to its adapter (already serialised) and its expiry (epoch ms). */
 interface Entry { value: unknown; expire?: number | undefined }
@@ -67,6 +69,13 @@ export class JsonFileStore extends EventEmitter {
   namespace: string | undefined
   readonly opts: { filename: string }
   readonly #data: Map<string, Entry>
+  /**
+   * Each kept entry's piece of the file (`JSON.stringify([key, entry])` as UTF-8), made at the first
+   * write after it changed. A write copies the pieces together instead of serialising and encoding
+   * every value again: with 200 accounts the file is a few MB, and while the accounts' polls end their
+   * saves make writes run back to back.
+   */
+  readonly #pieces = new Map<string, Buffer>()
   readonly #log: Logger
   readonly #lock: StoreLock
   #undo: Undo[] = []
@@ -153,6 +162,7 @@ export class JsonFileStore extends EventEmitter {
 
   #change (key: string, entry: Entry | undefined): void {
     this.#undo.push({ key, previous: this.#data.get(key), written: entry })
+    this.#pieces.delete(key)
     if (entry === undefined) this.#data.delete(key)
     else this.#data.set(key, entry)
   }
@@ -182,15 +192,31 @@ export class JsonFileStore extends EventEmitter {
     const folder = dirname(filename)
     // The folder may have been deleted while running: recreate it private, with the lock inside.
     if (await mkdir(folder, { recursive: true, mode: 0o700 }) !== undefined) await this.#lock.restore()
-    const now = Date.now()
-    const cache = [...this.#data].filter(([, entry]) => entry.expire === undefined || entry.expire > now)
-    await storeFileIo.write(filename, JSON.stringify({ cache, lastExpire: now }))
+    await storeFileIo.write(filename, this.#content(Date.now()))
     await fsyncFolder(folder)
+  }
+
+  /** The file's content: exactly `JSON.stringify({ cache, lastExpire: now })` of the entries not expired at `now`, UTF-8. */
+  #content (now: number): Buffer {
+    const parts: Buffer[] = [Buffer.from('{"cache":[')]
+    for (const [key, entry] of this.#data) {
+      if (entry.expire !== undefined && entry.expire <= now) continue
+      let piece = this.#pieces.get(key)
+      if (piece === undefined) {
+        piece = Buffer.from(JSON.stringify([key, entry]))
+        this.#pieces.set(key, piece)
+      }
+      if (parts.length > 1) parts.push(COMMA)
+      parts.push(piece)
+    }
+    parts.push(Buffer.from(`],"lastExpire":${now}}`))
+    return Buffer.concat(parts)
   }
 
   #revert (batch: Undo[]): void {
     for (const { key, previous, written } of batch.reverse()) {
       if (this.#data.get(key) !== written) continue
+      this.#pieces.delete(key)
       if (previous === undefined) this.#data.delete(key)
       else this.#data.set(key, previous)
     }

@@ -125,6 +125,48 @@ t.test('a damaged store is never overwritten: open refuses, names the file and t
   await fresh.close()
 })
 
+t.test('each write is the whole store as it is now: changed, deleted, expired and refused entries included', async t => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'data', 'cw.json')
+  const store = await open(dir)
+  const original = storeFileIo.write
+  t.teardown(() => { storeFileIo.write = original })
+  const written: string[] = []
+  storeFileIo.write = async (path, content) => { written.push(content.toString()); await original(path, content) }
+  const alerts = store.namespace('alerts')
+  const ledger = store.namespace('ledger')
+  /** The file's entries as key → stored value, parsed the way the store reads it back. */
+  const entries = async (): Promise<Record<string, unknown>> => {
+    const layout = JSON.parse(await readFile(file, 'utf8')) as { cache: Array<[string, { value: unknown }]>; lastExpire: number }
+    t.equal(typeof layout.lastExpire, 'number')
+    return Object.fromEntries(layout.cache.map(([key, entry]) => [key, JSON.parse(String(entry.value)).value]))
+  }
+
+  await alerts.set('a', { n: 1, text: 'quote " and \\ backslash, 中文' })
+  await ledger.set('b', [1, 2, 3])
+  await alerts.set('short', 'gone soon', 50)
+  t.same(await entries(), { 'alerts:a': { n: 1, text: 'quote " and \\ backslash, 中文' }, 'ledger:b': [1, 2, 3], 'alerts:short': 'gone soon' })
+  await alerts.set('a', { n: 2 }) // a key written before, changed: its new value is written, not the old one
+  await new Promise(resolve => setTimeout(resolve, 80))
+  await ledger.delete('b')
+  t.same(await entries(), { 'alerts:a': { n: 2 } }, 'the change is kept, the deleted and the expired entries are gone')
+
+  // A refused write takes its change back: the next write has the value from before it.
+  storeFileIo.write = async () => { throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) }
+  await t.rejects(alerts.set('a', { n: 3 }), { code: 'CW_ERR_STORE' })
+  storeFileIo.write = async (path, content) => { written.push(content.toString()); await original(path, content) }
+  await ledger.set('c', 'new')
+  t.same(await entries(), { 'alerts:a': { n: 2 }, 'ledger:c': 'new' })
+  for (const text of written) {
+    const layout = JSON.parse(text) as object
+    t.equal(text, JSON.stringify(layout), 'the file is plain JSON.stringify output (the layout earlier versions read)')
+  }
+  await store.close()
+  const reopened = await open(dir)
+  t.same(await reopened.namespace('alerts').get('a'), { n: 2 })
+  await reopened.close()
+})
+
 t.test('a store path that is a folder is named as such', async t => {
   const dir = await tempDir(t)
   await mkdir(join(dir, 'data', 'cw.json'), { recursive: true })
