@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv'
-import PQueue from 'p-queue'
 import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
+import { KeyedQueue } from '../core/keyed-queue.js'
 import { addSample, buckets, emptySeries, KEPT_SECONDS, summarize, type AvailabilitySummary, type Series } from './availability.js'
 import type { MarketReading } from './market.js'
 
@@ -43,8 +43,10 @@ export interface AvailabilityHistoryOptions {
 export class AvailabilityHistory {
   readonly #o: AvailabilityHistoryOptions
   readonly #now: () => Date
-  readonly #writes = new PQueue({ concurrency: 1 })
-  readonly #parts = new Map<string, { series: Record<string, Series>; writtenAt: number }>()
+  /** Each store key's updates in order (an entry's part, the market's), different keys side by side. */
+  readonly #writes = new KeyedQueue()
+  /** Each key's part, read from the store once (the promise, so that two first reads share it). */
+  readonly #parts = new Map<string, Promise<{ series: Record<string, Series>; writtenAt: number }>>()
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
     for (const id of change.entries) void this.observe(id)
   }
@@ -70,7 +72,7 @@ export class AvailabilityHistory {
 
   /** Sample the entry's instances (nothing when its latest poll failed: that time is not observed). */
   async observe (entryId: string): Promise<void> {
-    await this.#writes.add(async () => {
+    await this.#writes.add(`entry:${entryId}`, async () => {
       if (!this.#o.aggregator.status(entryId)?.ok) return
       await this.#update(`entry:${entryId}`, series => {
         const at = this.#seconds()
@@ -94,7 +96,7 @@ export class AvailabilityHistory {
 
   /** Sample a market reading (a watch's idle GPUs over its regions; enough: its `minIdle`). */
   async observeMarket (reading: MarketReading): Promise<void> {
-    await this.#writes.add(async () => {
+    await this.#writes.add('market', async () => {
       await this.#update('market', series => {
         const s = series[reading.key] ??= emptySeries(reading.watch.minIdle)
         return addSample(s, Math.floor(Date.parse(reading.at) / 1000), reading.idle, reading.total, reading.watch.minIdle, this.#o.maxGapSeconds)
@@ -146,11 +148,13 @@ export class AvailabilityHistory {
 
   async #load (key: string): Promise<{ series: Record<string, Series>; writtenAt: number }> {
     let part = this.#parts.get(key)
-    if (!part) {
-      part = { series: await this.#o.store.get<Record<string, Series>>(key) ?? {}, writtenAt: this.#seconds() }
+    if (part === undefined) {
+      part = this.#o.store.get<Record<string, Series>>(key).then(series => ({ series: series ?? {}, writtenAt: this.#seconds() }))
       this.#parts.set(key, part)
+      // A failed read is tried again next time.
+      part.catch(() => { if (this.#parts.get(key) === part) this.#parts.delete(key) })
     }
-    return part
+    return await part
   }
 
   #seconds (): number {

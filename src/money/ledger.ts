@@ -1,9 +1,9 @@
 import type { Keyv } from 'keyv'
 import { DateTime } from 'luxon'
-import PQueue from 'p-queue'
 import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
 import { NO_TELEMETRY, type Telemetry } from '../core/telemetry.js'
+import { KeyedQueue } from '../core/keyed-queue.js'
 
 /** Days of totals kept per instance. */
 export const LEDGER_DAYS = 400
@@ -72,10 +72,12 @@ export class CostLedger {
   readonly #options: CostLedgerOptions
   readonly #now: () => Date
   readonly #telemetry: Telemetry
-  readonly #writes = new PQueue({ concurrency: 1 })
-  readonly #entries = new Map<string, EntryLedger>()
+  /** Each entry's observations in order, different entries' side by side. */
+  readonly #writes = new KeyedQueue()
+  /** Each entry's ledger, read from the store once (the promise, so that two first reads share it). */
+  readonly #entries = new Map<string, Promise<EntryLedger>>()
   /** Every entry the ledger holds (keyv key `entries`), read once. */
-  #ids: Set<string> | null = null
+  #ids: Promise<Set<string>> | null = null
   /** This month's total per entry, kept up to date by each booking (what the budgets read at every evaluation). */
   #month: { start: string; totals: Map<string, number> } | null = null
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
@@ -127,7 +129,7 @@ export class CostLedger {
 
   /** Add what the entry's instances cost since its previous poll (nothing when its latest poll failed). */
   async observe (entryId: string): Promise<void> {
-    await this.#writes.add(async () => {
+    await this.#writes.add(entryId, async () => {
       const { aggregator, log } = this.#options
       const status = aggregator.status(entryId)
       if (!status?.ok) return
@@ -230,17 +232,23 @@ export class CostLedger {
 
   async #load (entryId: string): Promise<EntryLedger> {
     let ledger = this.#entries.get(entryId)
-    if (!ledger) {
-      const stored = await this.#options.store.get<EntryLedger>(`entry:${entryId}`)
-      ledger = { seen: stored?.seen ?? {}, days: stored?.days ?? {}, names: stored?.names ?? {} }
+    if (ledger === undefined) {
+      ledger = this.#options.store.get<EntryLedger>(`entry:${entryId}`)
+        .then(stored => ({ seen: stored?.seen ?? {}, days: stored?.days ?? {}, names: stored?.names ?? {} }))
       this.#entries.set(entryId, ledger)
+      // A failed read is tried again next time.
+      ledger.catch(() => { if (this.#entries.get(entryId) === ledger) this.#entries.delete(entryId) })
     }
-    return ledger
+    return await ledger
   }
 
   async #knownIds (): Promise<Set<string>> {
-    this.#ids ??= new Set(await this.#options.store.get<string[]>('entries') ?? [])
-    return this.#ids
+    if (this.#ids === null) {
+      const ids = this.#options.store.get<string[]>('entries').then(stored => new Set(stored ?? []))
+      this.#ids = ids
+      ids.catch(() => { if (this.#ids === ids) this.#ids = null })
+    }
+    return await this.#ids
   }
 
   /** Add `entryId` to the stored list of entries, written only when it is new. */

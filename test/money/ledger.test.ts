@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { Aggregator } from '../../src/core/aggregator.js'
 import { SecretRegistry } from '../../src/core/secrets.js'
-import { memoryStateStore, type StateStore } from '../../src/core/store.js'
+import { storeFileIo } from '../../src/core/file-store.js'
+import { memoryStateStore, openStateStore, type StateStore } from '../../src/core/store.js'
 import { CostLedger, LEDGER_DAYS } from '../../src/money/ledger.js'
 import { captureLog } from '../helpers/log.js'
 import { FakeProvider, fakeInstance } from '../helpers/fake-provider.js'
@@ -109,4 +113,42 @@ t.test('an idle entry (nothing priced running, the same instances) writes nothin
   await w.poll(1, [{ id: 'a', running: true, price: 6 }, { id: 'srv', running: true, price: null }])
   t.equal(await total(w.ledger, '2026-11-21', '2026-11-21'), 0.05, 'a start: half of the minute at ¥6/h')
   t.not(JSON.stringify(await keyv.get('entry:lab')), first, 'and stored')
+})
+
+t.test('entries whose polls end together share file writes; each entry\'s part is kept', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'cw-ledger-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const { log } = captureLog()
+  const store = await openStateStore(`file:${join(dir, 'state.json')}`, { baseDir: '/', log })
+  const original = storeFileIo.write
+  let writes = 0
+  storeFileIo.write = async (path, content) => { writes++; await original(path, content) }
+  t.teardown(() => { storeFileIo.write = original })
+  const clock = { now: Date.parse('2026-11-21T02:00:00Z') }
+  const aggregator = new Aggregator({ pollIntervalMs: 3600_000, pollTimeoutMs: 5000, log, secrets: new SecretRegistry(), now: () => new Date(clock.now) })
+  const ENTRIES = 40
+  for (let e = 0; e < ENTRIES; e++) {
+    const provider = new FakeProvider()
+    provider.next = { instances: [fakeInstance(`gpu-${e}`, { state: 'running', pricePerHour: 6 })] }
+    await aggregator.add({ id: `acct${e}`, type: 'fake', provider, log })
+  }
+  const ledger = new CostLedger({ aggregator, store: store.namespace('ledger'), timeZone: ZONE, maxGapMs: 30 * MINUTE, log, now: () => new Date(clock.now) })
+  ledger.start()
+  await aggregator.refresh()
+  await ledger.settled()
+  writes = 0
+  clock.now += 10 * MINUTE
+  await aggregator.refresh() // every entry's poll ends at once, and each books ¥1
+  await ledger.settled()
+  t.ok(writes >= 1 && writes <= ENTRIES / 4, `${ENTRIES} entries' bookings took ${writes} file writes, not one each`)
+  await ledger.stop()
+  await aggregator.stop()
+  await store.close()
+  // What was acknowledged is in the file: a restart reads every entry's booking back.
+  const reopened = await openStateStore(`file:${join(dir, 'state.json')}`, { baseDir: '/', log })
+  const again = new CostLedger({ aggregator, store: reopened.namespace('ledger'), timeZone: ZONE, maxGapMs: 30 * MINUTE, log })
+  const rows = await again.report({ from: '2026-11-21', to: '2026-11-21' }, 'provider')
+  t.equal(rows.length, ENTRIES)
+  t.ok(rows.every(r => r.yuan === 1), 'each entry: 10 min at ¥6/h')
+  await reopened.close()
 })
