@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
+import { setFlagsFromString } from 'node:v8'
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError } from './core/errors.js'
 import type { Logger } from './core/logger.js'
@@ -6,6 +7,16 @@ import { builtinProviders } from '../providers/index.js'
 import { loadConfigFile } from './config/load.js'
 import { defaultRegistry, parseOptions, runFromConfigFile } from './run.js'
 import { packageVersion } from './version.js'
+
+/**
+ * How far V8 lets the old generation grow past what survived the last full garbage collection: 50 %
+ * here, where V8 by itself goes up to 4× when collections are cheap. At 10,000 instances (200
+ * accounts × 50) the host's peak RSS is about 175 MiB instead of 320 with the same poll cycle; 25 %
+ * made the cycle about a third slower (`npm run bench`, README "Performance"). Set at run time because
+ * `NODE_OPTIONS` refuses this flag; V8 reads it at every collection. A `--heap-growing-percent` given
+ * to node itself wins.
+ */
+if (!process.execArgv.some(arg => arg.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=50')
 
 /** Exit code for a bad or missing configuration. */
 const EXIT_CONFIG = 2

@@ -52,11 +52,11 @@ export async function startChild<T> (args: string[]): Promise<Child & { ready: T
   }
 }
 
-/** Resident set size of a process, bytes (Linux `/proc/<pid>/status` VmRSS). */
-export async function rssOf (pid: number): Promise<number> {
+/** Resident set size of a process, bytes (Linux `/proc/<pid>/status` VmRSS; `VmHWM`: its peak so far). */
+export async function rssOf (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
-  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`)
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]
+  if (kb === undefined) throw new Error(`no ${field} for process ${pid}`)
   return Number(kb) * 1024
 }
 

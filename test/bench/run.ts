@@ -106,10 +106,11 @@ async function pollCycles (): Promise<void> {
     const sim = await simulator({ accounts, perAccount: 50, latencyMs: LATENCY_MS, pageSizeCap: PAGE_CAP })
     const host = await startHost({ accounts, simulatorUrl: sim.ready.url, pollIntervalSeconds: POLL_SECONDS })
     let rss = 0
+    let peak = 0
     const api: Array<Awaited<ReturnType<typeof apiPairs>>> = []
     try {
       const rounds = await pollRounds(host, RUNS + 1, async (round) => {
-        if (round === 3 && accounts === 200) rss = await rssOf(host.process.pid!)
+        if (round === 3 && accounts === 200) [rss, peak] = [await rssOf(host.process.pid!), await rssOf(host.process.pid!, 'VmHWM')]
         if (accounts !== 1) return
         // After the first poll: the bare server must serve the same 50 instances.
         if (round === 1) api.push(await apiPairs(host, '/api/v1/instances'))
@@ -118,7 +119,10 @@ async function pollCycles (): Promise<void> {
       // Round 1 includes the logins; the others are steady.
       cycles[accounts] = rounds.slice(1).map(cycleMs)
       console.log(`     ${accounts} × 50 instances: cycles ${cycles[accounts]!.join(', ')} ms`)
-      if (accounts === 200) report('RSS, 200 accounts × 50 instances, after 3 polls', [mib(rss)], 'MiB', { atMost: 150 })
+      if (accounts === 200) {
+        report('RSS, 200 accounts × 50 instances, after 3 polls', [mib(rss)], 'MiB', { atMost: 150 })
+        note('  its peak so far (VmHWM)', [mib(peak)], 'MiB')
+      }
     } finally {
       for (const a of api) await a.close()
       await host.stop()
