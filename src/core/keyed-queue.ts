@@ -19,7 +19,17 @@ export class KeyedQueue {
       queue = new PQueue({ concurrency: 1 })
       this.#queues.set(key, queue)
     }
-    return await queue.add(task)
+    try {
+      return await queue.add(task)
+    } finally {
+      // An idle key's queue goes (an entry removed from the config leaves nothing behind).
+      if (queue.size === 0 && queue.pending === 0 && this.#queues.get(key) === queue) this.#queues.delete(key)
+    }
+  }
+
+  /** Keys with a task waiting or running. */
+  get busyKeys (): number {
+    return this.#queues.size
   }
 
   /** Resolves once every task added so far has finished. */

@@ -2,6 +2,7 @@ import type { Keyv } from 'keyv'
 import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
 import { KeyedQueue } from '../core/keyed-queue.js'
+import { ReadOnce } from '../core/read-once.js'
 import { addSample, buckets, emptySeries, KEPT_SECONDS, summarize, type AvailabilitySummary, type Series } from './availability.js'
 import type { MarketReading } from './market.js'
 
@@ -45,8 +46,8 @@ export class AvailabilityHistory {
   readonly #now: () => Date
   /** Each store key's updates in order (an entry's part, the market's), different keys side by side. */
   readonly #writes = new KeyedQueue()
-  /** Each key's part, read from the store once (the promise, so that two first reads share it). */
-  readonly #parts = new Map<string, Promise<{ series: Record<string, Series>; writtenAt: number }>>()
+  /** Each key's part, read from the store once. */
+  readonly #parts = new ReadOnce<{ series: Record<string, Series>; writtenAt: number }>()
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
     for (const id of change.entries) void this.observe(id)
   }
@@ -147,14 +148,7 @@ export class AvailabilityHistory {
   }
 
   async #load (key: string): Promise<{ series: Record<string, Series>; writtenAt: number }> {
-    let part = this.#parts.get(key)
-    if (part === undefined) {
-      part = this.#o.store.get<Record<string, Series>>(key).then(series => ({ series: series ?? {}, writtenAt: this.#seconds() }))
-      this.#parts.set(key, part)
-      // A failed read is tried again next time.
-      part.catch(() => { if (this.#parts.get(key) === part) this.#parts.delete(key) })
-    }
-    return await part
+    return await this.#parts.get(key, async () => ({ series: await this.#o.store.get<Record<string, Series>>(key) ?? {}, writtenAt: this.#seconds() }))
   }
 
   #seconds (): number {

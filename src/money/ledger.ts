@@ -4,6 +4,7 @@ import type { Aggregator, SnapshotChange } from '../core/aggregator.js'
 import type { Logger } from '../core/logger.js'
 import { NO_TELEMETRY, type Telemetry } from '../core/telemetry.js'
 import { KeyedQueue } from '../core/keyed-queue.js'
+import { ReadOnce } from '../core/read-once.js'
 
 /** Days of totals kept per instance. */
 export const LEDGER_DAYS = 400
@@ -74,10 +75,10 @@ export class CostLedger {
   readonly #telemetry: Telemetry
   /** Each entry's observations in order, different entries' side by side. */
   readonly #writes = new KeyedQueue()
-  /** Each entry's ledger, read from the store once (the promise, so that two first reads share it). */
-  readonly #entries = new Map<string, Promise<EntryLedger>>()
+  /** Each entry's ledger, read from the store once. */
+  readonly #entries = new ReadOnce<EntryLedger>()
   /** Every entry the ledger holds (keyv key `entries`), read once. */
-  #ids: Promise<Set<string>> | null = null
+  readonly #ids = new ReadOnce<Set<string>>()
   /** This month's total per entry, kept up to date by each booking (what the budgets read at every evaluation). */
   #month: { start: string; totals: Map<string, number> } | null = null
   readonly #onSnapshot = (_snapshot: unknown, change: SnapshotChange): void => {
@@ -231,24 +232,14 @@ export class CostLedger {
   }
 
   async #load (entryId: string): Promise<EntryLedger> {
-    let ledger = this.#entries.get(entryId)
-    if (ledger === undefined) {
-      ledger = this.#options.store.get<EntryLedger>(`entry:${entryId}`)
-        .then(stored => ({ seen: stored?.seen ?? {}, days: stored?.days ?? {}, names: stored?.names ?? {} }))
-      this.#entries.set(entryId, ledger)
-      // A failed read is tried again next time.
-      ledger.catch(() => { if (this.#entries.get(entryId) === ledger) this.#entries.delete(entryId) })
-    }
-    return await ledger
+    return await this.#entries.get(entryId, async () => {
+      const stored = await this.#options.store.get<EntryLedger>(`entry:${entryId}`)
+      return { seen: stored?.seen ?? {}, days: stored?.days ?? {}, names: stored?.names ?? {} }
+    })
   }
 
   async #knownIds (): Promise<Set<string>> {
-    if (this.#ids === null) {
-      const ids = this.#options.store.get<string[]>('entries').then(stored => new Set(stored ?? []))
-      this.#ids = ids
-      ids.catch(() => { if (this.#ids === ids) this.#ids = null })
-    }
-    return await this.#ids
+    return await this.#ids.get('entries', async () => new Set(await this.#options.store.get<string[]>('entries') ?? []))
   }
 
   /** Add `entryId` to the stored list of entries, written only when it is new. */
