@@ -65,6 +65,8 @@ interface EntryState {
   controller: AbortController | null
   timer: NodeJS.Timeout | null
   removed: boolean
+  /** Set while `stop()` or `remove()` halts the entry: a poll aborted then is not a provider failure. */
+  halting: boolean
 }
 
 const NOT_POLLED = { code: NOT_POLLED_YET, message: 'the first poll has not finished yet' }
@@ -158,7 +160,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     if (this.#states.has(entry.id)) await this.remove(entry.id)
     const fresh: Omit<EntryState, 'published'> = {
       entry, instances: [], account: null, warnings: 0, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
-      durationMs: null, error: NOT_POLLED, stopAt: new Map(), inflight: null, controller: null, timer: null, removed: false
+      durationMs: null, error: NOT_POLLED, stopAt: new Map(), inflight: null, controller: null, timer: null, removed: false, halting: false
     }
     const state: EntryState = { ...fresh, published: publication(fresh) }
     this.#states.set(entry.id, state)
@@ -237,8 +239,13 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
   async #halt (state: EntryState): Promise<void> {
     if (state.timer) clearTimeout(state.timer)
     state.timer = null
-    state.controller?.abort(new ProviderTimeoutError('the host is stopping'))
-    await state.inflight
+    state.halting = true
+    try {
+      state.controller?.abort(new ProviderTimeoutError('the host is stopping'))
+      await state.inflight
+    } finally {
+      state.halting = false
+    }
   }
 
   #schedule (state: EntryState, delayMs: number): void {
@@ -278,6 +285,8 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
         this.#succeeded(state, checked(entry, instances, this.#options.maxInstancesPerEntry ?? DEFAULT_MAX_INSTANCES_PER_ENTRY), performance.now() - started)
       } catch (err) {
         if (state.removed) return
+        // The host stopping is not the provider failing: no warning, no failure counted, the view unchanged.
+        if (state.halting && controller.signal.aborted) return entry.log.debug('poll stopped: the host is stopping')
         this.#failed(state, err, performance.now() - started)
       } finally {
         clearTimeout(timer)

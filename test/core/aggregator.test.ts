@@ -160,16 +160,26 @@ t.test('a list call gets a deadline at 80% of the poll budget, and an instance t
   t.equal(aggregator.snapshot.providers[0]?.ok, true, 'the entry itself is fine')
 })
 
-t.test('stop() aborts a poll in flight', async t => {
+t.test('stop() aborts a poll in flight, without calling it a provider failure', async t => {
   const clock = mockClock(t)
-  const { aggregator, add } = make({ pollTimeoutMs: 60_000 })
+  const { aggregator, add, captured } = make({ pollTimeoutMs: 60_000 })
   const p = await add('a')
+  p.next = { instances: [fakeInstance('i1')] }
+  await aggregator.refresh()
   p.next = { hang: 'respect-abort' }
   aggregator.start()
   await clock.tick(0)
-  t.equal(p.calls, 1)
+  t.equal(p.calls, 2)
+  let published = 0
+  aggregator.on('snapshot', () => { published++ })
   await aggregator.stop() // the 60 s budget never elapses on the mock clock: this returns because the poll was aborted
-  t.match(aggregator.snapshot.providers[0]?.error, { code: 'CW_ERR_PROVIDER_TIMEOUT', message: 'the host is stopping' })
+  t.equal(p.lastOptions.signal?.aborted, true, 'the poll in flight was aborted')
+  t.match(aggregator.snapshot.providers[0], { ok: true, error: null }, 'the entry keeps its last good poll')
+  t.same(aggregator.snapshot.instances.map(i => [i.id, i.stale]), [['i1', false]], 'its instances are not marked stale')
+  t.equal(published, 0, 'no snapshot published for the aborted poll')
+  const lines = captured.entries().filter(e => String(e.msg).startsWith('poll '))
+  t.notOk(lines.some(e => (e.level as number) >= 40), 'nothing logged at warn or above')
+  t.ok(lines.some(e => e.msg === 'poll stopped: the host is stopping'), 'a debug line says why the poll ended')
 })
 
 t.test('add() replaces an entry with the same id; remove() drops it from the view', async t => {
