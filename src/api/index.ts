@@ -142,7 +142,7 @@ async function apiRoutes (app: FastifyInstance, options: ApiOptions): Promise<vo
   const { aggregator, control } = options
   const cache = new SnapshotCache(aggregator)
   await app.register(instanceRoutes, { aggregator, cache })
-  await app.register(metricsRoutes, { aggregator, cache, counters: options.counters })
+  await app.register(metricsRoutes, { aggregator, counters: options.counters })
   await app.register(eventRoutes, { aggregator })
   await app.register(badgeRoutes, { aggregator, keyed: options.apiKeys.length > 0 })
   await app.register(meRoutes, { control: control !== undefined })
