@@ -27,8 +27,8 @@ t.test('the unit runs the host hardened, with its own user, a state directory an
   t.notOk(settings.has('MemoryDenyWriteExecute'), 'V8 needs writable executable memory')
   // The same V8 flag as `npm start` and the CLI's shebang (measured in the README's Performance section).
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  t.match(value('ExecStart'), /^\/usr\/bin\/node --max-semi-space-size=2 \/opt\/computewatch\/dist\/src\/cli\.js --config \/etc\/computewatch\/config\.json$/)
-  t.match(pkg.scripts['start'], '--max-semi-space-size=2')
+  t.match(value('ExecStart'), /^\/usr\/bin\/node --max-semi-space-size=4 \/opt\/computewatch\/dist\/src\/cli\.js --config \/etc\/computewatch\/config\.json$/)
+  t.match(pkg.scripts['start'], '--max-semi-space-size=4')
 })
 
 /** The unit with its paths pointed at this checkout and this Node, as it would be installed. */
