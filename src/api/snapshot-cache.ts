@@ -4,8 +4,8 @@ import type { Aggregator } from '../core/aggregator.js'
 const MAX_ENTRIES = 64
 
 /**
- * Memoizes response bodies derived from the aggregator's current snapshot (serialized JSON, metrics
- * text) as `Buffer`s, the bytes a socket takes without another encoding. The snapshot object is replaced
+ * Memoizes response bodies derived from the aggregator's current snapshot (serialized JSON) as
+ * `Buffer`s, the bytes a socket takes without another encoding. The snapshot object is replaced
  * on every poll, so an entry is valid exactly as long as the snapshot it was computed from; scrapers and
  * dashboards between two polls reuse it, and a hit is answered synchronously.
  */

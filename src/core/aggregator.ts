@@ -65,9 +65,10 @@ interface EntryState {
   controller: AbortController | null
   timer: NodeJS.Timeout | null
   removed: boolean
-  /** Set while `stop()` or `remove()` halts the entry: a poll aborted then is not a provider failure. */
-  halting: boolean
 }
+
+/** The abort reason of a poll that `stop()` or `remove()` ends: not a provider failure, so never published or logged as one. */
+const HALTED = new ProviderTimeoutError('the host is stopping')
 
 const NOT_POLLED = { code: NOT_POLLED_YET, message: 'the first poll has not finished yet' }
 
@@ -160,7 +161,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
     if (this.#states.has(entry.id)) await this.remove(entry.id)
     const fresh: Omit<EntryState, 'published'> = {
       entry, instances: [], account: null, warnings: 0, polled: false, ok: false, authenticated: false, lastSuccessAt: null, lastErrorAt: null,
-      durationMs: null, error: NOT_POLLED, stopAt: new Map(), inflight: null, controller: null, timer: null, removed: false, halting: false
+      durationMs: null, error: NOT_POLLED, stopAt: new Map(), inflight: null, controller: null, timer: null, removed: false
     }
     const state: EntryState = { ...fresh, published: publication(fresh) }
     this.#states.set(entry.id, state)
@@ -239,13 +240,8 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
   async #halt (state: EntryState): Promise<void> {
     if (state.timer) clearTimeout(state.timer)
     state.timer = null
-    state.halting = true
-    try {
-      state.controller?.abort(new ProviderTimeoutError('the host is stopping'))
-      await state.inflight
-    } finally {
-      state.halting = false
-    }
+    state.controller?.abort(HALTED)
+    await state.inflight
   }
 
   #schedule (state: EntryState, delayMs: number): void {
@@ -286,7 +282,7 @@ export class Aggregator extends EventEmitter<{ snapshot: [Snapshot, SnapshotChan
       } catch (err) {
         if (state.removed) return
         // The host stopping is not the provider failing: no warning, no failure counted, the view unchanged.
-        if (state.halting && controller.signal.aborted) return entry.log.debug('poll stopped: the host is stopping')
+        if (controller.signal.reason === HALTED) return entry.log.debug('poll stopped: the host is stopping')
         this.#failed(state, err, performance.now() - started)
       } finally {
         clearTimeout(timer)
