@@ -41,8 +41,22 @@ const COMMA = Buffer.from(',')
 /** One stored value as keyv hands it to its adapter (already serialised) and its expiry (epoch ms). */
 interface Entry { value: unknown; expire?: number | undefined }
 
+/**
+ * One kept entry, held once: as keyv handed it until the next write, then only as its piece of the file
+ * (`JSON.stringify([key, { value, expire }])` as UTF-8), which a read decodes. Each owner of a key (the
+ * ledger, the GPU history, the alert state…) reads it once and keeps its own copy, so reads after a
+ * write are rare; at 200 accounts × 50 instances the value strings were 2.4 MB of heap beside the pieces.
+ */
+interface Kept {
+  /** The serialised value; undefined once `piece` holds it. */
+  value: unknown
+  /** Epoch milliseconds. */
+  expire: number | undefined
+  piece: Buffer | undefined
+}
+
 /** One change of a write batch, kept to take it back if the batch cannot be written. */
-interface Undo { key: string; previous: Entry | undefined; written: Entry | undefined }
+interface Undo { key: string; previous: Kept | undefined; written: Kept | undefined }
 
 /**
  * The file's layout: `{ cache: [[key, { value, expire }], …], lastExpire }` — the layout keyv-file
@@ -68,14 +82,12 @@ export class JsonFileStore extends EventEmitter {
   /** Set by keyv; this adapter keeps keyv's prefixed keys as they come. */
   namespace: string | undefined
   readonly opts: { filename: string }
-  readonly #data: Map<string, Entry>
   /**
-   * Each kept entry's piece of the file (`JSON.stringify([key, entry])` as UTF-8), made at the first
-   * write after it changed. A write copies the pieces together instead of serialising and encoding
-   * every value again: with 200 accounts the file is a few MB, and while the accounts' polls end their
-   * saves make writes run back to back.
+   * The entries by key. A write copies their pieces together instead of serialising and encoding every
+   * value again: with 200 accounts the file is a few MB, and while the accounts' polls end their saves
+   * make writes run back to back.
    */
-  readonly #pieces = new Map<string, Buffer>()
+  readonly #data: Map<string, Kept>
   readonly #log: Logger
   readonly #lock: StoreLock
   #undo: Undo[] = []
@@ -83,7 +95,7 @@ export class JsonFileStore extends EventEmitter {
   #last: Promise<void> = Promise.resolve()
   #failures = 0
 
-  private constructor (filename: string, data: Map<string, Entry>, lock: StoreLock, log: Logger) {
+  private constructor (filename: string, data: Map<string, Kept>, lock: StoreLock, log: Logger) {
     super()
     // One adapter serves every namespace: keyv adds an error listener per namespace (one per provider entry).
     this.setMaxListeners(0)
@@ -114,9 +126,9 @@ export class JsonFileStore extends EventEmitter {
   }
 
   async get (key: string): Promise<unknown> {
-    const entry = this.#data.get(key)
-    if (entry === undefined || (entry.expire !== undefined && entry.expire <= Date.now())) return undefined
-    return entry.value
+    const kept = this.#data.get(key)
+    if (kept === undefined || (kept.expire !== undefined && kept.expire <= Date.now())) return undefined
+    return kept.piece === undefined ? kept.value : (JSON.parse(kept.piece.toString()) as [string, Entry])[1].value
   }
 
   async getMany (keys: string[]): Promise<unknown[]> {
@@ -128,7 +140,7 @@ export class JsonFileStore extends EventEmitter {
   }
 
   async set (key: string, value: unknown, ttl?: number): Promise<boolean> {
-    this.#change(key, { value, expire: typeof ttl === 'number' && ttl > 0 ? Date.now() + ttl : undefined })
+    this.#change(key, { value, expire: typeof ttl === 'number' && ttl > 0 ? Date.now() + ttl : undefined, piece: undefined })
     await this.#save()
     return true
   }
@@ -160,11 +172,10 @@ export class JsonFileStore extends EventEmitter {
     await this.#lock.release()
   }
 
-  #change (key: string, entry: Entry | undefined): void {
-    this.#undo.push({ key, previous: this.#data.get(key), written: entry })
-    this.#pieces.delete(key)
-    if (entry === undefined) this.#data.delete(key)
-    else this.#data.set(key, entry)
+  #change (key: string, kept: Kept | undefined): void {
+    this.#undo.push({ key, previous: this.#data.get(key), written: kept })
+    if (kept === undefined) this.#data.delete(key)
+    else this.#data.set(key, kept)
   }
 
   /** Join the next write: it starts when the running one ends and carries every change made until then. */
@@ -199,15 +210,15 @@ export class JsonFileStore extends EventEmitter {
   /** The file's content: exactly `JSON.stringify({ cache, lastExpire: now })` of the entries not expired at `now`, UTF-8. */
   #content (now: number): Buffer {
     const parts: Buffer[] = [Buffer.from('{"cache":[')]
-    for (const [key, entry] of this.#data) {
-      if (entry.expire !== undefined && entry.expire <= now) continue
-      let piece = this.#pieces.get(key)
-      if (piece === undefined) {
-        piece = Buffer.from(JSON.stringify([key, entry]))
-        this.#pieces.set(key, piece)
+    for (const [key, kept] of this.#data) {
+      if (kept.expire !== undefined && kept.expire <= now) continue
+      if (kept.piece === undefined) {
+        const entry: Entry = { value: kept.value, expire: kept.expire }
+        kept.piece = Buffer.from(JSON.stringify([key, entry]))
+        kept.value = undefined
       }
       if (parts.length > 1) parts.push(COMMA)
-      parts.push(piece)
+      parts.push(kept.piece)
     }
     parts.push(Buffer.from(`],"lastExpire":${now}}`))
     return Buffer.concat(parts)
@@ -216,7 +227,6 @@ export class JsonFileStore extends EventEmitter {
   #revert (batch: Undo[]): void {
     for (const { key, previous, written } of batch.reverse()) {
       if (this.#data.get(key) !== written) continue
-      this.#pieces.delete(key)
       if (previous === undefined) this.#data.delete(key)
       else this.#data.set(key, previous)
     }
@@ -257,7 +267,7 @@ async function fsyncFolder (folder: string): Promise<void> {
 }
 
 /** Read and check the store file. `text` is the good file's content (undefined when there is none yet). */
-async function readStore (filename: string, log?: Logger): Promise<{ data: Map<string, Entry>; text: string | undefined }> {
+async function readStore (filename: string, log?: Logger): Promise<{ data: Map<string, Kept>; text: string | undefined }> {
   let text: string
   try {
     text = await readFile(filename, 'utf8')
@@ -287,14 +297,14 @@ async function readStore (filename: string, log?: Logger): Promise<{ data: Map<s
   }
   const pairs: Array<[string, Entry]> = Array.isArray(cache) ? cache : Object.entries(cache)
   const now = Date.now()
-  const data = new Map<string, Entry>()
+  const data = new Map<string, Kept>()
   for (const pair of pairs) {
     if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'object' || pair[1] === null) {
       throw damaged(filename, 'an entry is not a [key, { value }] pair', await backupNote(filename))
     }
     const [key, entry] = pair
     if (typeof entry.expire === 'number' && entry.expire <= now) continue
-    data.set(key, { value: entry.value, expire: typeof entry.expire === 'number' ? entry.expire : undefined })
+    data.set(key, { value: entry.value, expire: typeof entry.expire === 'number' ? entry.expire : undefined, piece: undefined })
   }
   return { data, text }
 }

@@ -146,6 +146,9 @@ t.test('each write is the whole store as it is now: changed, deleted, expired an
   await ledger.set('b', [1, 2, 3])
   await alerts.set('short', 'gone soon', 50)
   t.same(await entries(), { 'alerts:a': { n: 1, text: 'quote " and \\ backslash, 中文' }, 'ledger:b': [1, 2, 3], 'alerts:short': 'gone soon' })
+  // Once written, an entry is kept only as its piece of the file: reads decode it.
+  t.same(await alerts.get('a'), { n: 1, text: 'quote " and \\ backslash, 中文' }, 'read back after the write')
+  t.same(await ledger.get('b'), [1, 2, 3])
   await alerts.set('a', { n: 2 }) // a key written before, changed: its new value is written, not the old one
   await new Promise(resolve => setTimeout(resolve, 80))
   await ledger.delete('b')
