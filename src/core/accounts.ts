@@ -1,5 +1,5 @@
 import type { Keyv } from 'keyv'
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import type { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import { TooManyAttemptsError } from './errors.js'
 import { accountEntryId, CHAT_ACCOUNT_PREFIX } from './visibility.js'
 
@@ -31,6 +31,19 @@ export interface AccountHooks {
  */
 export const CHAT_LOGIN_LIMITS = { perUser: { points: 5, duration: 3600 }, perPhone: { points: 1, duration: 300 } } as const
 
+/** The limiters of {@link CHAT_LOGIN_LIMITS}. */
+interface LoginLimiters { perUser: RateLimiterMemory; perPhone: RateLimiterMemory; isLimit: (res: unknown) => res is RateLimiterRes }
+
+/** Made at the first login attempt: rate-limiter-flexible (0.6 MB of heap with every store it supports) is loaded only then. */
+async function loginLimiters (): Promise<LoginLimiters> {
+  const { RateLimiterMemory, RateLimiterRes } = await import('rate-limiter-flexible')
+  return {
+    perUser: new RateLimiterMemory(CHAT_LOGIN_LIMITS.perUser),
+    perPhone: new RateLimiterMemory(CHAT_LOGIN_LIMITS.perPhone),
+    isLimit: (res: unknown): res is RateLimiterRes => res instanceof RateLimiterRes
+  }
+}
+
 const INDEX_KEY = 'users'
 const userKey = (userId: number): string => `user:${userId}`
 
@@ -43,8 +56,7 @@ export class UserAccounts {
   readonly #store: Keyv
   readonly #hooks: AccountHooks
   readonly #hashPassword: (password: string) => string
-  readonly #perUser = new RateLimiterMemory(CHAT_LOGIN_LIMITS.perUser)
-  readonly #perPhone = new RateLimiterMemory(CHAT_LOGIN_LIMITS.perPhone)
+  #limiters: Promise<LoginLimiters> | null = null
 
   /** @param hashPassword - the provider type's one-way form of a password; the plain text is never stored. */
   constructor (store: Keyv, hooks: AccountHooks, hashPassword: (password: string) => string) {
@@ -117,13 +129,14 @@ export class UserAccounts {
   }
 
   async #countLoginAttempt (userId: number, phone: string): Promise<void> {
+    const { perUser, perPhone, isLimit } = await (this.#limiters ??= loginLimiters())
     const refused = (res: unknown, limit: 'per-user' | 'per-phone'): TooManyAttemptsError => {
-      if (!(res instanceof RateLimiterRes)) return res as TooManyAttemptsError
+      if (!isLimit(res)) return res as TooManyAttemptsError
       return new TooManyAttemptsError(`too many login attempts (${limit}); try again after ${new Date(Date.now() + res.msBeforeNext).toISOString()}`, new Date(Date.now() + res.msBeforeNext), limit)
     }
-    await this.#perUser.consume(String(userId)).catch((res: unknown) => { throw refused(res, 'per-user') })
-    await this.#perPhone.consume(phone).catch(async (res: unknown) => {
-      await this.#perUser.reward(String(userId)) // this attempt did not happen
+    await perUser.consume(String(userId)).catch((res: unknown) => { throw refused(res, 'per-user') })
+    await perPhone.consume(phone).catch(async (res: unknown) => {
+      await perUser.reward(String(userId)) // this attempt did not happen
       throw refused(res, 'per-phone')
     })
   }
