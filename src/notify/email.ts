@@ -120,7 +120,7 @@ export class EmailChannel extends QueuedChannel<GroupMessage> {
 
   override async close (): Promise<void> {
     await super.close()
-    const transport = await this.#transport
+    const transport = await this.#transport?.catch(() => null)
     transport?.close()
   }
 
@@ -128,7 +128,8 @@ export class EmailChannel extends QueuedChannel<GroupMessage> {
     const { t } = this.#runtime
     const footer = t('group.footer')
     try {
-      const transport = await (this.#transport ??= this.#connect())
+      // A failed load is not kept: the next attempt tries again.
+      const transport = await (this.#transport ??= this.#connect().catch((err: unknown) => { this.#transport = null; throw err }))
       await transport.sendMail({
         from: this.#options.from,
         to: this.#options.to,
