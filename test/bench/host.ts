@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { readShebang } from '../helpers/shebang.js'
 import { spawnNode, type Child } from './children.js'
 import { BENCH_PASSWORD, benchPhone } from './accounts.js'
 
@@ -62,11 +63,10 @@ export async function startHost (spec: HostSpec): Promise<BenchHost> {
   // The environment and V8 flags the CLI runs with (its shebang `env -S NAME=value… node flags…`, as
   // `computewatch` and `npm start` use them; a variable already set in the bench's environment wins), then
   // BENCH_HOST_ARGS: node options for the host only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const shebang = (await readFile(cli, 'utf8')).split('\n', 1)[0] ?? ''
-  const words = /^#!\/usr\/bin\/env -S (.*)$/.exec(shebang)?.[1]?.split(' ') ?? ['node']
-  const assignments = words.slice(0, words.indexOf('node')).map(word => word.split('=', 2) as [string, string])
+  const shebang = await readShebang(cli)
+  const assignments = shebang.environment.map(word => word.split('=', 2) as [string, string])
   const env = Object.fromEntries(assignments.filter(([name]) => process.env[name] === undefined))
-  const nodeArgs = [...words.slice(words.indexOf('node') + 1), ...(process.env['BENCH_HOST_ARGS'] ?? '').split(' ')].filter(Boolean)
+  const nodeArgs = [...shebang.flags, ...(process.env['BENCH_HOST_ARGS'] ?? '').split(' ')].filter(Boolean)
   const child = spawnNode([...nodeArgs, cli, '--config', file], { LOG_LEVEL: 'warn', ...env })
   child.process.stdout!.resume()
   const url = `http://127.0.0.1:${port}`

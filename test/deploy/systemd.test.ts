@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
+import { readShebang } from '../helpers/shebang.js'
 import { runTool, which } from '../helpers/system-tools.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -29,11 +30,9 @@ t.test('the unit runs the host hardened, with its own user, a state directory an
 
 t.test('the unit, npm start and npm run demo run node as the CLI\'s shebang does: its environment and V8 flags', async t => {
   // Measured in the README's Performance section: MALLOC_ARENA_MAX=2 and --max-semi-space-size=4.
-  const shebang = (await readFile(join(ROOT, 'src/cli.ts'), 'utf8')).split('\n', 1)[0]!
-  const words = /^#!\/usr\/bin\/env -S (.*)$/.exec(shebang)?.[1]?.split(' ') ?? []
-  const node = words.indexOf('node')
-  const environment = words.slice(0, node)
-  const flags = words.slice(node + 1).join(' ')
+  const shebang = await readShebang(join(ROOT, 'src/cli.ts'))
+  const environment = shebang.environment
+  const flags = shebang.flags.join(' ')
   t.same(environment, ['MALLOC_ARENA_MAX=2'], 'the shebang sets the environment before node')
   t.equal(flags, '--max-semi-space-size=4')
   t.equal(value('ExecStart'), `/usr/bin/node ${flags} /opt/computewatch/dist/src/cli.js --config /etc/computewatch/config.json`)
