@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import t from 'tap'
 import { run, SIM_PASSWORD, SIM_PHONE, waitForLine, withSimulator } from './helpers/cli.js'
+import { until } from './helpers/until.js'
 
 const RECORDER = fileURLToPath(new URL('./fixtures/record-modules.mjs', import.meta.url))
 
@@ -19,12 +20,10 @@ t.test('a host without Telegram, e-mail, Redis or badges does not load their pac
   const host = run(t, ['--config', configFile], { NODE_OPTIONS: `--import=${pathToFileURL(RECORDER).href}`, RECORD_MODULES_TO: record })
   const url = JSON.parse(await waitForLine(host.stdout, /status API listening/)).url as string
   // Past start-up: a poll, the API, the metrics and the status page have run.
-  for (const deadline = Date.now() + 15_000; ;) {
+  await until(async () => {
     const body = await (await fetch(`${url}/api/v1/instances`)).json() as { providers: Array<{ ok: boolean }> }
-    if (body.providers[0]?.ok) break
-    if (Date.now() > deadline) throw new Error('the first poll did not succeed in 15 s')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+    return body.providers[0]?.ok === true
+  }, 'the first poll succeeded', 15_000)
   t.equal((await fetch(`${url}/metrics`)).status, 200)
   t.equal((await fetch(`${url}/`)).status, 200)
   host.child.kill('SIGTERM')

@@ -49,9 +49,9 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app
     const body = (async () => {
       const view = await viewOf(snapshot)
       const [own, process] = await Promise.all([counters?.registry.metrics() ?? '', processMetrics.metrics()])
-      const body = Buffer.concat([view, Buffer.from(own + process)])
-      if (aggregator.snapshot === snapshot) last = { snapshot, view: body.subarray(0, view.length), changes, processAt: now, body }
-      return body
+      const bytes = Buffer.concat([view, Buffer.from(own + process)])
+      if (aggregator.snapshot === snapshot) last = { snapshot, view: bytes.subarray(0, view.length), changes, processAt: now, body: bytes }
+      return bytes
     })()
     const mine = { snapshot, changes, body }
     pending = mine
